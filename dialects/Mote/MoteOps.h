@@ -1,0 +1,22 @@
+//===- MoteOps.h - Mote dialect operations ----------------------*- C++ -*-===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOTE_DIALECT_MOTEOPS_H
+#define MOTE_DIALECT_MOTEOPS_H
+
+#include "Mote/MoteDialect.h"
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#define GET_OP_CLASSES
+#include "Mote/MoteOps.h.inc"
+
+#endif // MOTE_DIALECT_MOTEOPS_H

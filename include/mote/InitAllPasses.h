@@ -1,0 +1,23 @@
+//===- InitAllPasses.h - Register every pass Mote offers --------*- C++ -*-===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOTE_INITALLPASSES_H
+#define MOTE_INITALLPASSES_H
+
+#include "mote/Transforms/Passes.h"
+#include "mlir/Transforms/Passes.h"
+
+namespace mote {
+
+/// Mote's passes and the upstream generic ones (canonicalize, cse, ...).
+inline void registerAllPasses() {
+  mlir::registerTransformsPasses();
+  registerMoteTransformsPasses();
+}
+
+} // namespace mote
+
+#endif // MOTE_INITALLPASSES_H

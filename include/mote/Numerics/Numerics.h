@@ -1,0 +1,135 @@
+//===- Numerics.h - The one definition of Mote's integer arithmetic -*- C++ -*-===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+//
+// Every integer computation that gives a quantized network its meaning is
+// defined here, once, and called from the compiler (constant quantization,
+// requantization parameters, LUT tables), the reference interpreter and the
+// simulator. DESIGN.md §4 and docs/Numerics.md describe the rules; this file
+// is the normative implementation. It depends on nothing but the C++
+// standard library so that the simulator can use it without MLIR.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOTE_NUMERICS_NUMERICS_H
+#define MOTE_NUMERICS_NUMERICS_H
+
+#include <cmath>
+#include <cstdint>
+#include <optional>
+
+namespace mote::numerics {
+
+/// A real multiplier m ≈ multiplier · 2^−shift, the form in which the chip
+/// and the interpreter apply a scale ratio (TOSA `apply_scale_32`).
+struct ScaleMultiplier {
+  int32_t multiplier = 0; ///< In [2^30, 2^31) unless the ratio is tiny.
+  int32_t shift = 0;      ///< In [1, 62].
+};
+
+/// Largest and smallest shift the requantizer supports.
+constexpr int32_t kMinShift = 1;
+constexpr int32_t kMaxShift = 62;
+
+/// Round half to even, the rounding of ONNX QuantizeLinear and of every
+/// float → int conversion in Mote. Independent of the FP rounding mode.
+inline double roundHalfEven(double x) {
+  double r = std::round(x); // half away from zero
+  if (std::fabs(x - std::trunc(x)) == 0.5)
+    r = 2.0 * std::round(x / 2.0);
+  return r;
+}
+
+/// Saturates `v` into [lo, hi].
+inline int64_t saturate(int64_t v, int64_t lo, int64_t hi) {
+  return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/// Float → quantized storage: sat(rne(x / scale) + zp). NaN maps to zp.
+inline int64_t quantize(double x, double scale, int64_t zeroPoint, int64_t qmin,
+                        int64_t qmax) {
+  double q = x / scale;
+  if (std::isnan(q))
+    return saturate(zeroPoint, qmin, qmax);
+  // Clamp before converting so that huge values cannot overflow int64.
+  if (q > 4.0e18)
+    return qmax;
+  if (q < -4.0e18)
+    return qmin;
+  return saturate(static_cast<int64_t>(roundHalfEven(q)) + zeroPoint, qmin,
+                  qmax);
+}
+
+/// Quantized storage → real value: scale · (q − zp).
+inline double dequantize(int64_t q, double scale, int64_t zeroPoint) {
+  return scale * static_cast<double>(q - zeroPoint);
+}
+
+/// Decomposes a positive real ratio into multiplier · 2^−shift with the
+/// multiplier in [2^30, 2^31). Ratios below 2^−32 (which round every int32
+/// accumulator to 0 or ±1) keep shift 62 and a smaller multiplier. Returns
+/// std::nullopt for ratios that are not finite and positive or are ≥ 2^30,
+/// which no 32-bit multiplier with shift ≥ 1 can express.
+inline std::optional<ScaleMultiplier> computeScaleMultiplier(double ratio) {
+  if (!(ratio > 0.0) || !std::isfinite(ratio))
+    return std::nullopt;
+  int exponent = 0;
+  double fraction = std::frexp(ratio, &exponent); // ratio = f · 2^e, f ∈ [.5,1)
+  int64_t multiplier = static_cast<int64_t>(std::llround(fraction * 2147483648.0));
+  if (multiplier == (int64_t(1) << 31)) {
+    multiplier >>= 1;
+    ++exponent;
+  }
+  int64_t shift = 31 - exponent;
+  if (shift < kMinShift)
+    return std::nullopt;
+  if (shift > kMaxShift) {
+    // Tiny ratio: keep the largest shift and scale the multiplier down.
+    int64_t excess = shift - kMaxShift;
+    multiplier = excess >= 63 ? 0
+                              : (multiplier + (int64_t(1) << (excess - 1))) >>
+                                    excess;
+    shift = kMaxShift;
+  }
+  return ScaleMultiplier{static_cast<int32_t>(multiplier),
+                         static_cast<int32_t>(shift)};
+}
+
+/// The real value a ScaleMultiplier stands for.
+inline double scaleMultiplierValue(ScaleMultiplier m) {
+  return std::ldexp(static_cast<double>(m.multiplier), -m.shift);
+}
+
+/// TOSA apply_scale_32 with single rounding (round half up, i.e. towards
+/// +∞ on ties): (v · M + 2^(S−1)) >> S with an arithmetic shift. `v` must
+/// fit in 33 bits so that the product fits in int64.
+inline int64_t applyScale(int64_t v, ScaleMultiplier m) {
+  int64_t product = v * static_cast<int64_t>(m.multiplier);
+  int64_t round = int64_t(1) << (m.shift - 1);
+  // Arithmetic right shift of a negative int64, spelled portably.
+  int64_t sum = product + round;
+  return sum >= 0 ? (sum >> m.shift) : ~((~sum) >> m.shift);
+}
+
+/// Full requantization of DESIGN §4: clamp(applyScale(acc − inZp) + outZp).
+inline int64_t requantize(int64_t acc, int64_t inZeroPoint, ScaleMultiplier m,
+                          int64_t outZeroPoint, int64_t qmin, int64_t qmax) {
+  return saturate(applyScale(acc - inZeroPoint, m) + outZeroPoint, qmin, qmax);
+}
+
+/// The storage range of a b-bit integer, optionally narrow (symmetric, as
+/// for weights: [−(2^(b−1)−1), 2^(b−1)−1]).
+inline int64_t storageMin(unsigned bits, bool isSigned, bool narrow = false) {
+  if (!isSigned)
+    return 0;
+  return -(int64_t(1) << (bits - 1)) + (narrow ? 1 : 0);
+}
+inline int64_t storageMax(unsigned bits, bool isSigned) {
+  return isSigned ? (int64_t(1) << (bits - 1)) - 1 : (int64_t(1) << bits) - 1;
+}
+
+} // namespace mote::numerics
+
+#endif // MOTE_NUMERICS_NUMERICS_H

@@ -108,3 +108,20 @@ TEST(Numerics, StorageRanges) {
   EXPECT_EQ(storageMin(4, true, true), -7);
   EXPECT_EQ(storageMax(4, false), 15);
 }
+
+TEST(Numerics, AddRescaleIsNearlyExact) {
+  // 0.5·(10 − 2) + 0.25·(−6 − 0) = 2.5, at output scale 0.1 → 25 + zo 3.
+  auto r = computeAddRescale(0.5, 0.25, 0.1);
+  ASSERT_TRUE(r);
+  int64_t a = applyScale(10 - 2, r->lhs), b = applyScale(-6, r->rhs);
+  EXPECT_EQ(saturate(applyScale(a + b, r->out) + 3, -128, 127), 28);
+  EXPECT_FALSE(computeAddRescale(1.0, 1.0, 1e-20));
+}
+
+TEST(Numerics, ApplyScaleWideAccumulators) {
+  // 128-bit products: a 62-bit value times a 31-bit multiplier is exact.
+  ScaleMultiplier half{1 << 30, 31};
+  int64_t big = int64_t(1) << 61;
+  EXPECT_EQ(applyScale(big, half), int64_t(1) << 60);
+  EXPECT_EQ(applyScale(-big, half), -(int64_t(1) << 60));
+}

@@ -103,20 +103,53 @@ inline double scaleMultiplierValue(ScaleMultiplier m) {
 }
 
 /// TOSA apply_scale_32 with single rounding (round half up, i.e. towards
-/// +∞ on ties): (v · M + 2^(S−1)) >> S with an arithmetic shift. `v` must
-/// fit in 33 bits so that the product fits in int64.
+/// +∞ on ties): (v · M + 2^(S−1)) >> S with an arithmetic shift. The
+/// product is formed in 128 bits, so any int64 `v` is exact; the result is
+/// saturated to int64 (callers saturate to their storage range anyway).
 inline int64_t applyScale(int64_t v, ScaleMultiplier m) {
-  int64_t product = v * static_cast<int64_t>(m.multiplier);
-  int64_t round = int64_t(1) << (m.shift - 1);
-  // Arithmetic right shift of a negative int64, spelled portably.
-  int64_t sum = product + round;
-  return sum >= 0 ? (sum >> m.shift) : ~((~sum) >> m.shift);
+  __int128 product = static_cast<__int128>(v) * m.multiplier;
+  __int128 sum = product + (static_cast<__int128>(1) << (m.shift - 1));
+  // >> on a negative __int128 is an arithmetic shift in GCC and Clang.
+  __int128 r = sum >> m.shift;
+  if (r > INT64_MAX)
+    return INT64_MAX;
+  if (r < INT64_MIN)
+    return INT64_MIN;
+  return static_cast<int64_t>(r);
 }
 
 /// Full requantization of DESIGN §4: clamp(applyScale(acc − inZp) + outZp).
 inline int64_t requantize(int64_t acc, int64_t inZeroPoint, ScaleMultiplier m,
                           int64_t outZeroPoint, int64_t qmin, int64_t qmax) {
   return saturate(applyScale(acc - inZeroPoint, m) + outZeroPoint, qmin, qmax);
+}
+
+/// Quantized elementwise add, sub, maximum and minimum (and any op that
+/// combines two tensors of different scales) rescale both inputs to a shared
+/// intermediate scale s_mid = max(s_a, s_b) · 2^−kAddHeadroomBits, combine
+/// them exactly in int64, and requantize once to the result:
+///   a' = applyScale(qa − za, lhs), b' = applyScale(qb − zb, rhs)
+///   out = sat(applyScale(a' ∘ b', out) + zo)
+/// The 20 bits of headroom make the first two roundings negligible (as in
+/// TFLite's left_shift = 20) while every step stays a plain apply_scale that
+/// the NPU's vector unit implements.
+constexpr int kAddHeadroomBits = 20;
+
+struct AddRescale {
+  ScaleMultiplier lhs, rhs, out;
+};
+
+inline std::optional<AddRescale> computeAddRescale(double lhsScale,
+                                                   double rhsScale,
+                                                   double outScale) {
+  double mid = std::ldexp(lhsScale > rhsScale ? lhsScale : rhsScale,
+                          -kAddHeadroomBits);
+  auto lhs = computeScaleMultiplier(lhsScale / mid);
+  auto rhs = computeScaleMultiplier(rhsScale / mid);
+  auto out = computeScaleMultiplier(mid / outScale);
+  if (!lhs || !rhs || !out)
+    return std::nullopt;
+  return AddRescale{*lhs, *rhs, *out};
 }
 
 /// The storage range of a b-bit integer, optionally narrow (symmetric, as

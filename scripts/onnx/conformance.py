@@ -1,0 +1,207 @@
+#!/usr/bin/python3
+#===- scripts/onnx/conformance.py - ONNX backend test data runner ---------===#
+#
+# Part of the Mote project: an MLIR compiler for the Mote NPU.
+#
+#===----------------------------------------------------------------------===#
+"""Runs Mote's reference interpreter (mote-run) over Debian's ONNX backend test
+data (libonnx-testdata) and compares with ONNX's own expected outputs.
+
+A test is run when every op in its graph is one Mote imports; otherwise it is
+skipped and the reason printed. Graph inputs after the first are weights,
+scales, zero points or shapes in the node tests: they are bound as constants
+at import (`mote-run --const`), the first input is fed at run time.
+
+Comparison: float outputs with ONNX's tolerances (rtol 1e-3, atol 1e-7);
+integer outputs exactly, except the tests listed in ONE_LSB where ONNX's float
+requantization and Mote's integer requantization (docs/Numerics.md) may round
+differently by one step.
+
+Prints one line per test, the skipped tests with their reasons, and a closing
+`N passed, M failed`. With --expect FILE, the exit code is 0 iff exactly the
+tests listed in FILE fail (an expected-failure list, one name per line, `#`
+comments allowed), so a regression or an unexpected pass both fail the run.
+"""
+
+import argparse
+import concurrent.futures
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+DATA = "/usr/share/libonnx-testdata/data"
+
+# The ops Mote's ONNX importer handles (docs/ONNX.md).
+SUPPORTED_OPS = set("""
+Conv Gemm MatMul Relu Clip LeakyRelu PRelu HardSigmoid HardSwish Sigmoid Tanh
+MaxPool AveragePool GlobalAveragePool GlobalMaxPool Add Sub Mul Div Sum Max Min
+Concat Reshape Flatten Squeeze Unsqueeze Transpose Pad Softmax
+BatchNormalization Dropout Identity Exp QuantizeLinear DequantizeLinear
+QLinearConv QLinearMatMul ConvInteger MatMulInteger Constant Shape Gather Cast
+""".split())
+
+# Tensor element types Mote takes at its boundary.
+SUPPORTED_DTYPES = {onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE,
+                    onnx.TensorProto.INT8, onnx.TensorProto.UINT8,
+                    onnx.TensorProto.INT32, onnx.TensorProto.INT64}
+
+# Quantized tests where ONNX requantizes in float (round half to even of
+# x·scale) and Mote in integers (single rounding, ties up): 1 LSB allowed.
+ONE_LSB = {"test_qlinearconv", "test_qlinearmatmul_2D", "test_qlinearmatmul_3D"}
+
+RTOL, ATOL = 1e-3, 1e-7
+
+
+def skip_reason(model):
+    """Why Mote cannot run this model, or None."""
+    ops = sorted({n.op_type for n in model.graph.node})
+    unsupported = [o for o in ops if o not in SUPPORTED_OPS]
+    if unsupported:
+        return "op not supported: " + ", ".join(unsupported)
+    for vi in list(model.graph.input) + list(model.graph.output):
+        t = vi.type.tensor_type
+        if vi.type.WhichOneof("value") != "tensor_type":
+            return f"non-tensor value '{vi.name}'"
+        if t.elem_type not in SUPPORTED_DTYPES:
+            return ("dtype " + onnx.TensorProto.DataType.Name(t.elem_type) +
+                    f" of '{vi.name}' not supported")
+    return None
+
+
+def data_sets(test_dir):
+    return sorted(d for d in os.listdir(test_dir)
+                  if d.startswith("test_data_set_"))
+
+
+def compare(name, expected, actual):
+    """None if `actual` matches `expected` within the test's tolerance."""
+    if expected.shape != actual.shape:
+        return f"shape {actual.shape} != expected {expected.shape}"
+    if expected.dtype.kind == "f":
+        actual = actual.astype(np.float64)
+        expected = expected.astype(np.float64)
+        bad = ~np.isclose(actual, expected, rtol=RTOL, atol=ATOL,
+                          equal_nan=True)
+        if bad.any():
+            i = np.argmax(np.abs(actual - expected) * bad)
+            return (f"{bad.sum()} of {bad.size} values off, worst "
+                    f"{actual.flat[i]} vs {expected.flat[i]}")
+        return None
+    diff = np.abs(actual.astype(np.int64) - expected.astype(np.int64))
+    limit = 1 if name in ONE_LSB else 0
+    if diff.max(initial=0) > limit:
+        return f"{(diff > limit).sum()} values differ, max by {diff.max()}"
+    return None
+
+
+def run_test(mote_run, suite, name):
+    """Returns (status, message): status in PASS, FAIL, SKIP."""
+    test_dir = os.path.join(DATA, suite, name)
+    model_path = os.path.join(test_dir, "model.onnx")
+    try:
+        model = onnx.load(model_path)
+    except Exception as e:  # malformed model: Mote must still not crash
+        return "SKIP", f"onnx cannot load the model: {e}"
+    reason = skip_reason(model)
+    if reason:
+        return "SKIP", reason
+    initializers = {i.name for i in model.graph.initializer}
+    inputs = [i.name for i in model.graph.input if i.name not in initializers]
+    outputs = [o.name for o in model.graph.output]
+    for ds in data_sets(test_dir):
+        ds_dir = os.path.join(test_dir, ds)
+        args = [mote_run, model_path]
+        for i, input_name in enumerate(inputs):
+            pb = os.path.join(ds_dir, f"input_{i}.pb")
+            if not os.path.exists(pb):
+                return "FAIL", f"{ds}: missing {pb}"
+            flag = "--input" if i == 0 else "--const"
+            args += [flag, f"{input_name}={pb}"]
+        with tempfile.TemporaryDirectory() as out_dir:
+            args += ["--output-dir", out_dir]
+            proc = subprocess.run(args, capture_output=True, text=True,
+                                  timeout=600)
+            if proc.returncode != 0:
+                msg = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
+                return "FAIL", f"{ds}: mote-run exit {proc.returncode}: " + (
+                    msg[0] if msg else "")
+            for j, out_name in enumerate(outputs):
+                expected = numpy_helper.to_array(onnx.load_tensor(
+                    os.path.join(ds_dir, f"output_{j}.pb")))
+                produced = os.path.join(out_dir, sanitize(out_name) + ".npy")
+                if not os.path.exists(produced):
+                    produced = os.path.join(out_dir, f"output_{j}.npy")
+                if not os.path.exists(produced):
+                    return "FAIL", f"{ds}: no output file for '{out_name}'"
+                problem = compare(name, expected, np.load(produced))
+                if problem:
+                    return "FAIL", f"{ds}: output '{out_name}': {problem}"
+    return "PASS", ""
+
+
+def sanitize(name):
+    """The file name mote-run gives an output (see docs/Interpreter.md)."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mote-run", default="mote-run")
+    parser.add_argument("--suites", default="node,pytorch-converted,"
+                        "pytorch-operator")
+    parser.add_argument("--filter", default="", help="regex on test names")
+    parser.add_argument("--expect", help="expected-failure list")
+    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count())
+    opts = parser.parse_args()
+
+    tests = []
+    for suite in opts.suites.split(","):
+        for name in sorted(os.listdir(os.path.join(DATA, suite))):
+            if re.search(opts.filter, name):
+                tests.append((suite, name))
+    with concurrent.futures.ThreadPoolExecutor(opts.jobs) as pool:
+        results = list(pool.map(lambda t: run_test(opts.mote_run, *t), tests))
+
+    passed, failed, skipped = [], [], []
+    for (suite, name), (status, msg) in zip(tests, results):
+        label = f"{suite}/{name}"
+        if status == "PASS":
+            passed.append(label)
+            print(f"PASS {label}")
+        elif status == "FAIL":
+            failed.append(label)
+            print(f"FAIL {label}: {msg}")
+        else:
+            skipped.append((label, msg))
+    print(f"\nSkipped {len(skipped)} tests:")
+    for label, msg in skipped:
+        print(f"  SKIP {label}: {msg}")
+    print(f"\nonnx conformance: {len(passed)} passed, {len(failed)} failed, "
+          f"{len(skipped)} skipped")
+
+    if not opts.expect:
+        return 0 if not failed else 1
+    expected = set()
+    with open(opts.expect) as f:
+        for line in f:
+            line = line.split("#")[0].strip()
+            if line:
+                expected.add(line)
+    unexpected_fail = sorted(set(failed) - expected)
+    unexpected_pass = sorted(expected & set(passed))
+    for label in unexpected_fail:
+        print(f"UNEXPECTED FAIL {label}")
+    for label in unexpected_pass:
+        print(f"UNEXPECTED PASS {label} (remove it from {opts.expect})")
+    return 1 if unexpected_fail or unexpected_pass else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -17,11 +17,13 @@ config.test_exec_root = os.path.join(config.mote_obj_root, "test")
 config.substitutions.append(("%PYTHON", config.python_executable))
 config.substitutions.append(("%mote_src", config.mote_src_root))
 config.substitutions.append(("%mote_obj", config.mote_obj_root))
+config.substitutions.append(("%mote_bin", config.mote_tools_dir))
 
 llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.mote_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["mote-opt"], tool_dirs)
+llvm_config.add_tool_substitutions(["mote-opt", "mote-run", "mote-translate"], tool_dirs)
+config.substitutions.append(("%onnxdata", "/usr/share/libonnx-testdata/data"))
 llvm_config.with_environment("PATH", config.mote_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

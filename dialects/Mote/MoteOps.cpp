@@ -246,24 +246,6 @@ LogicalResult ConstantOp::verify() {
 // Conv2DOp
 //===----------------------------------------------------------------------===//
 
-void Conv2DOp::build(OpBuilder &builder, OperationState &state,
-                     Type elementType, Value input, Value filter, Value bias,
-                     ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
-                     ArrayRef<int64_t> pad, int64_t groups) {
-  auto in = tensorType(input);
-  auto f = tensorType(filter);
-  int64_t oh = windowOutputSize(in.getDimSize(1), f.getDimSize(1), strides[0],
-                                dilations[0], pad[0], pad[1]);
-  int64_t ow = windowOutputSize(in.getDimSize(2), f.getDimSize(2), strides[1],
-                                dilations[1], pad[2], pad[3]);
-  auto resultType = RankedTensorType::get(
-      {in.getDimSize(0), oh, ow, f.getDimSize(0)}, elementType);
-  build(builder, state, resultType, input, filter, bias,
-        builder.getDenseI64ArrayAttr(strides),
-        builder.getDenseI64ArrayAttr(dilations),
-        builder.getDenseI64ArrayAttr(pad), builder.getI64IntegerAttr(groups));
-}
-
 LogicalResult Conv2DOp::verify() {
   if (failed(verifyAllPerAxisFit(*this)) ||
       failed(verifyRank(*this, getInput(), 4, "input", "NHWC")) ||
@@ -320,16 +302,6 @@ inferMatMulShape(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs) {
   batch->push_back(lhs[lhs.size() - 2]);
   batch->push_back(rhs.back());
   return batch;
-}
-
-void MatMulOp::build(OpBuilder &builder, OperationState &state,
-                     Type elementType, Value lhs, Value rhs) {
-  auto shape = inferMatMulShape(tensorType(lhs).getShape(),
-                                tensorType(rhs).getShape());
-  build(builder, state,
-        RankedTensorType::get(shape ? *shape : SmallVector<int64_t>{},
-                              elementType),
-        lhs, rhs);
 }
 
 LogicalResult MatMulOp::verify() {
@@ -508,8 +480,9 @@ LogicalResult LutOp::verify() {
 
 LogicalResult SoftmaxOp::verify() {
   int64_t rank = tensorType(getInput()).getRank();
-  if (getAxis() < 0 || getAxis() >= rank)
-    return emitOpError() << "axis " << getAxis() << " is out of range for rank "
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (axis < 0 || axis >= rank)
+    return emitOpError() << "axis " << axis << " is out of range for rank "
                          << rank;
   return verifyUnary(*this, getInput(), getOutput());
 }

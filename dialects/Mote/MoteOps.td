@@ -77,13 +77,6 @@ def Mote_Conv2DOp : Mote_Op<"conv2d", [Pure]> {
       functional-type(operands, results)
   }];
   let hasVerifier = 1;
-  let builders = [
-    OpBuilder<(ins "::mlir::Type":$elementType, "::mlir::Value":$input,
-                   "::mlir::Value":$filter, "::mlir::Value":$bias,
-                   "::llvm::ArrayRef<int64_t>":$strides,
-                   "::llvm::ArrayRef<int64_t>":$dilations,
-                   "::llvm::ArrayRef<int64_t>":$pad, "int64_t":$groups)>
-  ];
 }
 
 def Mote_MatMulOp : Mote_Op<"matmul", [Pure]> {
@@ -100,10 +93,6 @@ def Mote_MatMulOp : Mote_Op<"matmul", [Pure]> {
     $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
-  let builders = [
-    OpBuilder<(ins "::mlir::Type":$elementType, "::mlir::Value":$lhs,
-                   "::mlir::Value":$rhs)>
-  ];
 }
 
 def Mote_FullyConnectedOp : Mote_Op<"fully_connected", [Pure]> {

@@ -7,6 +7,7 @@
 #ifndef MOTE_INITALLPASSES_H
 #define MOTE_INITALLPASSES_H
 
+#include "mote/Conversion/Passes.h"
 #include "mote/Transforms/Passes.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -16,6 +17,7 @@ namespace mote {
 inline void registerAllPasses() {
   mlir::registerTransformsPasses();
   registerMoteTransformsPasses();
+  registerMoteConversionPasses();
 }
 
 } // namespace mote

@@ -46,10 +46,16 @@ BatchNormalization Dropout Identity Exp QuantizeLinear DequantizeLinear
 QLinearConv QLinearMatMul ConvInteger MatMulInteger Constant Shape Gather Cast
 """.split())
 
-# Tensor element types Mote takes at its boundary.
-SUPPORTED_DTYPES = {onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE,
-                    onnx.TensorProto.INT8, onnx.TensorProto.UINT8,
-                    onnx.TensorProto.INT32, onnx.TensorProto.INT64}
+# Tensor element types Mote takes at its boundary: float32, and the 8-bit
+# storage and int32 accumulators of quantized tensors.
+SUPPORTED_DTYPES = {onnx.TensorProto.FLOAT, onnx.TensorProto.INT8,
+                    onnx.TensorProto.UINT8, onnx.TensorProto.INT32}
+
+# Ops that compute on integer tensors only in their quantized forms.
+QUANTIZED_OPS = {"QuantizeLinear", "DequantizeLinear", "QLinearConv",
+                 "QLinearMatMul", "ConvInteger", "MatMulInteger"}
+WINDOW_OPS = {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool",
+              "GlobalMaxPool", "ConvInteger", "QLinearConv"}
 
 # Quantized tests where ONNX requantizes in float (round half to even of
 # x·scale) and Mote in integers (single rounding, ties up): 1 LSB allowed.
@@ -59,18 +65,60 @@ RTOL, ATOL = 1e-3, 1e-7
 
 
 def skip_reason(model):
-    """Why Mote cannot run this model, or None."""
+    """Why Mote cannot run this model by design, or None. Mote computes on
+    float32 and quantized tensors with static shapes and 1-D/2-D windows;
+    everything outside that is skipped here with the reason, so that a
+    failure always means a bug."""
     ops = sorted({n.op_type for n in model.graph.node})
     unsupported = [o for o in ops if o not in SUPPORTED_OPS]
     if unsupported:
         return "op not supported: " + ", ".join(unsupported)
-    for vi in list(model.graph.input) + list(model.graph.output):
-        t = vi.type.tensor_type
+    opset = next((o.version for o in model.opset_import
+                  if o.domain in ("", "ai.onnx")), 0)
+    if opset < 6:
+        return f"opset {opset} (Mote imports opsets 6-17)"
+    initializers = {i.name for i in model.graph.initializer}
+    runtime = [i for i in model.graph.input if i.name not in initializers]
+    # The first input is fed at run time; the others are bound as constants
+    # (any dtype the importer folds, e.g. int64 shapes, axes and pads).
+    for vi in runtime[:1] + list(model.graph.output):
         if vi.type.WhichOneof("value") != "tensor_type":
             return f"non-tensor value '{vi.name}'"
+        t = vi.type.tensor_type
         if t.elem_type not in SUPPORTED_DTYPES:
             return ("dtype " + onnx.TensorProto.DataType.Name(t.elem_type) +
-                    f" of '{vi.name}' not supported")
+                    f" of graph input/output '{vi.name}'")
+        dims = [d.dim_value for d in t.shape.dim]
+        if any(d == 0 for d in dims) and all(d.HasField("dim_value")
+                                            for d in t.shape.dim):
+            return f"zero-sized dimension in '{vi.name}'"
+        if (t.elem_type != onnx.TensorProto.FLOAT and
+                not (set(ops) & QUANTIZED_OPS)):
+            return (onnx.TensorProto.DataType.Name(t.elem_type) +
+                    " arithmetic outside quantized ops (Mote computes on "
+                    "float or quantized tensors)")
+    ranks = {vi.name: len(vi.type.tensor_type.shape.dim)
+             for vi in model.graph.input}
+    for n in model.graph.node:
+        attrs = {a.name: a for a in n.attribute}
+        if n.op_type in WINDOW_OPS and n.input and ranks.get(n.input[0],
+                                                             0) > 4:
+            return f"{n.op_type} with 3-D windows (Mote has 1-D/2-D)"
+        if n.op_type == "BatchNormalization" and (
+                len(n.output) > 1 or ("training_mode" in attrs and
+                                      attrs["training_mode"].i)):
+            return "BatchNormalization in training mode"
+        if n.op_type == "Dropout" and (len(n.output) > 1 or
+                                       len(n.input) > 2):
+            return "Dropout mask output (training)"
+        if n.op_type == "MaxPool" and (len(n.output) > 1 or (
+                "storage_order" in attrs and attrs["storage_order"].i)):
+            return "MaxPool Indices output / column-major storage order"
+        if n.op_type == "Pad" and "mode" in attrs and \
+                attrs["mode"].s not in (b"constant",):
+            return f"Pad mode {attrs['mode'].s.decode()} (constant only)"
+        if n.op_type == "Gather" and n.input[0] not in initializers:
+            return "Gather on run-time data (shape arithmetic only)"
     return None
 
 

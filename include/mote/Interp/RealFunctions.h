@@ -1,0 +1,41 @@
+//===- RealFunctions.h - Scalar nonlinearities in double --------*- C++ -*-===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+//
+// The real functions behind Mote's elementwise nonlinearities, in double
+// precision. The interpreter evaluates quantized sigmoid/tanh/... as
+// quantize(f(dequantize(q))) with these functions, and the quantizer builds
+// `mote.lut` tables from the very same functions, so the two agree bit for
+// bit. MLIR-free.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOTE_INTERP_REALFUNCTIONS_H
+#define MOTE_INTERP_REALFUNCTIONS_H
+
+#include <cmath>
+
+namespace mote::real {
+
+inline double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+inline double tanh(double x) { return std::tanh(x); }
+inline double exp(double x) { return std::exp(x); }
+/// max(0, min(1, alpha·x + beta)) (ONNX HardSigmoid).
+inline double hardSigmoid(double x, double alpha, double beta) {
+  double y = alpha * x + beta;
+  return y < 0.0 ? 0.0 : (y > 1.0 ? 1.0 : y);
+}
+/// x · max(0, min(1, x/6 + 1/2)) (ONNX HardSwish).
+inline double hardSwish(double x) {
+  return x * hardSigmoid(x, 1.0 / 6.0, 0.5);
+}
+inline double leakyRelu(double x, double alpha) {
+  return x < 0.0 ? alpha * x : x;
+}
+inline double prelu(double x, double slope) { return x < 0.0 ? slope * x : x; }
+
+} // namespace mote::real
+
+#endif // MOTE_INTERP_REALFUNCTIONS_H

@@ -1,0 +1,755 @@
+//===- OnnxImporter.cpp - ONNX model import driver --------------------------===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+//
+// Reads the protobuf, checks the opsets, turns graph inputs into function
+// arguments (NCHW, the model's own dtypes; quantized inputs get their type
+// from their first quantized consumer), converts the nodes in order, returns
+// the graph outputs in ONNX layout and runs the clean-up pipeline.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OnnxImporterImpl.h"
+
+#include "Mote/MoteAttrUtils.h"
+#include "Mote/MoteDialect.h"
+#include "Mote/MoteTypeUtils.h"
+#include "mote/Transforms/Passes.h"
+
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mote;
+using namespace mote::onnx_import;
+
+//===----------------------------------------------------------------------===//
+// Host tensor helpers
+//===----------------------------------------------------------------------===//
+
+bool onnx_import::isFloatDType(DType t) {
+  return t == DType::F32 || t == DType::F64;
+}
+
+std::vector<int64_t> onnx_import::permuteShape(ArrayRef<int64_t> shape,
+                                               ArrayRef<int64_t> perm) {
+  std::vector<int64_t> out;
+  for (int64_t p : perm)
+    out.push_back(shape[p]);
+  return out;
+}
+
+HostTensor onnx_import::permuteTensor(const HostTensor &t,
+                                      ArrayRef<int64_t> perm) {
+  HostTensor out = HostTensor::zeros(t.dtype, permuteShape(t.shape, perm));
+  out.name = t.name;
+  size_t rank = t.shape.size(), es = dtypeSize(t.dtype);
+  std::vector<int64_t> inStrides(rank, 1);
+  for (size_t i = rank; i-- > 1;)
+    inStrides[i - 1] = inStrides[i] * t.shape[i];
+  std::vector<int64_t> idx(rank, 0);
+  int64_t n = out.numElements();
+  for (int64_t o = 0; o < n; ++o) {
+    int64_t src = 0;
+    for (size_t i = 0; i < rank; ++i)
+      src += idx[i] * inStrides[perm[i]];
+    std::memcpy(out.data.data() + o * es, t.data.data() + src * es, es);
+    for (size_t i = rank; i-- > 0;) {
+      if (++idx[i] < out.shape[i])
+        break;
+      idx[i] = 0;
+    }
+  }
+  return out;
+}
+
+std::vector<int64_t> onnx_import::tensorInts(const HostTensor &t) {
+  std::vector<int64_t> out(t.numElements());
+  for (int64_t i = 0, e = t.numElements(); i < e; ++i)
+    out[i] = t.getInt(i);
+  return out;
+}
+
+std::vector<double> onnx_import::tensorDoubles(const HostTensor &t) {
+  std::vector<double> out(t.numElements());
+  for (int64_t i = 0, e = t.numElements(); i < e; ++i)
+    out[i] = t.getDouble(i);
+  return out;
+}
+
+HostTensor onnx_import::tensorFromInts(DType dtype, std::vector<int64_t> shape,
+                                       ArrayRef<int64_t> values) {
+  HostTensor t = HostTensor::zeros(dtype, std::move(shape));
+  for (size_t i = 0; i < values.size(); ++i) {
+    char *p = t.data.data() + i * dtypeSize(dtype);
+    int64_t v = values[i];
+    switch (dtype) {
+    case DType::I8: case DType::U8: { uint8_t x = v; std::memcpy(p, &x, 1); break; }
+    case DType::Bool: { uint8_t x = v != 0; std::memcpy(p, &x, 1); break; }
+    case DType::I16: case DType::U16: { uint16_t x = v; std::memcpy(p, &x, 2); break; }
+    case DType::I32: { int32_t x = v; std::memcpy(p, &x, 4); break; }
+    case DType::I64: std::memcpy(p, &v, 8); break;
+    case DType::F32: { float x = v; std::memcpy(p, &x, 4); break; }
+    case DType::F64: { double x = v; std::memcpy(p, &x, 8); break; }
+    }
+  }
+  return t;
+}
+
+HostTensor onnx_import::tensorFromDoubles(DType dtype,
+                                          std::vector<int64_t> shape,
+                                          ArrayRef<double> values) {
+  if (!isFloatDType(dtype)) {
+    std::vector<int64_t> ints;
+    for (double v : values)
+      ints.push_back(std::isfinite(v) ? static_cast<int64_t>(v) : 0);
+    return tensorFromInts(dtype, std::move(shape), ints);
+  }
+  HostTensor t = HostTensor::zeros(dtype, std::move(shape));
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (dtype == DType::F32) {
+      float x = values[i];
+      std::memcpy(t.data.data() + i * 4, &x, 4);
+    } else {
+      std::memcpy(t.data.data() + i * 8, &values[i], 8);
+    }
+  }
+  return t;
+}
+
+//===----------------------------------------------------------------------===//
+// Importer: diagnostics, inputs, attributes
+//===----------------------------------------------------------------------===//
+
+Importer::Importer(MLIRContext &context, StringRef path,
+                   const OnnxImportOptions &options)
+    : ctx(context), builder(&context), path(path.str()), options(options),
+      loc(FileLineColLoc::get(&context, path, 0, 0)) {}
+
+Location Importer::fileLoc() { return FileLineColLoc::get(&ctx, path, 0, 0); }
+
+InFlightDiagnostic Importer::fail() {
+  InFlightDiagnostic diag = emitError(loc);
+  diag << "node '" << nodeName << "' (" << node->op_type() << ", opset "
+       << opset << "): ";
+  return diag;
+}
+
+InFlightDiagnostic Importer::failModel() { return emitError(fileLoc()); }
+
+int Importer::numInputs() const { return node->input_size(); }
+
+bool Importer::hasInput(int i) const {
+  return i >= 0 && i < node->input_size() && !node->input(i).empty();
+}
+
+OnnxValue *Importer::input(int i) {
+  if (!hasInput(i)) {
+    fail() << "input #" << i << " is missing — the model is malformed";
+    return nullptr;
+  }
+  auto it = values.find(node->input(i));
+  if (it == values.end()) {
+    fail() << "input '" << node->input(i)
+           << "' is not produced by any earlier node, initializer or graph "
+              "input — the model is malformed or not topologically sorted";
+    return nullptr;
+  }
+  return &it->second;
+}
+
+const HostTensor *Importer::constInput(int i) {
+  if (!hasInput(i))
+    return nullptr;
+  auto it = values.find(node->input(i));
+  if (it == values.end() || !it->second.constant)
+    return nullptr;
+  return &*it->second.constant;
+}
+
+void Importer::define(int output, OnnxValue v) {
+  if (output < node->output_size() && !node->output(output).empty())
+    values[node->output(output)] = std::move(v);
+}
+
+void Importer::defineValue(int output, Value value,
+                           std::vector<int64_t> onnxShape, bool nhwc,
+                           int32_t onnxType) {
+  OnnxValue v;
+  v.value = value;
+  v.shape = std::move(onnxShape);
+  v.nhwc = nhwc;
+  v.onnxType = onnxType;
+  define(output, std::move(v));
+}
+
+void Importer::defineConstant(int output, HostTensor t) {
+  OnnxValue v;
+  v.shape = t.shape;
+  v.onnxType = [&] {
+    switch (t.dtype) {
+    case DType::F32: return onnx::TensorProto::FLOAT;
+    case DType::F64: return onnx::TensorProto::DOUBLE;
+    case DType::I8: return onnx::TensorProto::INT8;
+    case DType::U8: return onnx::TensorProto::UINT8;
+    case DType::I16: return onnx::TensorProto::INT16;
+    case DType::U16: return onnx::TensorProto::UINT16;
+    case DType::I32: return onnx::TensorProto::INT32;
+    case DType::I64: return onnx::TensorProto::INT64;
+    case DType::Bool: return onnx::TensorProto::BOOL;
+    }
+    return onnx::TensorProto::FLOAT;
+  }();
+  v.constant = std::move(t);
+  define(output, std::move(v));
+}
+
+const onnx::AttributeProto *Importer::attr(StringRef name) const {
+  for (const auto &a : node->attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+int64_t Importer::attrInt(StringRef name, int64_t dflt) const {
+  const auto *a = attr(name);
+  return a && a->has_i() ? a->i() : dflt;
+}
+
+float Importer::attrFloat(StringRef name, float dflt) const {
+  const auto *a = attr(name);
+  return a && a->has_f() ? a->f() : dflt;
+}
+
+std::string Importer::attrString(StringRef name, StringRef dflt) const {
+  const auto *a = attr(name);
+  return a && a->has_s() ? a->s() : dflt.str();
+}
+
+std::optional<std::vector<int64_t>> Importer::attrInts(StringRef name) const {
+  const auto *a = attr(name);
+  if (!a)
+    return std::nullopt;
+  return std::vector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+//===----------------------------------------------------------------------===//
+// Importer: values and layout
+//===----------------------------------------------------------------------===//
+
+static std::string constantName(StringRef name) {
+  std::string s;
+  for (char c : name)
+    s += (isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
+  return s.empty() ? "onnx_const" : s;
+}
+
+Value Importer::materializeFloat(const HostTensor &t, StringRef name) {
+  auto type = RankedTensorType::get(t.shape, builder.getF32Type());
+  std::vector<float> data(t.numElements());
+  for (int64_t i = 0, e = t.numElements(); i < e; ++i)
+    data[i] = static_cast<float>(t.getDouble(i));
+  ElementsAttr attr = makeFloatElements(type, data, constantName(name));
+  return ConstantOp::create(builder, loc, type, attr);
+}
+
+Value Importer::materializeQuantized(const HostTensor &t, Type qtype,
+                                     StringRef name) {
+  auto type = RankedTensorType::get(t.shape, qtype);
+  ElementsAttr attr =
+      makeIntElements(getStorageTensorType(type), tensorInts(t),
+                      constantName(name));
+  return ConstantOp::create(builder, loc, type, attr);
+}
+
+Value Importer::reshape(Value v, ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (type.getShape() == shape)
+    return v;
+  return ReshapeOp::create(builder, loc, type.clone(shape), v);
+}
+
+Value Importer::transpose(Value v, ArrayRef<int64_t> perm) {
+  return TransposeOp::create(builder, loc, v, perm);
+}
+
+FailureOr<Value> Importer::toOnnx(OnnxValue &v) {
+  if (!v.value) {
+    if (!v.constant || !isFloatDType(v.constant->dtype)) {
+      fail() << "needs the integer constant '"
+             << (v.constant ? v.constant->name : std::string("?"))
+             << "' as a runtime tensor; Mote computes on float or quantized "
+                "tensors only — integer data must feed shape arithmetic "
+                "that folds at import, or a quantized op";
+      return failure();
+    }
+    v.value = materializeFloat(*v.constant, v.constant->name);
+    v.nhwc = false;
+  }
+  if (v.nhwc)
+    return transpose(v.value, kToNchw);
+  return v.value;
+}
+
+FailureOr<Value> Importer::toNhwc(OnnxValue &v) {
+  if (v.rank() != 4) {
+    fail() << "expects a rank-4 (NCHW) tensor, got rank " << v.rank();
+    return failure();
+  }
+  if (v.value && v.nhwc)
+    return v.value;
+  if (!v.value && v.constant && isFloatDType(v.constant->dtype))
+    return materializeFloat(permuteTensor(*v.constant, kToNhwc),
+                            v.constant->name);
+  FailureOr<Value> onnxValue = toOnnx(v);
+  if (failed(onnxValue))
+    return failure();
+  return transpose(*onnxValue, kToNhwc);
+}
+
+FailureOr<Value> Importer::broadcastOperand(OnnxValue &v, int64_t rank,
+                                            bool nhwc) {
+  if (!nhwc)
+    return toOnnx(v);
+  if (v.rank() == 4)
+    return toNhwc(v);
+  // Lower rank: align to the trailing dims, then permute like NCHW.
+  std::vector<int64_t> shape4(rank - v.rank(), 1);
+  shape4.insert(shape4.end(), v.shape.begin(), v.shape.end());
+  if (!v.value && v.constant && isFloatDType(v.constant->dtype)) {
+    HostTensor t = *v.constant;
+    t.shape = shape4;
+    return materializeFloat(permuteTensor(t, kToNhwc), t.name);
+  }
+  FailureOr<Value> onnxValue = toOnnx(v);
+  if (failed(onnxValue))
+    return failure();
+  return transpose(reshape(*onnxValue, shape4), kToNhwc);
+}
+
+//===----------------------------------------------------------------------===//
+// Importer: quantization parameters
+//===----------------------------------------------------------------------===//
+
+static void storageRange(DType t, int64_t &lo, int64_t &hi) {
+  switch (t) {
+  case DType::I8: lo = -128; hi = 127; return;
+  case DType::U8: lo = 0; hi = 255; return;
+  case DType::I16: lo = -32768; hi = 32767; return;
+  case DType::U16: lo = 0; hi = 65535; return;
+  default:
+    lo = std::numeric_limits<int32_t>::min();
+    hi = std::numeric_limits<int32_t>::max();
+    return;
+  }
+}
+
+FailureOr<OnnxQuant> Importer::readQuant(int scaleIdx, int zpIdx, int64_t axis,
+                                         int64_t rank, StringRef what,
+                                         std::optional<DType> storage) {
+  OnnxQuant q;
+  if (scaleIdx >= 0) {
+    const HostTensor *scale = constInput(scaleIdx);
+    if (!scale) {
+      fail() << what << " scale '"
+             << (hasInput(scaleIdx) ? node->input(scaleIdx) : "")
+             << "' is not a constant — scales must be initializers, Constant "
+                "nodes or bound with --const NAME=FILE";
+      return failure();
+    }
+    if (!isFloatDType(scale->dtype)) {
+      fail() << what << " scale must be float, got " << dtypeName(scale->dtype);
+      return failure();
+    }
+    q.scales = tensorDoubles(*scale);
+    if (scale->shape.size() > 1 || q.scales.empty()) {
+      fail() << what << " scale must be a scalar or a 1-D tensor";
+      return failure();
+    }
+    for (double s : q.scales)
+      if (!std::isfinite(s) || s <= 0 || s < 1e-30) {
+        fail() << what << " scale " << s
+               << " is not a positive finite number — fix the model's "
+                  "quantization parameters";
+        return failure();
+      }
+  } else {
+    q.scales = {1.0};
+  }
+  q.storage = storage.value_or(DType::U8);
+  if (hasInput(zpIdx)) {
+    const HostTensor *zp = constInput(zpIdx);
+    if (!zp) {
+      fail() << what << " zero point '" << node->input(zpIdx)
+             << "' is not a constant — zero points must be initializers, "
+                "Constant nodes or bound with --const NAME=FILE";
+      return failure();
+    }
+    if (!storage) {
+      if (zp->dtype != DType::U8 && zp->dtype != DType::I8 &&
+          zp->dtype != DType::I32) {
+        fail() << what << " zero point has type " << dtypeName(zp->dtype)
+               << "; only uint8, int8 and int32 are supported";
+        return failure();
+      }
+      q.storage = zp->dtype;
+    }
+    q.zeroPoints = tensorInts(*zp);
+    if (zp->shape.size() > 1) {
+      fail() << what << " zero point must be a scalar or a 1-D tensor";
+      return failure();
+    }
+  } else {
+    q.zeroPoints = {0};
+  }
+  int64_t lo, hi;
+  storageRange(q.storage, lo, hi);
+  for (int64_t z : q.zeroPoints)
+    if (z < lo || z > hi) {
+      fail() << what << " zero point " << z << " is out of range [" << lo
+             << ", " << hi << "] of " << dtypeName(q.storage);
+      return failure();
+    }
+  size_t n = std::max(q.scales.size(), q.zeroPoints.size());
+  if ((q.scales.size() != n && q.scales.size() != 1) ||
+      (q.zeroPoints.size() != n && q.zeroPoints.size() != 1)) {
+    fail() << what << " has " << q.scales.size() << " scales but "
+           << q.zeroPoints.size() << " zero points";
+    return failure();
+  }
+  q.scales.resize(n, q.scales[0]);
+  q.zeroPoints.resize(n, q.zeroPoints[0]);
+  if (n > 1) {
+    if (axis < 0)
+      axis += rank;
+    if (axis < 0 || axis >= rank) {
+      fail() << what << " axis " << axis << " is out of range for rank "
+             << rank;
+      return failure();
+    }
+    q.axis = axis;
+  }
+  return q;
+}
+
+Type Importer::quantType(const OnnxQuant &q, int64_t mlirAxis) {
+  int64_t lo, hi;
+  storageRange(q.storage, lo, hi);
+  bool isSigned = q.storage == DType::I8 || q.storage == DType::I16 ||
+                  q.storage == DType::I32;
+  unsigned bits = dtypeSize(q.storage) * 8;
+  unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
+  Type storage = builder.getIntegerType(bits);
+  Type f32 = builder.getF32Type();
+  if (q.axis >= 0)
+    return quant::UniformQuantizedPerAxisType::get(
+        flags, storage, f32, q.scales, q.zeroPoints, mlirAxis, lo, hi);
+  return quant::UniformQuantizedType::get(flags, storage, f32, q.scales[0],
+                                          q.zeroPoints[0], lo, hi);
+}
+
+static bool sameQuantType(Type a, Type b) {
+  auto pa = getQuantParams(a), pb = getQuantParams(b);
+  if (!pa || !pb || pa->storageBits != pb->storageBits ||
+      pa->isSigned != pb->isSigned || pa->axis != pb->axis ||
+      pa->scales.size() != pb->scales.size() || pa->zeroPoints != pb->zeroPoints)
+    return false;
+  for (size_t i = 0; i < pa->scales.size(); ++i)
+    if (!scalesMatch(pa->scales[i], pb->scales[i]))
+      return false;
+  return true;
+}
+
+LogicalResult Importer::bindQuantized(OnnxValue &v, Type elementType,
+                                      StringRef what) {
+  if (!v.value) {
+    return fail() << what
+                  << " must be a runtime tensor or an integer constant";
+  }
+  auto type = cast<RankedTensorType>(v.value.getType());
+  Type current = type.getElementType();
+  if (isa<IntegerType>(current)) {
+    // A graph input whose quantized type is first known here.
+    auto arg = dyn_cast<BlockArgument>(v.value);
+    if (!arg || arg.getOwner()->getParentOp() != func)
+      return fail() << what << " is an integer tensor that is not quantized";
+    arg.setType(type.clone(elementType));
+    return success();
+  }
+  if (!isQuantizedElement(current))
+    return fail() << what << " is a float tensor but the op expects "
+                  << elementType
+                  << " — insert QuantizeLinear before it in the model";
+  if (!sameQuantType(current, elementType))
+    return fail() << what << " has type " << current
+                  << " from its producer, but this op reads it as "
+                  << elementType
+                  << "; reinterpreting storage with other scales is not "
+                     "supported";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Importer: the graph
+//===----------------------------------------------------------------------===//
+
+static std::string sanitizeSymbol(StringRef name) {
+  std::string s;
+  for (char c : name)
+    s += (isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
+  if (s.empty() || isdigit(static_cast<unsigned char>(s[0])))
+    return "main";
+  return s;
+}
+
+LogicalResult Importer::convertNode() {
+  bool failedFold = false;
+  if (foldOnnxNode(*this, failedFold))
+    return failure(failedFold);
+  return convertOnnxNode(*this);
+}
+
+LogicalResult Importer::importGraph(const onnx::GraphProto &graph,
+                                    ModuleOp module) {
+  // Initializers (and constant-bound inputs) are constant data.
+  for (const auto &init : graph.initializer()) {
+    HostTensor t;
+    std::string error;
+    if (!tensorFromProto(init, t, error))
+      return failModel() << "initializer '" << init.name() << "' " << error;
+    OnnxValue v;
+    v.shape = t.shape;
+    v.onnxType = init.data_type();
+    v.constant = std::move(t);
+    values[init.name()] = std::move(v);
+  }
+  for (const auto &[name, tensor] : options.constantInputs) {
+    OnnxValue v;
+    v.shape = tensor.shape;
+    v.constant = tensor;
+    v.constant->name = name;
+    switch (tensor.dtype) {
+    case DType::F32: v.onnxType = onnx::TensorProto::FLOAT; break;
+    case DType::F64: v.onnxType = onnx::TensorProto::DOUBLE; break;
+    case DType::I8: v.onnxType = onnx::TensorProto::INT8; break;
+    case DType::U8: v.onnxType = onnx::TensorProto::UINT8; break;
+    case DType::I16: v.onnxType = onnx::TensorProto::INT16; break;
+    case DType::U16: v.onnxType = onnx::TensorProto::UINT16; break;
+    case DType::I32: v.onnxType = onnx::TensorProto::INT32; break;
+    case DType::I64: v.onnxType = onnx::TensorProto::INT64; break;
+    case DType::Bool: v.onnxType = onnx::TensorProto::BOOL; break;
+    }
+    values[name] = std::move(v);
+  }
+
+  // Runtime graph inputs become function arguments.
+  SmallVector<Type> argTypes;
+  SmallVector<std::string> argNames;
+  SmallVector<std::vector<int64_t>> argShapes;
+  SmallVector<int32_t> argOnnxTypes;
+  for (const auto &in : graph.input()) {
+    if (values.count(in.name()))
+      continue;
+    if (!in.type().has_tensor_type())
+      return failModel() << "graph input '" << in.name()
+                         << "' is not a tensor; only tensor inputs are "
+                            "supported";
+    const auto &tt = in.type().tensor_type();
+    std::vector<int64_t> shape;
+    if (!tt.has_shape())
+      return failModel() << "graph input '" << in.name()
+                         << "' has no shape; Mote needs static shapes — "
+                            "export the model with fixed input shapes";
+    for (int d = 0; d < tt.shape().dim_size(); ++d) {
+      const auto &dim = tt.shape().dim(d);
+      if (!dim.has_dim_value() || dim.dim_value() <= 0)
+        return failModel()
+               << "graph input '" << in.name() << "' has "
+               << (dim.has_dim_param()
+                       ? "a dynamic dimension '" + dim.dim_param() + "'"
+                   : dim.has_dim_value()
+                       ? "a zero-sized dimension"
+                       : std::string("an unknown dimension"))
+               << " at index " << d
+               << "; Mote needs static shapes — export the model with "
+                  "fixed input shapes";
+      shape.push_back(dim.dim_value());
+    }
+    Type element;
+    switch (tt.elem_type()) {
+    case onnx::TensorProto::FLOAT:
+      element = builder.getF32Type();
+      break;
+    case onnx::TensorProto::UINT8:
+    case onnx::TensorProto::INT8:
+      element = builder.getIntegerType(8);
+      break;
+    case onnx::TensorProto::INT32:
+      element = builder.getIntegerType(32);
+      break;
+    default:
+      return failModel() << "graph input '" << in.name() << "' has type "
+                         << onnxTypeName(tt.elem_type())
+                         << "; runtime inputs must be float (or uint8/int8 "
+                            "feeding quantized ops) — bind it to constant "
+                            "data with --const "
+                         << in.name() << "=FILE.pb";
+    }
+    argTypes.push_back(RankedTensorType::get(shape, element));
+    argNames.push_back(in.name());
+    argShapes.push_back(shape);
+    argOnnxTypes.push_back(tt.elem_type());
+  }
+
+  builder.setInsertionPointToEnd(module.getBody());
+  func = func::FuncOp::create(builder, fileLoc(),
+                              sanitizeSymbol(graph.name()),
+                              builder.getFunctionType(argTypes, {}));
+  Block *entry = func.addEntryBlock();
+  builder.setInsertionPointToStart(entry);
+  for (auto [i, name] : llvm::enumerate(argNames)) {
+    OnnxValue v;
+    v.value = entry->getArgument(i);
+    v.shape = argShapes[i];
+    v.onnxType = argOnnxTypes[i];
+    values[name] = std::move(v);
+  }
+
+  // Nodes, in order.
+  for (int i = 0; i < graph.node_size(); ++i) {
+    node = &graph.node(i);
+    nodeName = node->name().empty()
+                   ? node->op_type() + "_" + std::to_string(i)
+                   : node->name();
+    loc = NameLoc::get(builder.getStringAttr(nodeName), fileLoc());
+    if (!node->domain().empty() && node->domain() != "ai.onnx")
+      return fail() << "operator domain '" << node->domain()
+                    << "' is not supported — only the default ONNX domain "
+                       "is";
+    if (failed(convertNode()))
+      return failure();
+  }
+
+  // Outputs in ONNX layout.
+  node = nullptr;
+  loc = fileLoc();
+  SmallVector<Value> results;
+  SmallVector<std::string> resultNames;
+  for (const auto &out : graph.output()) {
+    auto it = values.find(out.name());
+    if (it == values.end())
+      return failModel() << "graph output '" << out.name()
+                         << "' is not produced by any node";
+    OnnxValue &v = it->second;
+    if (!v.value && v.constant && !isFloatDType(v.constant->dtype))
+      return failModel() << "graph output '" << out.name()
+                         << "' is an integer constant; Mote functions "
+                            "return float or quantized tensors";
+    if (!v.value)
+      v.value = materializeFloat(*v.constant, out.name());
+    Value r = v.nhwc ? transpose(v.value, kToNchw) : v.value;
+    results.push_back(r);
+    resultNames.push_back(out.name());
+  }
+  func::ReturnOp::create(builder, loc, results);
+
+  // Every argument must have a Mote type by now.
+  SmallVector<Type> finalArgs;
+  for (auto [i, arg] : llvm::enumerate(entry->getArguments())) {
+    auto type = cast<RankedTensorType>(arg.getType());
+    if (isa<IntegerType>(type.getElementType()))
+      return failModel() << "graph input '" << argNames[i] << "' ("
+                         << onnxTypeName(argOnnxTypes[i])
+                         << ") does not feed a quantized op that defines "
+                            "its scale; bind it to constant data with "
+                            "--const "
+                         << argNames[i] << "=FILE.pb";
+    finalArgs.push_back(type);
+  }
+  func.setFunctionType(
+      builder.getFunctionType(finalArgs, ValueRange(results).getTypes()));
+  for (auto [i, name] : llvm::enumerate(argNames)) {
+    func.setArgAttr(i, "mote.name", builder.getStringAttr(name));
+    if (argShapes[i].size() == 4)
+      func.setArgAttr(i, "mote.layout", builder.getStringAttr("NCHW"));
+  }
+  for (auto [i, name] : llvm::enumerate(resultNames))
+    func.setResultAttr(i, "mote.name", builder.getStringAttr(name));
+  return success();
+}
+
+FailureOr<OwningOpRef<ModuleOp>> Importer::run(const onnx::ModelProto &model) {
+  if (model.ir_version() < 3)
+    return failModel() << "ONNX IR version " << model.ir_version()
+                       << " is too old (need 3 or newer) — re-export the "
+                          "model with a current exporter";
+  for (const auto &imp : model.opset_import()) {
+    if (imp.domain().empty() || imp.domain() == "ai.onnx")
+      opset = imp.version();
+  }
+  if (opset == 0)
+    return failModel() << "the model imports no default-domain opset — it "
+                          "is malformed";
+  if (opset < 6 || opset > 17)
+    return failModel() << "default-domain opset " << opset
+                       << " is not supported (supported: 6–17) — convert "
+                          "the model with "
+                          "onnx.version_converter.convert_version(model, 13)";
+  if (!model.has_graph())
+    return failModel() << "the model has no graph";
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc());
+  if (failed(importGraph(model.graph(), *module)))
+    return failure();
+  if (failed(verify(*module)))
+    return failModel() << "the imported module does not verify (importer "
+                          "bug or an inconsistent model); see the errors "
+                          "above";
+  PassManager pm(&ctx);
+  pm.addNestedPass<func::FuncOp>(createMoteFoldBatchNorm());
+  pm.addPass(createCanonicalizerPass());
+  if (failed(pm.run(*module)))
+    return failModel() << "the clean-up pipeline failed";
+  return module;
+}
+
+//===----------------------------------------------------------------------===//
+// Entry points
+//===----------------------------------------------------------------------===//
+
+void mote::loadOnnxImportDialects(MLIRContext &context) {
+  context.loadDialect<MoteDialect, func::FuncDialect, quant::QuantDialect>();
+}
+
+FailureOr<OwningOpRef<ModuleOp>>
+mote::importOnnxFile(StringRef path, MLIRContext &context,
+                     const OnnxImportOptions &options) {
+  loadOnnxImportDialects(context);
+  Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return emitError(fileLoc) << "cannot read the model: "
+                              << buffer.getError().message();
+  StringRef bytes = (*buffer)->getBuffer();
+  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()))
+    return emitError(fileLoc) << "the model is larger than 2 GB; protobuf "
+                                 "cannot read it in one piece";
+  onnx::ModelProto model;
+  if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return emitError(fileLoc)
+           << "not a valid ONNX model (the protobuf is truncated or "
+              "corrupt) — re-export it, or check that the file is a .onnx "
+              "model";
+  Importer importer(context, path, options);
+  return importer.run(model);
+}

@@ -1,0 +1,177 @@
+//===- OnnxImporterImpl.h - ONNX importer internals -------------*- C++ -*-===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+//
+// The state of one import: the ONNX value table (MLIR value, known constant
+// data, ONNX shape and dtype, current layout) and the helpers that every op
+// converter shares. Op converters live in OnnxOps.cpp, constant folding of
+// shape arithmetic in OnnxConstFold.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOTE_LIB_FRONTEND_ONNXIMPORTERIMPL_H
+#define MOTE_LIB_FRONTEND_ONNXIMPORTERIMPL_H
+
+#include "OnnxTensor.h"
+#include "mote/Frontend/OnnxImporter.h"
+
+#include "Mote/MoteOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <map>
+#include <optional>
+#include <vector>
+
+namespace mote {
+namespace onnx_import {
+
+/// One ONNX value as the importer knows it. A value may be known only as
+/// constant data (initializers, folded shape arithmetic), only as an MLIR
+/// value, or both (a constant that has been materialised).
+struct OnnxValue {
+  mlir::Value value;
+  std::optional<HostTensor> constant; ///< In ONNX layout.
+  std::vector<int64_t> shape;         ///< ONNX shape.
+  int32_t onnxType = 1;               ///< onnx::TensorProto::DataType.
+  bool nhwc = false;                  ///< `value` is the NHWC form (rank 4).
+
+  bool isConstant() const { return constant.has_value(); }
+  int64_t rank() const { return static_cast<int64_t>(shape.size()); }
+};
+
+/// Quantization parameters read from an ONNX op's scale and zero-point
+/// inputs.
+struct OnnxQuant {
+  std::vector<double> scales;
+  std::vector<int64_t> zeroPoints;
+  DType storage = DType::U8;
+  int64_t axis = -1; ///< ONNX axis for per-axis parameters, else -1.
+};
+
+inline constexpr int64_t kToNhwc[4] = {0, 2, 3, 1};
+inline constexpr int64_t kToNchw[4] = {0, 3, 1, 2};
+
+/// Position of ONNX (NCHW) axis `axis` in the NHWC form.
+inline int64_t nhwcAxis(int64_t axis) {
+  static const int64_t map[4] = {0, 3, 1, 2};
+  return map[axis];
+}
+
+std::vector<int64_t> permuteShape(llvm::ArrayRef<int64_t> shape,
+                                  llvm::ArrayRef<int64_t> perm);
+/// Transposes a host tensor: output dim i is input dim perm[i].
+HostTensor permuteTensor(const HostTensor &t, llvm::ArrayRef<int64_t> perm);
+std::vector<int64_t> tensorInts(const HostTensor &t);
+std::vector<double> tensorDoubles(const HostTensor &t);
+HostTensor tensorFromInts(DType dtype, std::vector<int64_t> shape,
+                          llvm::ArrayRef<int64_t> values);
+HostTensor tensorFromDoubles(DType dtype, std::vector<int64_t> shape,
+                             llvm::ArrayRef<double> values);
+bool isFloatDType(DType t);
+
+class Importer {
+public:
+  Importer(mlir::MLIRContext &context, llvm::StringRef path,
+           const OnnxImportOptions &options);
+
+  mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>>
+  run(const onnx::ModelProto &model);
+
+  //===--------------------------------------------------------------------===//
+  // Shared by the op converters.
+  //===--------------------------------------------------------------------===//
+
+  mlir::MLIRContext &ctx;
+  mlir::OpBuilder builder;
+  std::string path;
+  const OnnxImportOptions &options;
+  int64_t opset = 0;
+  std::map<std::string, OnnxValue> values;
+  mlir::func::FuncOp func;
+
+  // The node being converted.
+  const onnx::NodeProto *node = nullptr;
+  std::string nodeName;
+  mlir::Location loc;
+
+  /// Emits an error at the current node, prefixed with
+  /// "node 'NAME' (OP, opset N): ".
+  mlir::InFlightDiagnostic fail();
+  /// Emits a model-level error at the file.
+  mlir::InFlightDiagnostic failModel();
+
+  // Inputs and outputs of the current node.
+  int numInputs() const;
+  bool hasInput(int i) const;
+  /// The i-th input; emits an error and returns null if it is missing.
+  OnnxValue *input(int i);
+  /// The i-th input's constant data, or null if absent or not constant.
+  const HostTensor *constInput(int i);
+  void define(int output, OnnxValue v);
+  void defineValue(int output, mlir::Value value,
+                   std::vector<int64_t> onnxShape, bool nhwc,
+                   int32_t onnxType = 1);
+  void defineConstant(int output, HostTensor t);
+
+  // Attributes of the current node.
+  const onnx::AttributeProto *attr(llvm::StringRef name) const;
+  int64_t attrInt(llvm::StringRef name, int64_t dflt) const;
+  float attrFloat(llvm::StringRef name, float dflt) const;
+  std::string attrString(llvm::StringRef name, llvm::StringRef dflt) const;
+  std::optional<std::vector<int64_t>> attrInts(llvm::StringRef name) const;
+
+  // Values.
+  /// Materialises `t` (float data) as an f32 mote.constant.
+  mlir::Value materializeFloat(const HostTensor &t, llvm::StringRef name);
+  /// Materialises integer storage data as a quantized mote.constant.
+  mlir::Value materializeQuantized(const HostTensor &t, mlir::Type qtype,
+                                   llvm::StringRef name);
+  /// The value in ONNX layout (transposing back from NHWC if needed).
+  mlir::FailureOr<mlir::Value> toOnnx(OnnxValue &v);
+  /// The value of a rank-4 tensor in NHWC layout.
+  mlir::FailureOr<mlir::Value> toNhwc(OnnxValue &v);
+  /// An operand for an elementwise op computed at rank `rank` in NHWC
+  /// (`nhwc`) or ONNX layout: low-rank operands get leading unit dims.
+  mlir::FailureOr<mlir::Value> broadcastOperand(OnnxValue &v, int64_t rank,
+                                                bool nhwc);
+  mlir::Value reshape(mlir::Value v, llvm::ArrayRef<int64_t> shape);
+  mlir::Value transpose(mlir::Value v, llvm::ArrayRef<int64_t> perm);
+
+  // Quantization.
+  /// Reads scale (input `scaleIdx`) and zero point (`zpIdx`, optional)
+  /// as constants and validates them. `rank` is the rank of the quantized
+  /// tensor (for per-axis `axis`).
+  mlir::FailureOr<OnnxQuant> readQuant(int scaleIdx, int zpIdx, int64_t axis,
+                                       int64_t rank, llvm::StringRef what,
+                                       std::optional<DType> storage = {});
+  /// Builds the element type; per-axis parameters along `mlirAxis`.
+  mlir::Type quantType(const OnnxQuant &q, int64_t mlirAxis);
+  /// Gives a runtime quantized operand its type: sets the type of a
+  /// still-untyped graph input, or checks an existing quantized type.
+  mlir::LogicalResult bindQuantized(OnnxValue &v, mlir::Type elementType,
+                                    llvm::StringRef what);
+
+private:
+  mlir::LogicalResult importGraph(const onnx::GraphProto &graph,
+                                  mlir::ModuleOp module);
+  mlir::LogicalResult convertNode();
+  mlir::Location fileLoc();
+};
+
+/// Converts the current node of `im`; defined in OnnxOps.cpp. Returns
+/// failure after emitting an error (including for unsupported ops).
+mlir::LogicalResult convertOnnxNode(Importer &im);
+/// Folds the current node if all its inputs are constant and the op is
+/// one of the shape-arithmetic ops; returns true if it did. Defined in
+/// OnnxConstFold.cpp. Sets `failed` on a hard error.
+bool foldOnnxNode(Importer &im, bool &failed);
+
+} // namespace onnx_import
+} // namespace mote
+
+#endif // MOTE_LIB_FRONTEND_ONNXIMPORTERIMPL_H

@@ -1,0 +1,341 @@
+//===- ElementwiseKernels.cpp - Elementwise and quantization ops ----------===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+//
+// Binary ops with numpy broadcasting, unary nonlinearities, clamp, softmax,
+// table lookup and the quantize / dequantize / requant conversions. The
+// quantized forms follow docs/Interpreter.md exactly and use nothing but
+// mote/Numerics/Numerics.h for integer arithmetic and
+// mote/Interp/RealFunctions.h for the real functions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Kernels.h"
+
+#include "Mote/MoteAttrUtils.h"
+#include "Mote/MoteOps.h"
+#include "mote/Interp/RealFunctions.h"
+#include "mote/Numerics/Numerics.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+#include <functional>
+
+using namespace mlir;
+using llvm::Expected;
+
+namespace mote::interp {
+
+namespace {
+
+/// For each element of `outShape`, the flat index of the element of
+/// `shape` that numpy broadcasting reads. Empty when the shapes are equal
+/// (identity).
+std::vector<int64_t> broadcastMap(llvm::ArrayRef<int64_t> shape,
+                                  llvm::ArrayRef<int64_t> outShape) {
+  if (shape == outShape)
+    return {};
+  int64_t total = 1;
+  for (int64_t d : outShape)
+    total *= d;
+  std::vector<int64_t> map(total);
+  size_t rank = outShape.size(), offset = rank - shape.size();
+  llvm::SmallVector<int64_t, 4> stride(rank, 0);
+  int64_t s = 1;
+  for (size_t d = rank; d-- > offset;) {
+    int64_t size = shape[d - offset];
+    stride[d] = size == 1 ? 0 : s;
+    s *= size;
+  }
+  llvm::SmallVector<int64_t, 4> idx(rank, 0);
+  int64_t src = 0;
+  for (int64_t i = 0; i < total; ++i) {
+    map[i] = src;
+    // Odometer increment.
+    for (size_t d = rank; d-- > 0;) {
+      if (++idx[d] < outShape[d]) {
+        src += stride[d];
+        break;
+      }
+      src -= stride[d] * (outShape[d] - 1);
+      idx[d] = 0;
+    }
+  }
+  return map;
+}
+
+inline int64_t at(const std::vector<int64_t> &map, int64_t i) {
+  return map.empty() ? i : map[i];
+}
+
+int32_t quantizeTo(double v, const QuantParams &p, int64_t c = 0) {
+  return static_cast<int32_t>(numerics::quantize(v, p.scale(c), p.zeroPoint(c),
+                                                 p.storageMin, p.storageMax));
+}
+
+/// Applies a real function elementwise: float in → float out, or
+/// quantized: quantize(f(dequantize(q))) in double, through a table over
+/// the whole storage range when it is at most 16 bits.
+Tensor mapUnary(const Tensor &x, RankedTensorType outType,
+                const std::function<double(double)> &fn) {
+  Tensor out = Tensor::allocate(outType);
+  int64_t n = x.numElements();
+  if (!x.isQuantized()) {
+    for (int64_t i = 0; i < n; ++i)
+      out.f[i] = static_cast<float>(fn(static_cast<double>(x.f[i])));
+    return out;
+  }
+  const QuantParams &pi = *x.quant, &po = *out.quant;
+  auto eval = [&](int64_t q) {
+    return quantizeTo(fn(numerics::dequantize(q, pi.scale(0), pi.zeroPoint(0))),
+                      po);
+  };
+  if (pi.storageBits <= 16) {
+    std::vector<int32_t> table(pi.storageMax - pi.storageMin + 1);
+    for (int64_t q = pi.storageMin; q <= pi.storageMax; ++q)
+      table[q - pi.storageMin] = eval(q);
+    for (int64_t i = 0; i < n; ++i)
+      out.q[i] = table[x.q[i] - pi.storageMin];
+    return out;
+  }
+  for (int64_t i = 0; i < n; ++i)
+    out.q[i] = eval(x.q[i]);
+  return out;
+}
+
+} // namespace
+
+Expected<Tensor> execBinary(Operation *op, Operands operands) {
+  const Tensor &a = *operands[0], &b = *operands[1];
+  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+  Tensor out = Tensor::allocate(outType);
+  std::vector<int64_t> ma = broadcastMap(a.shape, out.shape);
+  std::vector<int64_t> mb = broadcastMap(b.shape, out.shape);
+  int64_t n = out.numElements();
+  if (!out.isQuantized()) {
+    auto apply = [&](auto fn) {
+      for (int64_t i = 0; i < n; ++i)
+        out.f[i] = fn(a.f[at(ma, i)], b.f[at(mb, i)]);
+    };
+    llvm::TypeSwitch<Operation *>(op)
+        .Case<AddOp>([&](auto) { apply([](float x, float y) { return x + y; }); })
+        .Case<SubOp>([&](auto) { apply([](float x, float y) { return x - y; }); })
+        .Case<MulOp>([&](auto) { apply([](float x, float y) { return x * y; }); })
+        .Case<DivOp>([&](auto) { apply([](float x, float y) { return x / y; }); })
+        .Case<MaximumOp>([&](auto) {
+          apply([](float x, float y) { return std::fmax(x, y); });
+        })
+        .Case<MinimumOp>([&](auto) {
+          apply([](float x, float y) { return std::fmin(x, y); });
+        });
+    return out;
+  }
+  const QuantParams &pa = *a.quant, &pb = *b.quant, &po = *out.quant;
+  int64_t za = pa.zeroPoint(0), zb = pb.zeroPoint(0), zo = po.zeroPoint(0);
+  if (isa<MulOp>(op)) {
+    double ratio = pa.scale(0) * pb.scale(0) / po.scale(0);
+    auto m = numerics::computeScaleMultiplier(ratio);
+    if (!m)
+      return kernelError("scale ratio s_a * s_b / s_out = " +
+                         formatReal(ratio) +
+                         " cannot be expressed as a 32-bit multiplier");
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t prod = (int64_t(a.q[at(ma, i)]) - za) *
+                     (int64_t(b.q[at(mb, i)]) - zb);
+      out.q[i] = static_cast<int32_t>(numerics::saturate(
+          numerics::applyScale(prod, *m) + zo, po.storageMin, po.storageMax));
+    }
+    return out;
+  }
+  if (isa<DivOp>(op))
+    return kernelError("has no quantized form");
+  auto rescale =
+      numerics::computeAddRescale(pa.scale(0), pb.scale(0), po.scale(0));
+  if (!rescale)
+    return kernelError("operand and result scales imply a rescaling that "
+                       "cannot be expressed as 32-bit multipliers");
+  // Rescale each operand once, before broadcasting.
+  std::vector<int64_t> as(a.q.size()), bs(b.q.size());
+  for (size_t i = 0; i < as.size(); ++i)
+    as[i] = numerics::applyScale(int64_t(a.q[i]) - za, rescale->lhs);
+  for (size_t i = 0; i < bs.size(); ++i)
+    bs[i] = numerics::applyScale(int64_t(b.q[i]) - zb, rescale->rhs);
+  auto apply = [&](auto combine) {
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t v = combine(as[at(ma, i)], bs[at(mb, i)]);
+      out.q[i] = static_cast<int32_t>(numerics::saturate(
+          numerics::applyScale(v, rescale->out) + zo, po.storageMin,
+          po.storageMax));
+    }
+  };
+  if (isa<AddOp>(op))
+    apply([](int64_t x, int64_t y) { return x + y; });
+  else if (isa<SubOp>(op))
+    apply([](int64_t x, int64_t y) { return x - y; });
+  else if (isa<MaximumOp>(op))
+    apply([](int64_t x, int64_t y) { return std::max(x, y); });
+  else
+    apply([](int64_t x, int64_t y) { return std::min(x, y); });
+  return out;
+}
+
+Expected<Tensor> execPRelu(Operation *op, Operands operands) {
+  const Tensor &x = *operands[0], &slope = *operands[1];
+  Tensor out = Tensor::allocate(cast<PReluOp>(op).getOutput().getType());
+  std::vector<int64_t> ms = broadcastMap(slope.shape, out.shape);
+  int64_t n = out.numElements();
+  if (!x.isQuantized()) {
+    for (int64_t i = 0; i < n; ++i)
+      out.f[i] = static_cast<float>(
+          real::prelu(x.f[i], static_cast<double>(slope.f[at(ms, i)])));
+    return out;
+  }
+  for (int64_t i = 0; i < n; ++i)
+    out.q[i] = quantizeTo(real::prelu(x.realValue(i),
+                                      slope.realValue(at(ms, i))),
+                          *out.quant);
+  return out;
+}
+
+Expected<Tensor> execUnary(Operation *op, Operands operands) {
+  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+  std::function<double(double)> fn;
+  if (isa<SigmoidOp>(op))
+    fn = real::sigmoid;
+  else if (isa<TanhOp>(op))
+    fn = real::tanh;
+  else if (isa<ExpOp>(op))
+    fn = real::exp;
+  else if (isa<HardSwishOp>(op))
+    fn = real::hardSwish;
+  else if (auto hs = dyn_cast<HardSigmoidOp>(op)) {
+    double alpha = hs.getAlpha().convertToFloat();
+    double beta = hs.getBeta().convertToFloat();
+    fn = [=](double v) { return real::hardSigmoid(v, alpha, beta); };
+  } else if (auto lr = dyn_cast<LeakyReluOp>(op)) {
+    double alpha = lr.getAlpha().convertToFloat();
+    fn = [=](double v) { return real::leakyRelu(v, alpha); };
+  } else {
+    return kernelError("unsupported unary op");
+  }
+  return mapUnary(*operands[0], outType, fn);
+}
+
+Expected<Tensor> execClamp(Operation *op, Operands operands) {
+  auto clamp = cast<ClampOp>(op);
+  const Tensor &x = *operands[0];
+  Tensor out = Tensor::allocate(clamp.getOutput().getType());
+  float lo = clamp.getMin().convertToFloat();
+  float hi = clamp.getMax().convertToFloat();
+  int64_t n = x.numElements();
+  if (!x.isQuantized()) {
+    for (int64_t i = 0; i < n; ++i) {
+      float v = x.f[i];
+      out.f[i] = v < lo ? lo : (v > hi ? hi : v);
+    }
+    return out;
+  }
+  int32_t qlo = quantizeTo(lo, *x.quant), qhi = quantizeTo(hi, *x.quant);
+  for (int64_t i = 0; i < n; ++i)
+    out.q[i] = std::min(std::max(x.q[i], qlo), qhi);
+  return out;
+}
+
+Expected<Tensor> execSoftmax(Operation *op, Operands operands) {
+  auto softmax = cast<SoftmaxOp>(op);
+  const Tensor &x = *operands[0];
+  Tensor out = Tensor::allocate(softmax.getOutput().getType());
+  int64_t axis = softmax.getAxis();
+  int64_t outer = 1, len = x.shape[axis], inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= x.shape[d];
+  for (size_t d = axis + 1; d < x.shape.size(); ++d)
+    inner *= x.shape[d];
+  std::vector<double> v(len);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t in = 0; in < inner; ++in) {
+      int64_t base = o * len * inner + in;
+      double mx = -INFINITY;
+      for (int64_t k = 0; k < len; ++k) {
+        v[k] = x.realValue(base + k * inner);
+        mx = std::max(mx, v[k]);
+      }
+      double sum = 0.0;
+      for (int64_t k = 0; k < len; ++k) {
+        v[k] = real::exp(v[k] - mx);
+        sum += v[k];
+      }
+      for (int64_t k = 0; k < len; ++k) {
+        double y = v[k] / sum;
+        if (out.isQuantized())
+          out.q[base + k * inner] = quantizeTo(y, *out.quant);
+        else
+          out.f[base + k * inner] = static_cast<float>(y);
+      }
+    }
+  return out;
+}
+
+Expected<Tensor> execLut(Operation *op, Operands operands) {
+  auto lut = cast<LutOp>(op);
+  const Tensor &x = *operands[0];
+  Tensor out = Tensor::allocate(lut.getOutput().getType());
+  auto table = readIntElements(lut.getTable(), out.quant->isSigned);
+  if (!table)
+    return kernelError("cannot read the table (elided or unsupported data)");
+  int64_t base = x.quant->storageMin;
+  int64_t size = static_cast<int64_t>(table->size());
+  for (int64_t i = 0, n = x.numElements(); i < n; ++i) {
+    int64_t idx = int64_t(x.q[i]) - base;
+    if (idx < 0 || idx >= size)
+      return kernelError("storage value " + llvm::Twine(x.q[i]) +
+                         " is outside the table");
+    out.q[i] = static_cast<int32_t>(numerics::saturate(
+        (*table)[idx], out.quant->storageMin, out.quant->storageMax));
+  }
+  return out;
+}
+
+Expected<Tensor> execQuantize(Operation *op, Operands operands) {
+  const Tensor &x = *operands[0];
+  Tensor out = Tensor::allocate(cast<QuantizeOp>(op).getOutput().getType());
+  const QuantParams &p = *out.quant;
+  for (int64_t i = 0, n = x.numElements(); i < n; ++i)
+    out.q[i] = quantizeTo(x.f[i], p, channelOf(p, i, out.shape));
+  return out;
+}
+
+Expected<Tensor> execDequantize(Operation *op, Operands operands) {
+  const Tensor &x = *operands[0];
+  Tensor out = Tensor::allocate(cast<DequantizeOp>(op).getOutput().getType());
+  for (int64_t i = 0, n = x.numElements(); i < n; ++i)
+    out.f[i] = static_cast<float>(x.realValue(i));
+  return out;
+}
+
+Expected<Tensor> execRequant(Operation *op, Operands operands) {
+  const Tensor &x = *operands[0];
+  Tensor out = Tensor::allocate(cast<RequantOp>(op).getOutput().getType());
+  const QuantParams &pi = *x.quant, &po = *out.quant;
+  std::vector<numerics::ScaleMultiplier> m;
+  for (size_t c = 0; c < pi.scales.size(); ++c) {
+    double ratio = pi.scale(c) / po.scale(c);
+    auto sm = numerics::computeScaleMultiplier(ratio);
+    if (!sm)
+      return kernelError("scale ratio " + formatReal(ratio) +
+                         " cannot be expressed as a 32-bit multiplier");
+    m.push_back(*sm);
+  }
+  for (int64_t i = 0, n = x.numElements(); i < n; ++i) {
+    int64_t c = channelOf(pi, i, x.shape);
+    out.q[i] = static_cast<int32_t>(
+        numerics::requantize(x.q[i], pi.zeroPoint(c), m[c], po.zeroPoint(c),
+                             po.storageMin, po.storageMax));
+  }
+  return out;
+}
+
+} // namespace mote::interp

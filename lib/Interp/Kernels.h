@@ -1,0 +1,91 @@
+//===- Kernels.h - The interpreter's op kernels -----------------*- C++ -*-===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+//
+// Internal interface between the interpreter's driver (Interpreter.cpp) and
+// its kernels. A kernel receives the op, its operand tensors and an
+// execution context and returns the result tensor or an Error whose message
+// the driver prefixes with the op's name and location.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOTE_LIB_INTERP_KERNELS_H
+#define MOTE_LIB_INTERP_KERNELS_H
+
+#include "mote/Interp/Tensor.h"
+
+#include "mlir/IR/Operation.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/Support/Error.h"
+
+namespace llvm {
+class ThreadPoolInterface;
+} // namespace llvm
+
+namespace mote::interp {
+
+/// What kernels may use besides their operands: the worker pool.
+struct ExecContext {
+  llvm::ThreadPoolInterface *pool = nullptr; ///< null: run inline.
+  unsigned threads = 1;
+
+  /// Calls body(begin, end) over chunks of [0, n). `costPerItem` (rough
+  /// multiply-adds per item) decides whether splitting pays off.
+  void parallelFor(int64_t n, int64_t costPerItem,
+                   llvm::function_ref<void(int64_t, int64_t)> body) const;
+};
+
+using Operands = llvm::ArrayRef<const Tensor *>;
+
+llvm::Error kernelError(const llvm::Twine &message);
+
+/// A real number for messages ("%g").
+std::string formatReal(double value);
+
+// ProductKernels.cpp
+llvm::Expected<Tensor> execConv2D(mlir::Operation *op, Operands operands,
+                                  const ExecContext &ctx);
+llvm::Expected<Tensor> execMatMul(mlir::Operation *op, Operands operands,
+                                  const ExecContext &ctx);
+llvm::Expected<Tensor> execFullyConnected(mlir::Operation *op,
+                                          Operands operands,
+                                          const ExecContext &ctx);
+// PoolKernels.cpp
+llvm::Expected<Tensor> execMaxPool2D(mlir::Operation *op, Operands operands);
+llvm::Expected<Tensor> execAvgPool2D(mlir::Operation *op, Operands operands);
+// ElementwiseKernels.cpp
+llvm::Expected<Tensor> execBinary(mlir::Operation *op, Operands operands);
+llvm::Expected<Tensor> execPRelu(mlir::Operation *op, Operands operands);
+llvm::Expected<Tensor> execUnary(mlir::Operation *op, Operands operands);
+llvm::Expected<Tensor> execClamp(mlir::Operation *op, Operands operands);
+llvm::Expected<Tensor> execSoftmax(mlir::Operation *op, Operands operands);
+llvm::Expected<Tensor> execLut(mlir::Operation *op, Operands operands);
+llvm::Expected<Tensor> execQuantize(mlir::Operation *op, Operands operands);
+llvm::Expected<Tensor> execDequantize(mlir::Operation *op, Operands operands);
+llvm::Expected<Tensor> execRequant(mlir::Operation *op, Operands operands);
+// DataMovementKernels.cpp
+llvm::Expected<Tensor> execConstant(mlir::Operation *op);
+llvm::Expected<Tensor> execConcat(mlir::Operation *op, Operands operands);
+llvm::Expected<Tensor> execReshape(mlir::Operation *op, Operands operands);
+llvm::Expected<Tensor> execTranspose(mlir::Operation *op, Operands operands);
+llvm::Expected<Tensor> execPad(mlir::Operation *op, Operands operands);
+
+/// Row-major strides of a shape.
+llvm::SmallVector<int64_t, 4> stridesOf(llvm::ArrayRef<int64_t> shape);
+
+/// Index of the per-axis channel of flat element i (0 when per tensor).
+inline int64_t channelOf(const QuantParams &p, int64_t i,
+                         llvm::ArrayRef<int64_t> shape) {
+  if (!p.isPerAxis())
+    return 0;
+  int64_t inner = 1;
+  for (size_t d = p.axis + 1; d < shape.size(); ++d)
+    inner *= shape[d];
+  return (i / inner) % shape[p.axis];
+}
+
+} // namespace mote::interp
+
+#endif // MOTE_LIB_INTERP_KERNELS_H

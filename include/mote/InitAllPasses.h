@@ -8,6 +8,7 @@
 #define MOTE_INITALLPASSES_H
 
 #include "mote/Conversion/Passes.h"
+#include "mote/Quant/Passes.h"
 #include "mote/Transforms/Passes.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -18,6 +19,7 @@ inline void registerAllPasses() {
   mlir::registerTransformsPasses();
   registerMoteTransformsPasses();
   registerMoteConversionPasses();
+  registerMoteQuantPasses();
 }
 
 } // namespace mote

@@ -8,7 +8,9 @@
 LABELS.npy ([N]); with --reference REF.npy also the top-1 agreement with a
 reference model's logits.
 
-Usage: top1.py LOGITS.npy LABELS.npy [--reference REF.npy]
+With --min P the exit code is 1 if the accuracy is below P percent.
+
+Usage: top1.py LOGITS.npy LABELS.npy [--reference REF.npy] [--min P]
 """
 
 import argparse
@@ -22,6 +24,7 @@ def main():
     parser.add_argument("logits")
     parser.add_argument("labels")
     parser.add_argument("--reference")
+    parser.add_argument("--min", type=float)
     opts = parser.parse_args()
     logits = np.load(opts.logits)
     labels = np.load(opts.labels)
@@ -35,7 +38,11 @@ def main():
         agree = int((ref == predicted).sum())
         print(f"top-1 agreement with reference {100 * agree / len(labels):.2f}%"
               f" ({agree}/{len(labels)})")
+    if opts.min is not None and 100 * correct / len(labels) < opts.min:
+        print(f"below the required {opts.min:.2f}%")
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

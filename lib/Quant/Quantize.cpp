@@ -1,0 +1,753 @@
+//===- Quantize.cpp - Post-training quantization of mote IR ---------------===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+//
+// Turns calibrated float `mote` IR into quantized `mote` IR (DESIGN §4):
+// each op is rewritten in program order, with a map from every original
+// value to its replacement (quantized, or float for ops kept on the host).
+// Conversions between the two are inserted on demand and cached, so a value
+// is quantized or dequantized at most once. Scales are rounded to 7
+// significant digits before they are used: the printed IR stays short, and
+// every constant, bias and table computed here is reproducible from the
+// scales written in the text.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mote/Quant/Passes.h"
+
+#include "Mote/MoteAttrUtils.h"
+#include "Mote/MoteOps.h"
+#include "Mote/MoteTypeUtils.h"
+#include "mote/Interp/RealFunctions.h"
+#include "mote/Numerics/Numerics.h"
+#include "mote/Quant/Calibration.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdlib>
+#include <functional>
+#include <map>
+
+namespace mote {
+#define GEN_PASS_DEF_MOTEQUANTIZE
+#include "mote/Quant/Passes.h.inc"
+} // namespace mote
+
+using namespace mlir;
+using namespace mote;
+using mote::quant::Range;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Precision plan
+//===----------------------------------------------------------------------===//
+
+struct Precision {
+  unsigned weightBits = 8, actBits = 8;
+};
+
+/// Per-layer precision: `KEY WEIGHT_BITS ACT_BITS` lines; KEY is an op's
+/// location name, `#N` (index among calibrated ops) or `*` (default).
+struct Plan {
+  std::optional<Precision> fallback;
+  llvm::StringMap<Precision> byName;
+  std::map<unsigned, Precision> byIndex;
+};
+
+static bool validBits(unsigned b) { return b >= 2 && b <= 8; }
+
+static LogicalResult parsePlan(StringRef path, Plan &plan, std::string &error) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer) {
+    error = (path + ": cannot read the plan file: " +
+             buffer.getError().message())
+                .str();
+    return failure();
+  }
+  SmallVector<StringRef> lines;
+  (*buffer)->getBuffer().split(lines, '\n');
+  for (auto [lineNo, rawLine] : llvm::enumerate(lines)) {
+    StringRef line = rawLine.split('#').first;
+    // '#N' keys start with '#': only a '#' that follows whitespace or starts
+    // the line before any key is a comment.
+    StringRef trimmed = rawLine.trim();
+    if (trimmed.starts_with("#") && trimmed.size() > 1 &&
+        isdigit(static_cast<unsigned char>(trimmed[1])))
+      line = trimmed.split(" #").first;
+    SmallVector<StringRef> fields;
+    line.split(fields, ' ', -1, /*KeepEmpty=*/false);
+    if (fields.empty())
+      continue;
+    Precision p;
+    if (fields.size() != 3 || fields[1].getAsInteger(10, p.weightBits) ||
+        fields[2].getAsInteger(10, p.actBits) || !validBits(p.weightBits) ||
+        !validBits(p.actBits)) {
+      error = (path + ":" + Twine(lineNo + 1) +
+               ": expected 'KEY WEIGHT_BITS ACT_BITS' with bits in [2, 8], "
+               "got '" +
+               rawLine.trim() + "'")
+                  .str();
+      return failure();
+    }
+    StringRef key = fields[0];
+    unsigned index;
+    if (key == "*")
+      plan.fallback = p;
+    else if (key.starts_with("#") && !key.drop_front().getAsInteger(10, index))
+      plan.byIndex[index] = p;
+    else
+      plan.byName[key] = p;
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Types and constants
+//===----------------------------------------------------------------------===//
+
+/// `scale` rounded to 7 significant digits (raw_ostream's %e form).
+static double printedScale(double scale) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << scale;
+  return std::strtod(os.str().c_str(), nullptr);
+}
+
+/// The name of an op's location (NameLoc, possibly inside a FusedLoc or a
+/// CallSiteLoc), or "".
+static std::string locationName(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (std::string n = locationName(inner); !n.empty())
+        return n;
+  if (auto call = dyn_cast<CallSiteLoc>(loc))
+    return locationName(call.getCallee());
+  return "";
+}
+
+/// Narrowest real range a tensor gets, so that a constant-zero tensor still
+/// has a positive scale and sane requantization ratios.
+constexpr double kMinRangeWidth = 1e-6;
+
+/// Quantization rules that do not depend on the IR.
+struct Rules {
+  bool asymmetric = true;
+  bool perChannel = true;
+
+  /// Per-tensor activation type for the real range `r` with `bits` bits:
+  /// unsigned storage for a non-negative range, else signed; asymmetric with
+  /// real 0 exactly representable, or symmetric (zp 0).
+  mlir::quant::UniformQuantizedType activationType(MLIRContext *ctx, Range r,
+                                             unsigned bits) const {
+    double lo = std::min(r.lo, 0.0), hi = std::max(r.hi, 0.0);
+    if (hi - lo < kMinRangeWidth) {
+      if (lo < 0.0)
+        lo = hi - kMinRangeWidth;
+      else
+        hi = lo + kMinRangeWidth;
+    }
+    Type f32 = Float32Type::get(ctx);
+    Type storage = IntegerType::get(ctx, bits);
+    if (lo >= 0.0) {
+      int64_t qmax = numerics::storageMax(bits, false);
+      double scale = printedScale(hi / qmax);
+      return mlir::quant::UniformQuantizedType::get(0, storage, f32, scale, 0, 0,
+                                              qmax);
+    }
+    int64_t qmin = numerics::storageMin(bits, true);
+    int64_t qmax = numerics::storageMax(bits, true);
+    double scale;
+    int64_t zp = 0;
+    if (asymmetric) {
+      scale = printedScale((hi - lo) / double(qmax - qmin));
+      zp = numerics::saturate(
+          qmin + static_cast<int64_t>(numerics::roundHalfEven(-lo / scale)),
+          qmin, qmax);
+    } else {
+      scale = printedScale(std::max(-lo, hi) / qmax);
+    }
+    return mlir::quant::UniformQuantizedType::get(mlir::quant::QuantizationFlags::Signed,
+                                            storage, f32, scale, zp, qmin,
+                                            qmax);
+  }
+};
+
+/// Symmetric narrow-range scales of `values` (shape `shape`) along `axis`
+/// (or per tensor if axis < 0): max|w_c| / qmax, zero channels taking the
+/// largest other scale.
+static SmallVector<double> weightScales(ArrayRef<float> values,
+                                        ArrayRef<int64_t> shape, int64_t axis,
+                                        unsigned bits) {
+  int64_t channels = axis < 0 ? 1 : shape[axis];
+  int64_t inner = 1;
+  if (axis >= 0)
+    for (int64_t d = axis + 1; d < (int64_t)shape.size(); ++d)
+      inner *= shape[d];
+  SmallVector<double> maxAbs(channels, 0.0);
+  for (auto [i, v] : llvm::enumerate(values)) {
+    int64_t c = axis < 0 ? 0 : (int64_t(i) / inner) % channels;
+    maxAbs[c] = std::max(maxAbs[c], std::fabs(static_cast<double>(v)));
+  }
+  double qmax = numerics::storageMax(bits, true);
+  double largest = 0.0;
+  for (double m : maxAbs)
+    largest = std::max(largest, m);
+  SmallVector<double> scales;
+  for (double m : maxAbs)
+    scales.push_back(printedScale((m > 0.0 ? m : (largest > 0.0 ? largest
+                                                                : 1.0)) /
+                                  qmax));
+  return scales;
+}
+
+/// Quantizes float `values` to storage with the parameters of `qtype`
+/// (per tensor or per axis) by numerics::quantize.
+static std::vector<int64_t> quantizeValues(ArrayRef<float> values,
+                                           RankedTensorType qtype) {
+  QuantParams q = *getQuantParams(qtype);
+  int64_t inner = 1;
+  if (q.isPerAxis())
+    for (int64_t d = q.axis + 1; d < qtype.getRank(); ++d)
+      inner *= qtype.getDimSize(d);
+  std::vector<int64_t> out;
+  out.reserve(values.size());
+  for (auto [i, x] : llvm::enumerate(values)) {
+    int64_t c = q.isPerAxis() ? (int64_t(i) / inner) % q.scales.size() : 0;
+    out.push_back(numerics::quantize(x, q.scale(c), q.zeroPoint(c),
+                                     q.storageMin, q.storageMax));
+  }
+  return out;
+}
+
+/// The float payload of a float `mote.constant`, if `v` is one.
+static std::optional<std::vector<float>> constantFloats(Value v) {
+  auto c = v.getDefiningOp<ConstantOp>();
+  if (!c || isQuantizedTensor(c.getType()))
+    return std::nullopt;
+  return readFloatElements(c.getValue());
+}
+
+//===----------------------------------------------------------------------===//
+// FunctionQuantizer
+//===----------------------------------------------------------------------===//
+
+class FunctionQuantizer {
+public:
+  FunctionQuantizer(func::FuncOp fn, const Rules &rules, const Plan &plan,
+                    Precision defaults, bool useLut)
+      : fn(fn), builder(fn.getContext()), rules(rules), plan(plan),
+        defaults(defaults), useLut(useLut) {}
+
+  LogicalResult run();
+
+  unsigned numInteger = 0;
+  SmallVector<std::string> keptInFloat;
+
+private:
+  std::optional<Range> rangeOf(Value old);
+  std::optional<Range> resultRange(Operation *op);
+  Precision precisionOf(Operation *op);
+  RankedTensorType withElement(Value like, Type element) {
+    return RankedTensorType::get(cast<RankedTensorType>(like.getType()).getShape(),
+                                 element);
+  }
+  Value getFloat(Value old);
+  FailureOr<Value> getQuantized(Value old, unsigned bits);
+  Value makeConstant(Location loc, RankedTensorType qtype,
+                     ArrayRef<float> values, StringRef hint);
+
+  LogicalResult quantizeOp(Operation *op);
+  LogicalResult quantizeProduct(Operation *op, Value input, Value weight,
+                                Value bias, int64_t weightAxis);
+  LogicalResult quantizeRescaling(Operation *op);
+  LogicalResult quantizeSameType(Operation *op);
+  LogicalResult quantizeNonlinear(Operation *op);
+  void keepInFloat(Operation *op, StringRef why);
+
+  func::FuncOp fn;
+  OpBuilder builder;
+  const Rules &rules;
+  const Plan &plan;
+  Precision defaults;
+  bool useLut;
+  /// Original value → replacement (quantized, or float).
+  llvm::DenseMap<Value, Value> mapped;
+  llvm::DenseMap<Value, Value> floatCache, quantCache;
+  llvm::DenseMap<Operation *, unsigned> calibIndex;
+  /// Ops replaced by new ones, erased at the end.
+  SmallVector<Operation *> replaced;
+  /// Set when an op fails for a reason that is an error, not a fallback.
+  bool hadError = false;
+};
+
+std::optional<Range> FunctionQuantizer::rangeOf(Value old) {
+  Attribute attr;
+  if (auto arg = dyn_cast<BlockArgument>(old)) {
+    attr = fn.getArgAttr(arg.getArgNumber(), kCalibAttr);
+  } else {
+    Operation *op = old.getDefiningOp();
+    attr = op->getAttr(kCalibAttr);
+    if (auto list = dyn_cast_or_null<ArrayAttr>(attr)) {
+      unsigned n = cast<OpResult>(old).getResultNumber();
+      attr = n < list.size() ? list[n] : Attribute();
+    }
+  }
+  auto pair = dyn_cast_or_null<DenseF64ArrayAttr>(attr);
+  if (!pair || pair.size() != 2 || !(pair[0] <= pair[1]))
+    return std::nullopt;
+  return Range{pair[0], pair[1]};
+}
+
+/// The range that fixes an op's result type: its own, or that of a single
+/// clamp user, so that the requantizing saturation implements the clamp.
+std::optional<Range> FunctionQuantizer::resultRange(Operation *op) {
+  Value result = op->getResult(0);
+  if (result.hasOneUse())
+    if (auto clamp = dyn_cast<ClampOp>(*result.getUsers().begin()))
+      if (auto r = rangeOf(clamp.getResult()))
+        return r;
+  return rangeOf(result);
+}
+
+Precision FunctionQuantizer::precisionOf(Operation *op) {
+  std::string name = locationName(op->getLoc());
+  if (!name.empty()) {
+    auto it = plan.byName.find(name);
+    if (it != plan.byName.end())
+      return it->second;
+  }
+  auto idx = calibIndex.find(op);
+  if (idx != calibIndex.end()) {
+    auto it = plan.byIndex.find(idx->second);
+    if (it != plan.byIndex.end())
+      return it->second;
+  }
+  return plan.fallback.value_or(defaults);
+}
+
+Value FunctionQuantizer::getFloat(Value old) {
+  Value v = mapped.lookup(old);
+  if (!v)
+    v = old;
+  if (!isQuantizedTensor(v.getType()))
+    return v;
+  Value &cached = floatCache[old];
+  if (!cached) {
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointAfterValue(v);
+    cached = DequantizeOp::create(
+        builder, v.getLoc(),
+        withElement(v, Float32Type::get(fn.getContext())), v);
+  }
+  return cached;
+}
+
+Value FunctionQuantizer::makeConstant(Location loc, RankedTensorType qtype,
+                                      ArrayRef<float> values, StringRef hint) {
+  std::vector<int64_t> storage = quantizeValues(values, qtype);
+  ElementsAttr payload =
+      makeIntElements(getStorageTensorType(qtype), storage, hint);
+  return ConstantOp::create(builder, loc, qtype, payload);
+}
+
+FailureOr<Value> FunctionQuantizer::getQuantized(Value old, unsigned bits) {
+  Value v = mapped.lookup(old);
+  if (!v)
+    v = old;
+  if (isQuantizedTensor(v.getType()))
+    return v;
+  if (Value cached = quantCache.lookup(old))
+    return cached;
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointAfterValue(v);
+  Value q;
+  if (auto floats = constantFloats(old)) {
+    // A float constant used as an activation: per tensor over its values.
+    Range r;
+    for (float x : *floats) {
+      r.lo = std::min<double>(r.lo, x);
+      r.hi = std::max<double>(r.hi, x);
+    }
+    auto qtype = withElement(old, rules.activationType(fn.getContext(), r, bits));
+    q = makeConstant(old.getLoc(), qtype, *floats, "qconst");
+  } else {
+    std::optional<Range> r = rangeOf(old);
+    if (!r) {
+      if (auto arg = dyn_cast<BlockArgument>(old))
+        fn.emitError() << "mote-quantize: argument #" << arg.getArgNumber()
+                       << " has no mote.calib range; run --mote-calibrate "
+                          "first";
+      else
+        old.getDefiningOp()->emitError()
+            << "mote-quantize: no mote.calib range on this op's result; run "
+               "--mote-calibrate first";
+      hadError = true;
+      return failure();
+    }
+    auto qtype = withElement(old, rules.activationType(fn.getContext(), *r, bits));
+    q = QuantizeOp::create(builder, old.getLoc(), qtype, v);
+  }
+  quantCache[old] = q;
+  return q;
+}
+
+void FunctionQuantizer::keepInFloat(Operation *op, StringRef why) {
+  for (OpOperand &operand : op->getOpOperands())
+    operand.set(getFloat(operand.get()));
+  for (Value r : op->getResults())
+    mapped[r] = r;
+  std::string name = op->getName().stripDialect().str();
+  std::string loc = locationName(op->getLoc());
+  if (loc.empty())
+    if (auto idx = calibIndex.find(op); idx != calibIndex.end())
+      loc = "#" + std::to_string(idx->second);
+  keptInFloat.push_back(loc.empty() ? name : name + "@" + loc);
+  op->emitRemark() << "kept in float: " << why;
+}
+
+/// conv2d / fully_connected / matmul with a constant weight: symmetric
+/// narrow-range weights (per channel along `weightAxis`), i32 bias with
+/// scale s_x·s_w[o], result requantized to the calibrated (or clamp) range.
+LogicalResult FunctionQuantizer::quantizeProduct(Operation *op, Value input,
+                                                 Value weight, Value bias,
+                                                 int64_t weightAxis) {
+  Precision p = precisionOf(op);
+  auto weights = constantFloats(weight);
+  std::optional<std::vector<float>> biasValues;
+  if (bias)
+    biasValues = constantFloats(bias);
+  if (!weights || (bias && !biasValues)) {
+    keepInFloat(op, "weights or bias are not float constants");
+    return success();
+  }
+  std::optional<Range> outRange = resultRange(op);
+  if (!outRange) {
+    op->emitError("mote-quantize: no mote.calib range on this op's result; "
+                  "run --mote-calibrate first");
+    return failure();
+  }
+  FailureOr<Value> qin = getQuantized(input, p.actBits);
+  if (failed(qin))
+    return failure();
+  MLIRContext *ctx = fn.getContext();
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  int64_t axis = rules.perChannel ? weightAxis : -1;
+  SmallVector<double> scales =
+      weightScales(*weights, weightType.getShape(), axis, p.weightBits);
+  Type f32 = Float32Type::get(ctx);
+  int64_t wmax = numerics::storageMax(p.weightBits, true);
+  Type wStorage = IntegerType::get(ctx, p.weightBits);
+  Type wElement;
+  if (axis >= 0)
+    wElement = mlir::quant::UniformQuantizedPerAxisType::get(
+        mlir::quant::QuantizationFlags::Signed, wStorage, f32, scales,
+        SmallVector<int64_t>(scales.size(), 0), axis, -wmax, wmax);
+  else
+    wElement = mlir::quant::UniformQuantizedType::get(
+        mlir::quant::QuantizationFlags::Signed, wStorage, f32, scales[0], 0, -wmax,
+        wmax);
+  auto outType = rules.activationType(ctx, *outRange, p.actBits);
+  QuantParams in = *getQuantParams(qin->getType());
+  for (double s : scales)
+    if (!numerics::computeScaleMultiplier(in.scale(0) * s / outType.getScale())) {
+      keepInFloat(op, "its requantization ratio has no 32-bit multiplier");
+      return success();
+    }
+
+  builder.setInsertionPoint(op);
+  Value qweight = makeConstant(weight.getLoc(), withElement(weight, wElement),
+                               *weights, "qweight");
+  Value qbias;
+  if (bias) {
+    Type i32 = IntegerType::get(ctx, 32);
+    SmallVector<double> biasScales;
+    for (double s : scales)
+      biasScales.push_back(printedScale(in.scale(0) * s));
+    Type bElement;
+    if (axis >= 0)
+      bElement = mlir::quant::UniformQuantizedPerAxisType::get(
+          mlir::quant::QuantizationFlags::Signed, i32, f32, biasScales,
+          SmallVector<int64_t>(biasScales.size(), 0), 0, INT32_MIN, INT32_MAX);
+    else
+      bElement = mlir::quant::UniformQuantizedType::get(
+          mlir::quant::QuantizationFlags::Signed, i32, f32, biasScales[0], 0,
+          INT32_MIN, INT32_MAX);
+    qbias = makeConstant(bias.getLoc(), withElement(bias, bElement),
+                         *biasValues, "qbias");
+  }
+  Operation *newOp = builder.clone(*op);
+  newOp->removeAttr(kCalibAttr);
+  newOp->setOperand(0, *qin);
+  newOp->setOperand(1, qweight);
+  if (bias)
+    newOp->setOperand(2, qbias);
+  newOp->getResult(0).setType(withElement(op->getResult(0), outType));
+  mapped[op->getResult(0)] = newOp->getResult(0);
+  replaced.push_back(op);
+  ++numInteger;
+  return success();
+}
+
+/// Ops whose quantized semantics rescale their inputs to the result: every
+/// operand quantized as it is, the result from its calibrated range.
+LogicalResult FunctionQuantizer::quantizeRescaling(Operation *op) {
+  Precision p = precisionOf(op);
+  std::optional<Range> r = resultRange(op);
+  if (!r) {
+    op->emitError("mote-quantize: no mote.calib range on this op's result; "
+                  "run --mote-calibrate first");
+    return failure();
+  }
+  SmallVector<Value> operands;
+  for (Value v : op->getOperands()) {
+    FailureOr<Value> q = getQuantized(v, p.actBits);
+    if (failed(q))
+      return failure();
+    operands.push_back(*q);
+  }
+  auto outType = rules.activationType(fn.getContext(), *r, p.actBits);
+  // The products the interpreter forms must have 32-bit multipliers.
+  if (isa<MulOp>(op)) {
+    double sa = getQuantParams(operands[0].getType())->scale(0);
+    double sb = getQuantParams(operands[1].getType())->scale(0);
+    if (!numerics::computeScaleMultiplier(sa * sb / outType.getScale())) {
+      keepInFloat(op, "its requantization ratio has no 32-bit multiplier");
+      return success();
+    }
+  }
+  builder.setInsertionPoint(op);
+  Operation *newOp = builder.clone(*op);
+  newOp->removeAttr(kCalibAttr);
+  newOp->setOperands(operands);
+  newOp->getResult(0).setType(withElement(op->getResult(0), outType));
+  mapped[op->getResult(0)] = newOp->getResult(0);
+  replaced.push_back(op);
+  ++numInteger;
+  return success();
+}
+
+/// Data movement, max pooling and clamp keep the input's type. A clamp
+/// whose type cannot represent anything outside [min, max] is dropped.
+LogicalResult FunctionQuantizer::quantizeSameType(Operation *op) {
+  Precision p = precisionOf(op);
+  FailureOr<Value> in = getQuantized(op->getOperand(0), p.actBits);
+  if (failed(in))
+    return failure();
+  Type element = cast<RankedTensorType>(in->getType()).getElementType();
+  if (auto clamp = dyn_cast<ClampOp>(op)) {
+    QuantParams q = *getQuantParams(in->getType());
+    double lo = numerics::dequantize(q.storageMin, q.scale(0), q.zeroPoint(0));
+    double hi = numerics::dequantize(q.storageMax, q.scale(0), q.zeroPoint(0));
+    if (lo >= clamp.getMin().convertToFloat() &&
+        hi <= clamp.getMax().convertToFloat()) {
+      mapped[op->getResult(0)] = *in;
+      replaced.push_back(op);
+      ++numInteger;
+      return success();
+    }
+  }
+  builder.setInsertionPoint(op);
+  Operation *newOp = builder.clone(*op);
+  newOp->removeAttr(kCalibAttr);
+  newOp->setOperand(0, *in);
+  newOp->getResult(0).setType(withElement(op->getResult(0), element));
+  mapped[op->getResult(0)] = newOp->getResult(0);
+  replaced.push_back(op);
+  ++numInteger;
+  return success();
+}
+
+/// Elementwise nonlinearities: quantize(f(dequantize(q))) as a table of
+/// 2^b entries built from the interpreter's own real functions.
+LogicalResult FunctionQuantizer::quantizeNonlinear(Operation *op) {
+  Precision p = precisionOf(op);
+  std::optional<Range> r = resultRange(op);
+  if (!r) {
+    op->emitError("mote-quantize: no mote.calib range on this op's result; "
+                  "run --mote-calibrate first");
+    return failure();
+  }
+  FailureOr<Value> in = getQuantized(op->getOperand(0), p.actBits);
+  if (failed(in))
+    return failure();
+  auto outType = rules.activationType(fn.getContext(), *r, p.actBits);
+  auto resultType = withElement(op->getResult(0), outType);
+  builder.setInsertionPoint(op);
+  QuantParams qi = *getQuantParams(in->getType());
+  if (!useLut || qi.storageBits > 8) {
+    Operation *newOp = builder.clone(*op);
+    newOp->removeAttr(kCalibAttr);
+    newOp->setOperand(0, *in);
+    newOp->getResult(0).setType(resultType);
+    mapped[op->getResult(0)] = newOp->getResult(0);
+    replaced.push_back(op);
+    ++numInteger;
+    return success();
+  }
+  std::function<double(double)> f;
+  if (isa<SigmoidOp>(op))
+    f = real::sigmoid;
+  else if (isa<TanhOp>(op))
+    f = real::tanh;
+  else if (isa<ExpOp>(op))
+    f = real::exp;
+  else if (isa<HardSwishOp>(op))
+    f = real::hardSwish;
+  else if (auto hs = dyn_cast<HardSigmoidOp>(op)) {
+    double alpha = hs.getAlpha().convertToFloat();
+    double beta = hs.getBeta().convertToFloat();
+    f = [=](double v) { return real::hardSigmoid(v, alpha, beta); };
+  } else if (auto lr = dyn_cast<LeakyReluOp>(op)) {
+    double alpha = lr.getAlpha().convertToFloat();
+    f = [=](double v) { return real::leakyRelu(v, alpha); };
+  }
+  QuantParams qo = *getQuantParams(resultType);
+  int64_t entries = int64_t(1) << qi.storageBits;
+  std::vector<int64_t> table;
+  table.reserve(entries);
+  for (int64_t i = 0; i < entries; ++i) {
+    double x = numerics::dequantize(i + qi.storageMin, qi.scale(0),
+                                    qi.zeroPoint(0));
+    table.push_back(numerics::quantize(f(x), qo.scale(0), qo.zeroPoint(0),
+                                       qo.storageMin, qo.storageMax));
+  }
+  auto tableType = RankedTensorType::get(
+      {entries}, getStorageElementType(outType));
+  ElementsAttr tableAttr = makeIntElements(tableType, table, "lut");
+  Value lut = LutOp::create(builder, op->getLoc(), resultType, *in, tableAttr);
+  mapped[op->getResult(0)] = lut;
+  replaced.push_back(op);
+  ++numInteger;
+  return success();
+}
+
+LogicalResult FunctionQuantizer::quantizeOp(Operation *op) {
+  // Everything must be float tensors to start with.
+  for (Type t : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes())) {
+    auto tensor = dyn_cast<RankedTensorType>(t);
+    if (!tensor || !tensor.getElementType().isF32()) {
+      keepInFloat(op, "it is not an op on f32 tensors");
+      return success();
+    }
+  }
+  if (isa<SoftmaxOp>(op)) {
+    keepInFloat(op, "softmax has no integer form (host op)");
+    return success();
+  }
+  if (auto conv = dyn_cast<Conv2DOp>(op))
+    return quantizeProduct(op, conv.getInput(), conv.getFilter(),
+                           conv.getBias(), 0);
+  if (auto fc = dyn_cast<FullyConnectedOp>(op))
+    return quantizeProduct(op, fc.getInput(), fc.getWeight(), fc.getBias(), 0);
+  if (auto mm = dyn_cast<MatMulOp>(op)) {
+    if (constantFloats(mm.getRhs()))
+      return quantizeProduct(op, mm.getLhs(), mm.getRhs(), Value(),
+                             mm.getRhs().getType().getRank() - 1);
+    return quantizeRescaling(op);
+  }
+  if (isa<AddOp, SubOp, MulOp, MaximumOp, MinimumOp, ConcatOp, AvgPool2DOp,
+          PReluOp>(op))
+    return quantizeRescaling(op);
+  if (isa<MaxPool2DOp, ReshapeOp, TransposeOp, PadOp, ClampOp>(op))
+    return quantizeSameType(op);
+  if (isa<SigmoidOp, TanhOp, ExpOp, HardSwishOp, HardSigmoidOp, LeakyReluOp>(
+          op))
+    return quantizeNonlinear(op);
+  keepInFloat(op, "it has no integer form");
+  return success();
+}
+
+LogicalResult FunctionQuantizer::run() {
+  if (fn.isExternal())
+    return success();
+  Block &body = fn.getBody().front();
+  SmallVector<Operation *> ops;
+  unsigned index = 0;
+  for (Operation &op : body) {
+    ops.push_back(&op);
+    if (op.hasAttr(kCalibAttr))
+      calibIndex[&op] = index++;
+  }
+  for (Operation *op : ops) {
+    if (isa<ConstantOp>(op))
+      continue;
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      for (OpOperand &operand : ret->getOpOperands())
+        operand.set(getFloat(operand.get()));
+      continue;
+    }
+    if (failed(quantizeOp(op)) || hadError)
+      return failure();
+  }
+  // Replaced ops are now used only by other replaced ops: erase them in
+  // reverse order, then any float constant left without users.
+  for (Operation *op : llvm::reverse(replaced))
+    op->erase();
+  for (Operation *op : llvm::make_early_inc_range(llvm::reverse(ops)))
+    if (isa<ConstantOp>(op) && op->use_empty())
+      op->erase();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+struct MoteQuantizePass
+    : public mote::impl::MoteQuantizeBase<MoteQuantizePass> {
+  using MoteQuantizeBase::MoteQuantizeBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    Precision defaults;
+    if (precision == "int8")
+      defaults = {8, 8};
+    else if (precision == "int4")
+      defaults = {4, 4};
+    else if (precision == "w4a8")
+      defaults = {4, 8};
+    else {
+      module.emitError() << "mote-quantize: unknown precision '" << precision
+                         << "'; expected int8, int4 or w4a8";
+      return signalPassFailure();
+    }
+    Plan parsedPlan;
+    if (!plan.empty()) {
+      std::string error;
+      if (failed(parsePlan(plan, parsedPlan, error))) {
+        module.emitError() << "mote-quantize: " << error;
+        return signalPassFailure();
+      }
+    }
+    Rules rules;
+    rules.asymmetric = asymmetric;
+    rules.perChannel = perChannel;
+    unsigned numInteger = 0;
+    SmallVector<std::string> kept;
+    for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
+      FunctionQuantizer quantizer(fn, rules, parsedPlan, defaults, useLut);
+      if (failed(quantizer.run()))
+        return signalPassFailure();
+      numInteger += quantizer.numInteger;
+      kept.append(quantizer.keptInFloat);
+    }
+    llvm::errs() << "quantize: " << numInteger << " ops in integers, "
+                 << kept.size() << " kept in float";
+    if (!kept.empty())
+      llvm::errs() << ": " << llvm::join(kept, ", ");
+    llvm::errs() << "\n";
+  }
+};
+
+} // namespace

@@ -320,9 +320,11 @@ struct CastPattern : TosaPattern<tosa::CastOp> {
                           Twine(in->zeroPoints[0]) +
                           " has no exact mote form (only scale 1, zero "
                           "point 0 casts are dequantizations)");
-    return fail(op, "float → integer casts (torch-mlir's float "
-                    "requantization) are not supported; express the "
-                    "requantization with tosa.rescale");
+    // Keep the more precise reason of the float-quantization matcher.
+    if (state.reasons.count(op))
+      return failure();
+    return fail(op, "float → integer casts are only supported as a "
+                    "quantization cast(clamp(x · (1/s) + zp))");
   }
 };
 

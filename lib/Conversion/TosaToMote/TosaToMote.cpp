@@ -164,6 +164,7 @@ struct TosaToMotePass : mote::impl::TosaToMoteBase<TosaToMotePass> {
     populateProductPatterns(patterns, state);
     populateRescalePatterns(patterns, state);
     populateElementwisePatterns(patterns, state);
+    populateFloatQuantPatterns(patterns, state);
     populatePoolingPatterns(patterns, state);
     populateDataMovementPatterns(patterns, state);
     // TOSA folders would run on operands that already have mote types.
@@ -177,6 +178,7 @@ struct TosaToMotePass : mote::impl::TosaToMoteBase<TosaToMotePass> {
 
     RewritePatternSet cleanup(&getContext());
     populateLayoutCleanupPatterns(cleanup);
+    populateQdqFoldPatterns(cleanup);
     if (failed(applyPatternsGreedily(func, std::move(cleanup))))
       return signalPassFailure();
   }

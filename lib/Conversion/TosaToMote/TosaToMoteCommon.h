@@ -138,12 +138,18 @@ void populateRescalePatterns(mlir::RewritePatternSet &patterns,
                              ConversionState &state);
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns,
                                  ConversionState &state);
+/// torch-mlir's float dequantize/quantize chains → mote.(de)quantize.
+void populateFloatQuantPatterns(mlir::RewritePatternSet &patterns,
+                                ConversionState &state);
 void populatePoolingPatterns(mlir::RewritePatternSet &patterns,
                              ConversionState &state);
 void populateDataMovementPatterns(mlir::RewritePatternSet &patterns,
                                   ConversionState &state);
 /// Mote-level cleanups run after conversion (transpose sinking).
 void populateLayoutCleanupPatterns(mlir::RewritePatternSet &patterns);
+/// Folds dequantize → float conv2d → quantize into a quantized conv2d
+/// (and moves quantize/dequantize through transposes to expose it).
+void populateQdqFoldPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace mote::tosa_to_mote
 

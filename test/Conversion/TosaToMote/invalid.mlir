@@ -59,9 +59,9 @@ func.func @int_sigmoid(%x: tensor<4xi8>) -> tensor<4xi8> {
 
 // -----
 
-// torch-mlir's float requantization: cast to int is not recognised.
+// A float → int cast that is not a quantization (no constant scale).
 func.func @float_to_int_cast(%x: tensor<4xf32>) -> tensor<4xi8> {
-  // expected-error @+1 {{cannot convert 'tosa.cast' to mote: float → integer casts (torch-mlir's float requantization) are not supported; express the requantization with tosa.rescale}}
+  // expected-error @+1 {{cannot convert 'tosa.cast' to mote: the value cast to an integer is not scaled by a constant}}
   %0 = tosa.cast %x : (tensor<4xf32>) -> tensor<4xi8>
   return %0 : tensor<4xi8>
 }

@@ -446,6 +446,15 @@ LogicalResult LeakyReluOp::verify() {
 LogicalResult ExpOp::verify() {
   return verifyUnary(*this, getInput(), getOutput());
 }
+LogicalResult EluOp::verify() {
+  return verifyUnary(*this, getInput(), getOutput());
+}
+LogicalResult SeluOp::verify() {
+  return verifyUnary(*this, getInput(), getOutput());
+}
+LogicalResult SoftplusOp::verify() {
+  return verifyUnary(*this, getInput(), getOutput());
+}
 
 LogicalResult ClampOp::verify() {
   if (!(getMin().convertToFloat() <= getMax().convertToFloat()))
@@ -479,6 +488,15 @@ LogicalResult LutOp::verify() {
 }
 
 LogicalResult SoftmaxOp::verify() {
+  int64_t rank = tensorType(getInput()).getRank();
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (axis < 0 || axis >= rank)
+    return emitOpError() << "axis " << axis << " is out of range for rank "
+                         << rank;
+  return verifyUnary(*this, getInput(), getOutput());
+}
+
+LogicalResult LogSoftmaxOp::verify() {
   int64_t rank = tensorType(getInput()).getRank();
   int64_t axis = static_cast<int64_t>(getAxis());
   if (axis < 0 || axis >= rank)

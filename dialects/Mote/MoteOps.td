@@ -221,6 +221,32 @@ def Mote_LeakyReluOp : Mote_UnaryOp<"leaky_relu", "x < 0 ? alpha · x : x"> {
 def Mote_ExpOp : Mote_UnaryOp<"exp", "Exponential"> {
   let description = [{ Elementwise `exp(x)`; quantized form as `mote.sigmoid`. }];
 }
+def Mote_EluOp : Mote_UnaryOp<"elu", "x < 0 ? alpha · (exp(x) − 1) : x"> {
+  let description = [{
+    ONNX Elu (`alpha` defaults to 1 there). On quantized tensors:
+    `quantize(elu(dequantize(x)))` with the result's type; the quantizer
+    lowers it to a `mote.lut`.
+  }];
+  let arguments = (ins Mote_Tensor:$input, F32Attr:$alpha);
+}
+def Mote_SeluOp : Mote_UnaryOp<"selu",
+    "gamma · (x ≤ 0 ? alpha · (exp(x) − 1) : x)"> {
+  let description = [{
+    ONNX Selu (defaults alpha = 1.67326319217681884765625, gamma =
+    1.05070102214813232421875 there). On quantized tensors:
+    `quantize(selu(dequantize(x)))` with the result's type; the quantizer
+    lowers it to a `mote.lut`.
+  }];
+  let arguments = (ins Mote_Tensor:$input, F32Attr:$alpha, F32Attr:$gamma);
+}
+def Mote_SoftplusOp : Mote_UnaryOp<"softplus", "log(1 + exp(x))"> {
+  let description = [{
+    ONNX Softplus, evaluated stably (`x` itself for large `x`,
+    `log1p(exp(x))` otherwise). On quantized tensors:
+    `quantize(softplus(dequantize(x)))` with the result's type; the quantizer
+    lowers it to a `mote.lut`.
+  }];
+}
 
 def Mote_LutOp : Mote_Op<"lut", [Pure, SameOperandsAndResultShape]> {
   let summary = "Table lookup on quantized storage values";
@@ -243,6 +269,21 @@ def Mote_SoftmaxOp : Mote_Op<"softmax", [Pure, SameOperandsAndResultShape]> {
   let description = [{
     `exp(x − max) / Σ exp(x − max)` along `axis`. Usually left in float on
     the host as the network's last op.
+  }];
+  let arguments = (ins Mote_Tensor:$input, I64Attr:$axis);
+  let results = (outs Mote_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Mote_LogSoftmaxOp : Mote_Op<"log_softmax",
+                                [Pure, SameOperandsAndResultShape]> {
+  let summary = "Logarithm of softmax along one axis";
+  let description = [{
+    `x − max − log Σ exp(x − max)` along `axis`, evaluated in double
+    precision (never as `log(softmax(x))`, which underflows). On quantized
+    tensors: `quantize(log_softmax(dequantize(x)))` with the result's type.
+    Usually left in float on the host as the network's last op.
   }];
   let arguments = (ins Mote_Tensor:$input, I64Attr:$axis);
   let results = (outs Mote_Tensor:$output);

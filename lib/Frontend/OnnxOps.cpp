@@ -237,6 +237,25 @@ LogicalResult convertLeakyRelu(Importer &im) {
   });
 }
 
+LogicalResult convertElu(Importer &im) {
+  float alpha = im.attrFloat("alpha", 1.0f);
+  return convertUnary(im, [&](Value in, RankedTensorType type) -> Value {
+    return EluOp::create(im.builder, im.loc, type, in,
+                         im.builder.getF32FloatAttr(alpha));
+  });
+}
+
+LogicalResult convertSelu(Importer &im) {
+  // The defaults are the float32 values of the ONNX operator spec.
+  float alpha = im.attrFloat("alpha", 1.67326319217681884765625f);
+  float gamma = im.attrFloat("gamma", 1.05070102214813232421875f);
+  return convertUnary(im, [&](Value in, RankedTensorType type) -> Value {
+    return SeluOp::create(im.builder, im.loc, type, in,
+                          im.builder.getF32FloatAttr(alpha),
+                          im.builder.getF32FloatAttr(gamma));
+  });
+}
+
 LogicalResult convertHardSigmoid(Importer &im) {
   float alpha = im.attrFloat("alpha", 0.2f);
   float beta = im.attrFloat("beta", 0.5f);
@@ -1412,6 +1431,9 @@ LogicalResult convertPad(Importer &im) {
   return success();
 }
 
+/// Softmax and LogSoftmax (`OpT` is SoftmaxOp or LogSoftmaxOp): both share
+/// the axis default and, before opset 13, the coerce-to-2-D semantics.
+template <typename OpT>
 LogicalResult convertSoftmax(Importer &im) {
   OnnxValue *x = im.input(0);
   if (!x || failed(requireFloat(im, *x, "input")))
@@ -1430,9 +1452,9 @@ LogicalResult convertSoftmax(Importer &im) {
         return failure();
       in = *v;
     }
-    Value out = SoftmaxOp::create(
-        im.builder, im.loc, tensorType(in), in,
-        im.builder.getI64IntegerAttr(nhwc ? nhwcAxis(axis) : axis));
+    Value out =
+        OpT::create(im.builder, im.loc, tensorType(in), in,
+                    im.builder.getI64IntegerAttr(nhwc ? nhwcAxis(axis) : axis));
     im.defineValue(0, out, x->shape, nhwc);
     return success();
   }
@@ -1443,9 +1465,8 @@ LogicalResult convertSoftmax(Importer &im) {
   std::vector<int64_t> flat = {product(x->shape, 0, axis),
                                product(x->shape, axis, rank)};
   Value in = im.reshape(*v, flat);
-  Value out = SoftmaxOp::create(im.builder, im.loc,
-                                RankedTensorType::get(flat, f32), in,
-                                im.builder.getI64IntegerAttr(1));
+  Value out = OpT::create(im.builder, im.loc, RankedTensorType::get(flat, f32),
+                          in, im.builder.getI64IntegerAttr(1));
   im.defineValue(0, im.reshape(out, x->shape), x->shape, false);
   return success();
 }
@@ -1498,6 +1519,9 @@ const llvm::StringMap<Converter> &converters() {
       {"Sigmoid", convertSimpleUnary<SigmoidOp>},
       {"Tanh", convertSimpleUnary<TanhOp>},
       {"Exp", convertSimpleUnary<ExpOp>},
+      {"Elu", convertElu},
+      {"Selu", convertSelu},
+      {"Softplus", convertSimpleUnary<SoftplusOp>},
       {"Identity", convertIdentity},
       {"Dropout", convertDropout},
       {"Cast", convertCast},
@@ -1522,7 +1546,8 @@ const llvm::StringMap<Converter> &converters() {
       {"Transpose", convertTranspose},
       {"Concat", convertConcat},
       {"Pad", convertPad},
-      {"Softmax", convertSoftmax},
+      {"Softmax", convertSoftmax<SoftmaxOp>},
+      {"LogSoftmax", convertSoftmax<LogSoftmaxOp>},
       {"Constant", convertConstant},
   };
   return table;

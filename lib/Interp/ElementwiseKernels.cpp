@@ -5,9 +5,9 @@
 //===----------------------------------------------------------------------===//
 //
 // Binary ops with numpy broadcasting, unary nonlinearities, clamp, softmax,
-// table lookup and the quantize / dequantize / requant conversions. The
-// quantized forms follow docs/Interpreter.md exactly and use nothing but
-// mote/Numerics/Numerics.h for integer arithmetic and
+// log_softmax, table lookup and the quantize / dequantize / requant
+// conversions. The quantized forms follow docs/Interpreter.md exactly and use
+// nothing but mote/Numerics/Numerics.h for integer arithmetic and
 // mote/Interp/RealFunctions.h for the real functions.
 //
 //===----------------------------------------------------------------------===//
@@ -218,6 +218,15 @@ Expected<Tensor> execUnary(Operation *op, Operands operands) {
   } else if (auto lr = dyn_cast<LeakyReluOp>(op)) {
     double alpha = lr.getAlpha().convertToFloat();
     fn = [=](double v) { return real::leakyRelu(v, alpha); };
+  } else if (auto elu = dyn_cast<EluOp>(op)) {
+    double alpha = elu.getAlpha().convertToFloat();
+    fn = [=](double v) { return real::elu(v, alpha); };
+  } else if (auto selu = dyn_cast<SeluOp>(op)) {
+    double alpha = selu.getAlpha().convertToFloat();
+    double gamma = selu.getGamma().convertToFloat();
+    fn = [=](double v) { return real::selu(v, alpha, gamma); };
+  } else if (isa<SoftplusOp>(op)) {
+    fn = real::softplus;
   } else {
     return kernelError("unsupported unary op");
   }
@@ -245,10 +254,12 @@ Expected<Tensor> execClamp(Operation *op, Operands operands) {
 }
 
 Expected<Tensor> execSoftmax(Operation *op, Operands operands) {
-  auto softmax = cast<SoftmaxOp>(op);
+  bool isLog = isa<LogSoftmaxOp>(op);
   const Tensor &x = *operands[0];
-  Tensor out = Tensor::allocate(softmax.getOutput().getType());
-  int64_t axis = softmax.getAxis();
+  Tensor out =
+      Tensor::allocate(cast<RankedTensorType>(op->getResult(0).getType()));
+  int64_t axis =
+      isLog ? cast<LogSoftmaxOp>(op).getAxis() : cast<SoftmaxOp>(op).getAxis();
   int64_t outer = 1, len = x.shape[axis], inner = 1;
   for (int64_t d = 0; d < axis; ++d)
     outer *= x.shape[d];
@@ -263,13 +274,14 @@ Expected<Tensor> execSoftmax(Operation *op, Operands operands) {
         v[k] = x.realValue(base + k * inner);
         mx = std::max(mx, v[k]);
       }
+      // log_softmax never goes through log(softmax): x − max − log Σ e^(x−max)
+      // keeps every finite input finite.
       double sum = 0.0;
+      for (int64_t k = 0; k < len; ++k)
+        sum += real::exp(v[k] - mx);
+      double logSum = std::log(sum);
       for (int64_t k = 0; k < len; ++k) {
-        v[k] = real::exp(v[k] - mx);
-        sum += v[k];
-      }
-      for (int64_t k = 0; k < len; ++k) {
-        double y = v[k] / sum;
+        double y = isLog ? v[k] - mx - logSum : real::exp(v[k] - mx) / sum;
         if (out.isQuantized())
           out.q[base + k * inner] = quantizeTo(y, *out.quant);
         else

@@ -192,10 +192,10 @@ Interpreter::~Interpreter() = default;
 static bool isSupported(Operation *op) {
   return isa<ConstantOp, Conv2DOp, MatMulOp, FullyConnectedOp, AddOp, SubOp,
              MulOp, DivOp, MaximumOp, MinimumOp, PReluOp, ClampOp, SigmoidOp,
-             TanhOp, HardSigmoidOp, HardSwishOp, LeakyReluOp, ExpOp, LutOp,
-             SoftmaxOp, MaxPool2DOp, AvgPool2DOp, ConcatOp, ReshapeOp,
-             TransposeOp, PadOp, QuantizeOp, DequantizeOp, RequantOp,
-             func::ReturnOp>(op);
+             TanhOp, HardSigmoidOp, HardSwishOp, LeakyReluOp, ExpOp, EluOp,
+             SeluOp, SoftplusOp, LutOp, SoftmaxOp, LogSoftmaxOp, MaxPool2DOp,
+             AvgPool2DOp, ConcatOp, ReshapeOp, TransposeOp, PadOp, QuantizeOp,
+             DequantizeOp, RequantOp, func::ReturnOp>(op);
 }
 
 Expected<std::unique_ptr<Interpreter>>
@@ -328,10 +328,12 @@ static Expected<Tensor> dispatch(Operation *op, Operands operands,
           [&](auto) { return execBinary(op, operands); })
       .Case<PReluOp>([&](auto) { return execPRelu(op, operands); })
       .Case<ClampOp>([&](auto) { return execClamp(op, operands); })
-      .Case<SigmoidOp, TanhOp, HardSigmoidOp, HardSwishOp, LeakyReluOp, ExpOp>(
+      .Case<SigmoidOp, TanhOp, HardSigmoidOp, HardSwishOp, LeakyReluOp, ExpOp,
+            EluOp, SeluOp, SoftplusOp>(
           [&](auto) { return execUnary(op, operands); })
       .Case<LutOp>([&](auto) { return execLut(op, operands); })
-      .Case<SoftmaxOp>([&](auto) { return execSoftmax(op, operands); })
+      .Case<SoftmaxOp, LogSoftmaxOp>(
+          [&](auto) { return execSoftmax(op, operands); })
       .Case<MaxPool2DOp>([&](auto) { return execMaxPool2D(op, operands); })
       .Case<AvgPool2DOp>([&](auto) { return execAvgPool2D(op, operands); })
       .Case<ConcatOp>([&](auto) { return execConcat(op, operands); })

@@ -60,6 +60,7 @@ llvm::Expected<Tensor> execBinary(mlir::Operation *op, Operands operands);
 llvm::Expected<Tensor> execPRelu(mlir::Operation *op, Operands operands);
 llvm::Expected<Tensor> execUnary(mlir::Operation *op, Operands operands);
 llvm::Expected<Tensor> execClamp(mlir::Operation *op, Operands operands);
+/// mote.softmax and mote.log_softmax.
 llvm::Expected<Tensor> execSoftmax(mlir::Operation *op, Operands operands);
 llvm::Expected<Tensor> execLut(mlir::Operation *op, Operands operands);
 llvm::Expected<Tensor> execQuantize(mlir::Operation *op, Operands operands);

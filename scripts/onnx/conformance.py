@@ -41,7 +41,8 @@ DATA = "/usr/share/libonnx-testdata/data"
 SUPPORTED_OPS = set("""
 Conv Gemm MatMul Relu Clip LeakyRelu PRelu HardSigmoid HardSwish Sigmoid Tanh
 MaxPool AveragePool GlobalAveragePool GlobalMaxPool Add Sub Mul Div Sum Max Min
-Concat Reshape Flatten Squeeze Unsqueeze Transpose Pad Softmax
+Concat Reshape Flatten Squeeze Unsqueeze Transpose Pad Softmax LogSoftmax
+Elu Selu Softplus
 BatchNormalization Dropout Identity Exp QuantizeLinear DequantizeLinear
 QLinearConv QLinearMatMul ConvInteger MatMulInteger Constant Shape Gather Cast
 """.split())

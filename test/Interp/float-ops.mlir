@@ -29,6 +29,12 @@
 // RUN: mote-run %s --entry unary --input %t/unary.npz --output-dir %t/unary
 // RUN: %PYTHON %S/Inputs/cases.py check unary %t
 
+// RUN: %PYTHON %S/Inputs/cases.py gen activations %t
+// RUN: mote-run %s --entry activations --input %t/activations.npz --output-dir %t/activations | FileCheck %s --check-prefix=ACT
+// RUN: %PYTHON %S/Inputs/cases.py check activations %t
+// ACT: output_2: shape 2x4x6 float32 min {{[0-9.e+-]+}} max 100
+// ACT: output_3: shape 2x4x6 float32 min -200
+
 // RUN: %PYTHON %S/Inputs/cases.py gen pools %t
 // RUN: mote-run %s --entry pools --input %t/pools.npz --output-dir %t/pools
 // RUN: %PYTHON %S/Inputs/cases.py check pools %t
@@ -82,6 +88,17 @@ func.func @unary(%x: tensor<2x3x5xf32>, %s: tensor<5xf32>) -> (tensor<2x3x5xf32>
   %7 = mote.softmax %x {axis = 1} : (tensor<2x3x5xf32>) -> tensor<2x3x5xf32>
   %8 = mote.prelu %x, %s : (tensor<2x3x5xf32>, tensor<5xf32>) -> tensor<2x3x5xf32>
   return %0, %1, %2, %3, %4, %5, %6, %7, %8 : tensor<2x3x5xf32>, tensor<2x3x5xf32>, tensor<2x3x5xf32>, tensor<2x3x5xf32>, tensor<2x3x5xf32>, tensor<2x3x5xf32>, tensor<2x3x5xf32>, tensor<2x3x5xf32>, tensor<2x3x5xf32>
+}
+
+// elu, selu (ONNX default alpha/gamma), softplus and log_softmax on inputs
+// as large as ±100.
+func.func @activations(%x: tensor<2x4x6xf32>) -> (tensor<2x4x6xf32>, tensor<2x4x6xf32>, tensor<2x4x6xf32>, tensor<2x4x6xf32>, tensor<2x4x6xf32>) {
+  %0 = mote.elu %x {alpha = 0.5 : f32} : (tensor<2x4x6xf32>) -> tensor<2x4x6xf32>
+  %1 = mote.selu %x {alpha = 1.67326319217681884765625 : f32, gamma = 1.05070102214813232421875 : f32} : (tensor<2x4x6xf32>) -> tensor<2x4x6xf32>
+  %2 = mote.softplus %x : (tensor<2x4x6xf32>) -> tensor<2x4x6xf32>
+  %3 = mote.log_softmax %x {axis = 2} : (tensor<2x4x6xf32>) -> tensor<2x4x6xf32>
+  %4 = mote.log_softmax %x {axis = 0} : (tensor<2x4x6xf32>) -> tensor<2x4x6xf32>
+  return %0, %1, %2, %3, %4 : tensor<2x4x6xf32>, tensor<2x4x6xf32>, tensor<2x4x6xf32>, tensor<2x4x6xf32>, tensor<2x4x6xf32>
 }
 
 // ceil_mode, count_include_pad (the ceil_mode extra row past the padded

@@ -40,6 +40,10 @@
 // RUN: mote-run %s --entry qunary --input %t/qunary.npz --output-dir %t/qunary
 // RUN: %PYTHON %S/Inputs/cases.py check qunary %t
 
+// RUN: %PYTHON %S/Inputs/cases.py gen qactivations %t
+// RUN: mote-run %s --entry qactivations --input %t/qactivations.npz --output-dir %t/qactivations
+// RUN: %PYTHON %S/Inputs/cases.py check qactivations %t
+
 // RUN: %PYTHON %S/Inputs/cases.py gen qpools %t
 // RUN: mote-run %s --entry qpools --input %t/qpools.npz --output-dir %t/qpools
 // RUN: %PYTHON %S/Inputs/cases.py check qpools %t
@@ -123,6 +127,18 @@ func.func @qunary(%x: tensor<4x16x!qu>, %s: tensor<16x!qsl>) -> (tensor<4x16x!qp
   %7 = mote.clamp %x {min = -1.0 : f32, max = 2.5 : f32} : tensor<4x16x!qu>
   %8 = mote.prelu %x, %s : (tensor<4x16x!qu>, tensor<16x!qsl>) -> tensor<4x16x!qu>
   return %0, %1, %2, %3, %4, %5, %6, %7, %8 : tensor<4x16x!qp>, tensor<4x16x!qt>, tensor<4x16x!qp>, tensor<4x16x!qu>, tensor<4x16x!qu>, tensor<4x16x!qe>, tensor<4x16x!qp>, tensor<4x16x!qu>, tensor<4x16x!qu>
+}
+
+!qsel = !quant.uniform<i8:f32, 6.250000e-02>
+!qlsm = !quant.uniform<i8:f32, 6.250000e-02:127>
+
+// quantize(f(dequantize(x))) over every int8 input value.
+func.func @qactivations(%x: tensor<16x16x!qu>) -> (tensor<16x16x!qu>, tensor<16x16x!qsel>, tensor<16x16x!qe>, tensor<16x16x!qlsm>) {
+  %0 = mote.elu %x {alpha = 0.5 : f32} : (tensor<16x16x!qu>) -> tensor<16x16x!qu>
+  %1 = mote.selu %x {alpha = 1.67326319217681884765625 : f32, gamma = 1.05070102214813232421875 : f32} : (tensor<16x16x!qu>) -> tensor<16x16x!qsel>
+  %2 = mote.softplus %x : (tensor<16x16x!qu>) -> tensor<16x16x!qe>
+  %3 = mote.log_softmax %x {axis = 1} : (tensor<16x16x!qu>) -> tensor<16x16x!qlsm>
+  return %0, %1, %2, %3 : tensor<16x16x!qu>, tensor<16x16x!qsel>, tensor<16x16x!qe>, tensor<16x16x!qlsm>
 }
 
 !qi = !quant.uniform<i8:f32, 1.000000e-01:-3>

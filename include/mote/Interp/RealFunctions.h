@@ -35,6 +35,21 @@ inline double leakyRelu(double x, double alpha) {
   return x < 0.0 ? alpha * x : x;
 }
 inline double prelu(double x, double slope) { return x < 0.0 ? slope * x : x; }
+/// x < 0 ? alpha · (exp(x) − 1) : x (ONNX Elu). expm1 keeps small
+/// negative inputs accurate.
+inline double elu(double x, double alpha) {
+  return x < 0.0 ? alpha * std::expm1(x) : x;
+}
+/// gamma · (x ≤ 0 ? alpha · (exp(x) − 1) : x) (ONNX Selu).
+inline double selu(double x, double alpha, double gamma) {
+  return gamma * (x <= 0.0 ? alpha * std::expm1(x) : x);
+}
+/// log(1 + exp(x)) (ONNX Softplus), stable: for x > 40, exp(−x) is below
+/// double's epsilon relative to x, so the result is x itself (and exp(x)
+/// would overflow for x > 709).
+inline double softplus(double x) {
+  return x > 40.0 ? x : std::log1p(std::exp(x));
+}
 
 } // namespace mote::real
 

@@ -218,6 +218,22 @@ func.func @softmax_axis(%a: tensor<2x4xf32>) -> tensor<2x4xf32> {
 
 // -----
 
+func.func @log_softmax_axis(%a: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{axis -1 is out of range for rank 2}}
+  %0 = mote.log_softmax %a {axis = -1} : (tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @softplus_mixed(%a: tensor<2x4xf32>) -> tensor<2x4x!quant.uniform<u8:f32, 0.1>> {
+  // expected-error @+1 {{mixes float and quantized tensors}}
+  %0 = mote.softplus %a : (tensor<2x4xf32>) -> tensor<2x4x!quant.uniform<u8:f32, 0.1>>
+  return %0 : tensor<2x4x!quant.uniform<u8:f32, 0.1>>
+}
+
+// -----
+
 func.func @maxpool_shape(%x: tensor<1x5x5x8xf32>) -> tensor<1x2x2x8xf32> {
   // expected-error @+1 {{result shape 1x2x2x8 does not match the inferred NHWC shape 1x3x3x8}}
   %0 = mote.max_pool2d %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, ceil_mode = true} : (tensor<1x5x5x8xf32>) -> tensor<1x2x2x8xf32>

@@ -79,7 +79,28 @@ func.func @elementwise(%a: tensor<1x4x4x8xf32>, %b: tensor<8xf32>) -> tensor<1x4
   %13 = mote.exp %12 : (tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32>
   // CHECK: mote.softmax %{{.*}} {axis = 3 : i64}
   %14 = mote.softmax %13 {axis = 3} : (tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32>
-  return %14 : tensor<1x4x4x8xf32>
+  // CHECK: mote.elu %{{.*}} {alpha = 1.000000e+00 : f32}
+  %15 = mote.elu %14 {alpha = 1.0 : f32} : (tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32>
+  // CHECK: mote.selu %{{.*}} {alpha = 1.67326319 : f32, gamma = 1.05070102 : f32}
+  %16 = mote.selu %15 {alpha = 1.67326319217681884765625 : f32, gamma = 1.05070102214813232421875 : f32} : (tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32>
+  // CHECK: mote.softplus %{{.*}} : (tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32>
+  %17 = mote.softplus %16 : (tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32>
+  // CHECK: mote.log_softmax %{{.*}} {axis = 1 : i64}
+  %18 = mote.log_softmax %17 {axis = 1} : (tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32>
+  return %18 : tensor<1x4x4x8xf32>
+}
+
+// CHECK-LABEL: func @quantized_activations
+func.func @quantized_activations(%x: tensor<2x8x!qa>) -> tensor<2x8x!qr> {
+  // CHECK: mote.elu {{.*}} -> tensor<2x8x!quant.uniform<i8:f32, 5.000000e-02:-3>>
+  %0 = mote.elu %x {alpha = 0.5 : f32} : (tensor<2x8x!qa>) -> tensor<2x8x!qa>
+  // CHECK: mote.selu
+  %1 = mote.selu %0 {alpha = 1.5 : f32, gamma = 1.0 : f32} : (tensor<2x8x!qa>) -> tensor<2x8x!qa>
+  // CHECK: mote.log_softmax {{.*}} {axis = 1 : i64}
+  %2 = mote.log_softmax %1 {axis = 1} : (tensor<2x8x!qa>) -> tensor<2x8x!qa>
+  // CHECK: mote.softplus {{.*}} -> tensor<2x8x!quant.uniform<u8:f32, 2.500000e-02>>
+  %3 = mote.softplus %2 : (tensor<2x8x!qa>) -> tensor<2x8x!qr>
+  return %3 : tensor<2x8x!qr>
 }
 
 // CHECK-LABEL: func @pooling

@@ -95,6 +95,29 @@ def unary(inp):
             np.where(x < 0, s * x, x)]
 
 
+SELU_ALPHA = float(np.float32(1.67326319217681884765625))
+SELU_GAMMA = float(np.float32(1.05070102214813232421875))
+
+
+@case("activations")
+def activations(inp):
+    if inp is None:
+        x = f32(2, 4, 6, lo=-8, hi=8)
+        # Extremes: softplus must not overflow, log_softmax must not turn a
+        # 200-wide row into -inf.
+        x[0, 0, :4] = [100.0, -100.0, 60.0, -60.0]
+        x[1, 3, :2] = [1e-7, -1e-7]
+        return [x]
+    x = inp[0].astype(np.float64)
+    m = x.max(axis=2, keepdims=True)
+    lsm = x - m - np.log(np.exp(x - m).sum(axis=2, keepdims=True))
+    m0 = x.max(axis=0, keepdims=True)
+    lsm0 = x - m0 - np.log(np.exp(x - m0).sum(axis=0, keepdims=True))
+    return [np.where(x < 0, 0.5 * np.expm1(x), x),
+            SELU_GAMMA * np.where(x <= 0, SELU_ALPHA * np.expm1(x), x),
+            np.logaddexp(0.0, x), lsm, lsm0]
+
+
 @case("pools")
 def pools(inp):
     if inp is None:
@@ -301,6 +324,33 @@ def qunary(inp):
         sl = qref.dequantize(int(s[idx[-1]]), 0.01, 0)
         pr[idx] = qref.quantize(sl * v if v < 0 else v, 0.05, -10, -128, 127)
     outs.append(pr)
+    return outs
+
+
+@case("qactivations", exact=True)
+def qactivations(inp):
+    qu = Q(8, True, 0.05, -10)
+    qs, qe, ql = Q(8, True, 0.0625, 0), Q(8, False, 0.1, 0), Q(8, True, 0.0625, 127)
+    if inp is None:
+        # Every int8 value once, shuffled: each row has its own wide spread
+        # for log_softmax.
+        return [rng.permutation(np.arange(-128, 128)).reshape(16, 16).astype(np.int8)]
+    x = inp[0]
+    # The same double expressions as mote/Interp/RealFunctions.h.
+    outs = [qmap(lambda v: 0.5 * math.expm1(v) if v < 0 else v, qu, qu, x),
+            qmap(lambda v: SELU_GAMMA * (SELU_ALPHA * math.expm1(v) if v <= 0 else v),
+                 qu, qs, x),
+            qmap(lambda v: v if v > 40 else math.log1p(math.exp(v)), qu, qe, x)]
+    lsm = np.zeros(x.shape, np.int8)
+    for r in range(x.shape[0]):
+        v = [qref.dequantize(int(q), 0.05, -10) for q in x[r]]
+        m = max(v)
+        tot = 0.0
+        for t in v:
+            tot += math.exp(t - m)
+        ls = math.log(tot)
+        lsm[r] = [qref.quantize(t - m - ls, 0.0625, 127, -128, 127) for t in v]
+    outs.append(lsm)
     return outs
 
 

@@ -23,12 +23,15 @@
 #include "mote/Interp/RealFunctions.h"
 #include "mote/Numerics/Numerics.h"
 #include "mote/Quant/Calibration.h"
+#include "mote/Quant/CalibrationData.h"
+#include "mote/Quant/Refinement.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -43,6 +46,7 @@ namespace mote {
 
 using namespace mlir;
 using namespace mote;
+using mote::quant::printedScale;
 using mote::quant::Range;
 
 namespace {
@@ -113,14 +117,6 @@ static LogicalResult parsePlan(StringRef path, Plan &plan, std::string &error) {
 //===----------------------------------------------------------------------===//
 // Types and constants
 //===----------------------------------------------------------------------===//
-
-/// `scale` rounded to 7 significant digits (raw_ostream's %e form).
-static double printedScale(double scale) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << scale;
-  return std::strtod(os.str().c_str(), nullptr);
-}
 
 /// The name of an op's location (NameLoc, possibly inside a FusedLoc or a
 /// CallSiteLoc), or "".
@@ -239,15 +235,92 @@ static std::optional<std::vector<float>> constantFloats(Value v) {
 }
 
 //===----------------------------------------------------------------------===//
+// Teacher-guided refinement
+//===----------------------------------------------------------------------===//
+
+/// What the refinements need: which are on, their knobs, and the float
+/// teacher's input statistics of every conv2d / fully_connected.
+struct Refinement {
+  bool weightSearch = false, biasCorrection = false, adaround = false;
+  mote::quant::ScaleSearchOptions search;
+  unsigned adaroundPasses = 4;
+  llvm::DenseMap<Operation *, mote::quant::LayerStatistics> teacher;
+  /// Σ over refined channels of the output error dᵀ G d with plain
+  /// round-to-nearest max-scaled weights, after refinement, and of the
+  /// float output energy wᵀ G w, for the summary line.
+  double baseError = 0.0, refinedError = 0.0, energy = 0.0;
+  unsigned layers = 0, flips = 0;
+
+  bool any() const { return weightSearch || biasCorrection || adaround; }
+};
+
+/// Refines the quantized weights of `op` (weights [O, ...] per output
+/// channel along axis 0, or one scale if `perChannel` is false): writes
+/// the chosen scales and storage values and, with bias correction, the
+/// corrected float bias. `scales` comes in as the max-based scales.
+static void refineWeights(Refinement &r, const mote::quant::LayerStatistics &stats,
+                          ArrayRef<float> weights, int64_t outChannels,
+                          bool perChannel, int64_t qmax,
+                          SmallVectorImpl<double> &scales,
+                          std::vector<int64_t> &storage,
+                          std::vector<float> *bias) {
+  int64_t per = int64_t(weights.size()) / outChannels;
+  int64_t outPerGroup = outChannels / stats.groups;
+  bool needGram = r.weightSearch || r.adaround;
+  auto channel = [&](int64_t o) { return weights.slice(o * per, per); };
+  auto groupOf = [&](int64_t o) -> const mote::quant::InputStatistics & {
+    return stats.perGroup[o / outPerGroup];
+  };
+  ArrayRef<double> noGram;
+  // Without the search or the rounding refinement the Gram matrix only
+  // feeds the summary's error figures.
+  if (!perChannel && r.weightSearch) {
+    SmallVector<ArrayRef<float>> channels;
+    SmallVector<ArrayRef<double>> grams;
+    for (int64_t o = 0; o < outChannels; ++o) {
+      channels.push_back(channel(o));
+      grams.push_back(groupOf(o).gram);
+    }
+    scales[0] = mote::quant::searchSharedScale(channels, grams, qmax, r.search);
+  }
+  storage.assign(weights.size(), 0);
+  for (int64_t o = 0; o < outChannels; ++o) {
+    ArrayRef<float> w = channel(o);
+    const mote::quant::InputStatistics &in = groupOf(o);
+    ArrayRef<double> gram = needGram ? ArrayRef<double>(in.gram) : noGram;
+    double scale = scales[perChannel ? o : 0];
+    mote::quant::ChannelQuantization c =
+        mote::quant::quantizeChannel(w, scale, qmax, in.gram);
+    r.baseError += c.error;
+    std::vector<double> wd(w.begin(), w.end());
+    r.energy += mote::quant::outputError(in.gram, wd);
+    bool zero = llvm::all_of(w, [](float v) { return v == 0.0f; });
+    if (perChannel && r.weightSearch && !zero)
+      c = mote::quant::searchChannelScale(w, qmax, gram, r.search);
+    if (r.adaround)
+      r.flips += mote::quant::refineRounding(w, qmax, gram, c, r.adaroundPasses);
+    r.refinedError += c.error;
+    if (bias && r.biasCorrection)
+      (*bias)[o] = static_cast<float>(
+          mote::quant::correctedBias((*bias)[o], w, c, in.mean()));
+    if (perChannel)
+      scales[o] = c.scale;
+    std::copy(c.q.begin(), c.q.end(), storage.begin() + o * per);
+  }
+  ++r.layers;
+}
+
+//===----------------------------------------------------------------------===//
 // FunctionQuantizer
 //===----------------------------------------------------------------------===//
 
 class FunctionQuantizer {
 public:
   FunctionQuantizer(func::FuncOp fn, const Rules &rules, const Plan &plan,
-                    Precision defaults, bool useLut)
+                    Precision defaults, bool useLut,
+                    Refinement *refinement = nullptr)
       : fn(fn), builder(fn.getContext()), rules(rules), plan(plan),
-        defaults(defaults), useLut(useLut) {}
+        defaults(defaults), useLut(useLut), refinement(refinement) {}
 
   LogicalResult run();
 
@@ -281,6 +354,8 @@ private:
   const Plan &plan;
   Precision defaults;
   bool useLut;
+  /// Set when the teacher-guided refinements are on for this function.
+  Refinement *refinement;
   /// Original value → replacement (quantized, or float).
   llvm::DenseMap<Value, Value> mapped;
   llvm::DenseMap<Value, Value> floatCache, quantCache;
@@ -447,6 +522,18 @@ LogicalResult FunctionQuantizer::quantizeProduct(Operation *op, Value input,
       weightScales(*weights, weightType.getShape(), axis, p.weightBits);
   Type f32 = Float32Type::get(ctx);
   int64_t wmax = numerics::storageMax(p.weightBits, true);
+  // Teacher-guided refinement: scales, storage values and bias from the
+  // float layer's inputs (conv2d and fully_connected, weights on axis 0).
+  std::optional<std::vector<int64_t>> refinedStorage;
+  if (refinement && weightAxis == 0) {
+    auto it = refinement->teacher.find(op);
+    if (it != refinement->teacher.end()) {
+      refinedStorage.emplace();
+      refineWeights(*refinement, it->second, *weights,
+                    weightType.getDimSize(0), axis >= 0, wmax, scales,
+                    *refinedStorage, biasValues ? &*biasValues : nullptr);
+    }
+  }
   Type wStorage = IntegerType::get(ctx, p.weightBits);
   Type wElement;
   if (axis >= 0)
@@ -466,8 +553,17 @@ LogicalResult FunctionQuantizer::quantizeProduct(Operation *op, Value input,
     }
 
   builder.setInsertionPoint(op);
-  Value qweight = makeConstant(weight.getLoc(), withElement(weight, wElement),
-                               *weights, "qweight");
+  Value qweight;
+  if (refinedStorage) {
+    auto qtype = withElement(weight, wElement);
+    qweight = ConstantOp::create(
+        builder, weight.getLoc(), qtype,
+        makeIntElements(getStorageTensorType(qtype), *refinedStorage,
+                        "qweight"));
+  } else {
+    qweight = makeConstant(weight.getLoc(), withElement(weight, wElement),
+                           *weights, "qweight");
+  }
   Value qbias;
   if (bias) {
     Type i32 = IntegerType::get(ctx, 32);
@@ -733,10 +829,15 @@ struct MoteQuantizePass
     Rules rules;
     rules.asymmetric = asymmetric;
     rules.perChannel = perChannel;
+    Refinement refinement;
+    func::FuncOp teacherFn;
+    if (failed(prepareRefinement(refinement, teacherFn)))
+      return signalPassFailure();
     unsigned numInteger = 0;
     SmallVector<std::string> kept;
     for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
-      FunctionQuantizer quantizer(fn, rules, parsedPlan, defaults, useLut);
+      FunctionQuantizer quantizer(fn, rules, parsedPlan, defaults, useLut,
+                                  fn == teacherFn ? &refinement : nullptr);
       if (failed(quantizer.run()))
         return signalPassFailure();
       numInteger += quantizer.numInteger;
@@ -747,7 +848,105 @@ struct MoteQuantizePass
     if (!kept.empty())
       llvm::errs() << ": " << llvm::join(kept, ", ");
     llvm::errs() << "\n";
+    if (refinement.any())
+      printRefinementSummary(refinement);
   }
+
+private:
+  LogicalResult prepareRefinement(Refinement &r, func::FuncOp &teacherFn);
+  void printRefinementSummary(const Refinement &r);
 };
+
+/// Runs the float teacher over the calibration data and collects the
+/// input statistics of every conv2d / fully_connected with float weights.
+LogicalResult MoteQuantizePass::prepareRefinement(Refinement &r,
+                                                  func::FuncOp &teacherFn) {
+  ModuleOp module = getOperation();
+  r.weightSearch = weightSearch;
+  r.biasCorrection = biasCorrection;
+  r.adaround = adaround;
+  r.search.lowest = searchLowest;
+  r.search.steps = searchSteps;
+  r.adaroundPasses = adaroundPasses;
+  if (!r.any())
+    return success();
+  if (data.empty()) {
+    // On by default only with data: an explicit request without it is an
+    // error, the defaults just turn off.
+    SmallVector<StringRef> on;
+    if (weightSearch.hasValue() && weightSearch)
+      on.push_back("weight-search");
+    if (biasCorrection.hasValue() && biasCorrection)
+      on.push_back("bias-correction");
+    if (adaround.hasValue() && adaround)
+      on.push_back("adaround");
+    if (on.empty()) {
+      r.weightSearch = r.biasCorrection = r.adaround = false;
+      return success();
+    }
+    return module.emitError()
+           << "mote-quantize: " << llvm::join(on, ", ")
+           << " need calibration data: pass data=FILE.npy|FILE.npz|DIR "
+              "(the samples given to --mote-calibrate)";
+  }
+  if (!(searchLowest > 0.0 && searchLowest <= 1.0) || searchSteps == 0 ||
+      searchVectors == 0)
+    return module.emitError()
+           << "mote-quantize: search-lowest must be in (0, 1] and "
+              "search-steps, search-vectors positive";
+  teacherFn = mote::quant::findEntryFunction(module, entry, "mote-quantize");
+  if (!teacherFn)
+    return failure();
+  auto interp = interp::Interpreter::create(teacherFn, {threads});
+  if (!interp)
+    return teacherFn.emitError()
+           << "mote-quantize: the float teacher cannot run: "
+           << llvm::toString(interp.takeError());
+  std::vector<mote::quant::Sample> samples;
+  if (failed(mote::quant::loadCalibrationSamples(teacherFn, **interp, data,
+                                           maxSamples, "mote-quantize",
+                                           samples)))
+    return failure();
+  SmallVector<Operation *> layers;
+  teacherFn.walk([&](Operation *op) {
+    Value weight;
+    if (auto conv = dyn_cast<Conv2DOp>(op))
+      weight = conv.getFilter();
+    else if (auto fc = dyn_cast<FullyConnectedOp>(op))
+      weight = fc.getWeight();
+    if (weight && constantFloats(weight) &&
+        cast<RankedTensorType>(op->getOperand(0).getType())
+            .getElementType()
+            .isF32())
+      layers.push_back(op);
+  });
+  std::string error;
+  if (failed(mote::quant::collectLayerStatistics(teacherFn, **interp, samples,
+                                           layers, searchVectors, r.teacher,
+                                           error)))
+    return teacherFn.emitError() << "mote-quantize: teacher: " << error;
+  return success();
+}
+
+void MoteQuantizePass::printRefinementSummary(const Refinement &r) {
+  SmallVector<StringRef> on;
+  if (r.weightSearch)
+    on.push_back("weight-search");
+  if (r.adaround)
+    on.push_back("adaround");
+  if (r.biasCorrection)
+    on.push_back("bias-correction");
+  // Output error relative to the float outputs' energy, on the sampled
+  // teacher inputs, summed over all refined layers.
+  auto rel = [&](double e) { return r.energy > 0.0 ? e / r.energy : 0.0; };
+  std::string line;
+  llvm::raw_string_ostream os(line);
+  os << "refine: " << llvm::join(on, ", ") << " on " << r.layers
+     << " layers: relative output error ";
+  os << llvm::format("%.3e -> %.3e", rel(r.baseError), rel(r.refinedError));
+  if (r.adaround)
+    os << ", " << r.flips << " rounding flips";
+  llvm::errs() << line << "\n";
+}
 
 } // namespace

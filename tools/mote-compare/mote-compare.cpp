@@ -20,12 +20,10 @@
 #include "mote/InitAllDialects.h"
 #include "mote/Interp/Interpreter.h"
 #include "mote/Support/Npy.h"
+#include "mote/Tools/ToolSupport.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/IR/Verifier.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -33,7 +31,6 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
-#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
@@ -82,25 +79,6 @@ static cl::opt<std::string>
                    "only function)"),
           cl::value_desc("FUNC"), cl::cat(category));
 
-/// `--threads`: libMLIR registers a hidden `cl::opt<int>` of that name; we
-/// adopt it, as mote-run does, and only create our own when it is absent.
-static cl::opt<int> *getThreadsOption() {
-  auto &registered = cl::getRegisteredOptions();
-  auto it = registered.find("threads");
-  cl::opt<int> *opt = nullptr;
-  if (it != registered.end())
-    opt = dynamic_cast<cl::opt<int> *>(it->second);
-  if (!opt && it == registered.end())
-    opt = new cl::opt<int>("threads", cl::init(0));
-  if (!opt)
-    return nullptr;
-  opt->setDescription("Worker threads, one sample each (0 = all cores)");
-  opt->setValueStr("N");
-  opt->setHiddenFlag(cl::NotHidden);
-  opt->addCategory(category);
-  return opt;
-}
-
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "mote-compare") << message << "\n";
   return 1;
@@ -113,50 +91,6 @@ static void warn(const llvm::Twine &message) {
 //===----------------------------------------------------------------------===//
 // Models and inputs
 //===----------------------------------------------------------------------===//
-
-static OwningOpRef<ModuleOp>
-loadModel(llvm::StringRef path, MLIRContext &context, std::string &error) {
-  std::string message;
-  auto file = openInputFile(path, &message);
-  if (!file) {
-    error = (path + ": " + message).str();
-    return nullptr;
-  }
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  if (!module) {
-    error =
-        (path + ": cannot parse the model (see the diagnostics above)").str();
-    return nullptr;
-  }
-  if (failed(verify(*module))) {
-    error = (path + ": the model does not verify (see the diagnostics above)")
-                .str();
-    return nullptr;
-  }
-  return module;
-}
-
-static func::FuncOp pickEntry(ModuleOp module, llvm::StringRef path,
-                              std::string &error) {
-  if (!entry.empty()) {
-    auto fn = module.lookupSymbol<func::FuncOp>(entry);
-    if (!fn)
-      error = ("no function '@" + entry + "' in " + path).str();
-    return fn;
-  }
-  if (auto fn = module.lookupSymbol<func::FuncOp>("main"))
-    return fn;
-  auto fns = llvm::to_vector(module.getOps<func::FuncOp>());
-  if (fns.size() == 1)
-    return fns.front();
-  error = (path + ": has " + llvm::Twine(fns.size()) +
-           " functions and none is named 'main'; choose one with --entry")
-              .str();
-  return nullptr;
-}
 
 static std::string shapeOf(Type type) {
   auto shaped = dyn_cast<ShapedType>(type);
@@ -194,135 +128,6 @@ static std::string checkSignatures(mote::interp::Interpreter &f,
              shapeOf(ft.getResult(i)) + " in " + floatPath + " but " +
              shapeOf(qt.getResult(i)) + " in " + quantPath;
   return "";
-}
-
-static llvm::Expected<std::vector<mote::HostTensor>>
-loadInputFile(llvm::StringRef path) {
-  if (path.ends_with(".npz"))
-    return mote::readNpz(path);
-  auto tensor = mote::readNpy(path);
-  if (!tensor)
-    return tensor.takeError();
-  return std::vector<mote::HostTensor>{std::move(*tensor)};
-}
-
-/// Binds --input files to the arguments, as mote-run does: NAME=FILE by
-/// argument name, npz members by their names, the rest in order.
-static std::string bindInputs(mote::interp::Interpreter &interp,
-                              std::vector<mote::HostTensor> &inputs) {
-  func::FuncOp fn = interp.function();
-  unsigned numArgs = fn.getNumArguments();
-  std::vector<std::optional<mote::HostTensor>> args(numArgs);
-  std::vector<mote::HostTensor> positional;
-  auto argIndex = [&](llvm::StringRef name) -> int {
-    for (unsigned i = 0; i < numArgs; ++i)
-      if (interp.argumentName(i) == name)
-        return i;
-    return -1;
-  };
-  for (const std::string &spec : inputSpecs) {
-    llvm::StringRef name, path = spec;
-    if (!llvm::sys::fs::exists(spec) && spec.find('=') != std::string::npos)
-      std::tie(name, path) = llvm::StringRef(spec).split('=');
-    auto tensors = loadInputFile(path);
-    if (!tensors)
-      return llvm::toString(tensors.takeError());
-    if (!name.empty() && tensors->size() > 1) {
-      auto it = llvm::find_if(
-          *tensors, [&](const mote::HostTensor &t) { return t.name == name; });
-      if (it == tensors->end())
-        return (path + ": has no member named '" + name + "'").str();
-      mote::HostTensor member = std::move(*it);
-      tensors->clear();
-      tensors->push_back(std::move(member));
-    }
-    for (mote::HostTensor &t : *tensors) {
-      std::string key = !name.empty() ? name.str() : t.name;
-      if (key.empty()) {
-        positional.push_back(std::move(t));
-        continue;
-      }
-      int index = argIndex(key);
-      if (index < 0) {
-        std::string names;
-        for (unsigned i = 0; i < numArgs; ++i)
-          names += (i ? ", " : "") + interp.argumentName(i);
-        return (path + ": no input named '" + key +
-                "' (the models take: " + names + ")")
-            .str();
-      }
-      if (args[index])
-        return "input '" + key + "' is given twice";
-      args[index] = std::move(t);
-    }
-  }
-  size_t next = 0;
-  for (unsigned i = 0; i < numArgs && next < positional.size(); ++i)
-    if (!args[i])
-      args[i] = std::move(positional[next++]);
-  if (next < positional.size())
-    return "too many inputs: the models take " + std::to_string(numArgs);
-  for (unsigned i = 0; i < numArgs; ++i) {
-    if (!args[i])
-      return "missing input '" + interp.argumentName(i) + "' (argument #" +
-             std::to_string(i) + "); pass it with --input " +
-             interp.argumentName(i) + "=FILE.npy";
-    inputs.push_back(std::move(*args[i]));
-  }
-  return "";
-}
-
-/// Samples held by the inputs: k when an input's leading dimension is k
-/// times its argument's (the rest equal), 1 otherwise, 0 on disagreement or
-/// a shape that is neither the argument's nor a batch of it.
-static int64_t batchFactor(func::FuncOp fn,
-                           llvm::ArrayRef<mote::HostTensor> inputs,
-                           mote::interp::Interpreter &interp,
-                           std::string &error) {
-  int64_t factor = 1;
-  for (auto [i, input] : llvm::enumerate(inputs)) {
-    auto type = dyn_cast<RankedTensorType>(fn.getArgumentTypes()[i]);
-    if (!type)
-      continue;
-    llvm::ArrayRef<int64_t> shape(input.shape);
-    if (shape == type.getShape())
-      continue;
-    int64_t lead = type.getRank() ? type.getDimSize(0) : 0;
-    if (lead <= 0 || shape.size() != static_cast<size_t>(type.getRank()) ||
-        shape[0] % lead != 0 ||
-        shape.drop_front() != type.getShape().drop_front()) {
-      error = "input '" + interp.argumentName(i) + "' (argument #" +
-              std::to_string(i) + "): expected shape " +
-              mote::formatShape(type.getShape()) + " or a batch [k·" +
-              std::to_string(lead) + ", ...] of it, got " +
-              mote::formatShape(shape);
-      return 0;
-    }
-    int64_t k = shape[0] / lead;
-    if (factor != 1 && k != factor) {
-      error = "batched inputs disagree: input '" + interp.argumentName(i) +
-              "' holds " + std::to_string(k) + " samples, another " +
-              std::to_string(factor);
-      return 0;
-    }
-    factor = k;
-  }
-  return factor;
-}
-
-static mote::HostTensor sliceSample(const mote::HostTensor &t, int64_t index,
-                                    int64_t samples) {
-  if (samples == 1)
-    return t;
-  mote::HostTensor out;
-  out.name = t.name;
-  out.dtype = t.dtype;
-  out.shape = t.shape;
-  out.shape[0] /= samples;
-  size_t bytes = t.data.size() / samples;
-  out.data.assign(t.data.begin() + index * bytes,
-                  t.data.begin() + (index + 1) * bytes);
-  return out;
 }
 
 //===----------------------------------------------------------------------===//
@@ -463,7 +268,7 @@ runAll(func::FuncOp floatFn, func::FuncOp quantFn,
     for (int64_t i = next++; i < samples; i = next++) {
       std::vector<mote::HostTensor> sample;
       for (const mote::HostTensor &t : inputs)
-        sample.push_back(sliceSample(t, i, batch));
+        sample.push_back(mote::tools::sliceSample(t, i, batch));
       auto result = pool[w]->run(sample);
       if (!result) {
         std::lock_guard<std::mutex> lock(errorMutex);
@@ -573,7 +378,8 @@ static void printTable(llvm::raw_ostream &os, llvm::ArrayRef<Row> rows,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
-  cl::opt<int> *threads = getThreadsOption();
+  cl::opt<int> *threads = mote::tools::adoptThreadsOption(
+      category, "Worker threads, one sample each (0 = all cores)");
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -596,16 +402,20 @@ int main(int argc, char **argv) {
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   std::string error;
-  OwningOpRef<ModuleOp> floatModule = loadModel(floatPath, context, error);
+  OwningOpRef<ModuleOp> floatModule =
+      mote::tools::loadModel(floatPath, context, {}, error);
   if (!floatModule)
     return fail(error);
-  OwningOpRef<ModuleOp> quantModule = loadModel(quantPath, context, error);
+  OwningOpRef<ModuleOp> quantModule =
+      mote::tools::loadModel(quantPath, context, {}, error);
   if (!quantModule)
     return fail(error);
-  func::FuncOp floatFn = pickEntry(*floatModule, floatPath, error);
+  func::FuncOp floatFn =
+      mote::tools::pickEntry(*floatModule, entry, floatPath, error);
   if (!floatFn)
     return fail(error);
-  func::FuncOp quantFn = pickEntry(*quantModule, quantPath, error);
+  func::FuncOp quantFn =
+      mote::tools::pickEntry(*quantModule, entry, quantPath, error);
   if (!quantFn)
     return fail(error);
 
@@ -621,10 +431,11 @@ int main(int argc, char **argv) {
     return fail(error);
 
   std::vector<mote::HostTensor> inputs;
-  error = bindInputs(**floatCheck, inputs);
+  error = mote::tools::bindInputs(**floatCheck, inputSpecs, "the models take",
+                                  inputs);
   if (!error.empty())
     return fail(error);
-  int64_t batch = batchFactor(floatFn, inputs, **floatCheck, error);
+  int64_t batch = mote::tools::batchFactor(**floatCheck, inputs, error);
   if (batch == 0)
     return fail(error);
   int64_t samples =

@@ -15,18 +15,15 @@
 #include "mote/InitAllDialects.h"
 #include "mote/Interp/Interpreter.h"
 #include "mote/Support/Npy.h"
+#include "mote/Tools/ToolSupport.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/IR/Verifier.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/Timer.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
@@ -68,25 +65,6 @@ static cl::opt<std::string>
     entry("entry",
           cl::desc("Function to run (default: main, else the only function)"),
           cl::value_desc("FUNC"), cl::cat(category));
-/// `--threads`. libMLIR already registers a hidden `cl::opt<int>` of that
-/// name; we adopt it (describing it and showing it in our category) and
-/// only create our own when it is absent.
-static cl::opt<int> *getThreadsOption() {
-  auto &registered = cl::getRegisteredOptions();
-  auto it = registered.find("threads");
-  cl::opt<int> *opt = nullptr;
-  if (it != registered.end())
-    opt = dynamic_cast<cl::opt<int> *>(it->second);
-  if (!opt && it == registered.end())
-    opt = new cl::opt<int>("threads", cl::init(0));
-  if (!opt)
-    return nullptr;
-  opt->setDescription("Worker threads for conv/matmul/FC (0 = all cores)");
-  opt->setValueStr("N");
-  opt->setHiddenFlag(cl::NotHidden);
-  opt->addCategory(category);
-  return opt;
-}
 static cl::opt<bool> printTime("time",
                                cl::desc("Print load/prepare/run wall times"),
                                cl::cat(category));
@@ -97,93 +75,6 @@ static cl::opt<bool> printOutputs("print-outputs",
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "mote-run") << message << "\n";
   return 1;
-}
-
-/// Reads one input file into named or unnamed tensors. .npy and .npz now;
-/// ONNX TensorProto (.pb) reading comes with the ONNX importer.
-static llvm::Expected<std::vector<mote::HostTensor>>
-loadInputFile(llvm::StringRef path) {
-  if (path.ends_with(".npz"))
-    return mote::readNpz(path);
-  auto tensor =
-      path.ends_with(".pb") ? mote::readTensorProtoFile(path) : mote::readNpy(path);
-  if (!tensor)
-    return tensor.takeError();
-  return std::vector<mote::HostTensor>{std::move(*tensor)};
-}
-
-/// Loads a model file into `context`: text (.mlir) or bytecode (.mlirbc)
-/// MLIR, or an ONNX model through the importer (with --const bindings).
-static OwningOpRef<ModuleOp> loadModel(llvm::StringRef path,
-                                       MLIRContext &context,
-                                       std::string &error) {
-  if (path.ends_with(".onnx")) {
-    mote::OnnxImportOptions options;
-    for (const std::string &spec : constSpecs) {
-      auto [name, file] = llvm::StringRef(spec).split('=');
-      if (name.empty() || file.empty()) {
-        error = "--const expects NAME=FILE, got '" + spec + "'";
-        return nullptr;
-      }
-      auto tensors = loadInputFile(file);
-      if (!tensors) {
-        error = llvm::toString(tensors.takeError());
-        return nullptr;
-      }
-      if (tensors->size() != 1) {
-        error = (file + ": --const takes one tensor (.pb or .npy)").str();
-        return nullptr;
-      }
-      options.constantInputs[name.str()] = std::move(tensors->front());
-    }
-    mote::loadOnnxImportDialects(context);
-    auto module = mote::importOnnxFile(path, context, options);
-    if (failed(module)) {
-      error = (path + ": ONNX import failed (see the diagnostics above)").str();
-      return nullptr;
-    }
-    return std::move(*module);
-  }
-  if (!constSpecs.empty()) {
-    error = "--const applies to ONNX models only";
-    return nullptr;
-  }
-  std::string message;
-  auto file = openInputFile(path, &message);
-  if (!file) {
-    error = (path + ": " + message).str();
-    return nullptr;
-  }
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  if (!module) {
-    error = (path + ": cannot parse the model (see the diagnostics above)").str();
-    return nullptr;
-  }
-  if (failed(verify(*module))) {
-    error = (path + ": the model does not verify (see the diagnostics above)").str();
-    return nullptr;
-  }
-  return module;
-}
-
-static func::FuncOp pickEntry(ModuleOp module, std::string &error) {
-  if (!entry.empty()) {
-    auto fn = module.lookupSymbol<func::FuncOp>(entry);
-    if (!fn)
-      error = "no function '@" + entry + "' in " + modelPath;
-    return fn;
-  }
-  if (auto fn = module.lookupSymbol<func::FuncOp>("main"))
-    return fn;
-  auto fns = llvm::to_vector(module.getOps<func::FuncOp>());
-  if (fns.size() == 1)
-    return fns.front();
-  error = modelPath + ": has " + std::to_string(fns.size()) +
-          " functions and none is named 'main'; choose one with --entry";
-  return nullptr;
 }
 
 /// A file name for an output: path separators and odd characters → '_'.
@@ -222,51 +113,6 @@ static void printSummary(const mote::HostTensor &t) {
   llvm::outs() << "]\n";
 }
 
-/// The number of samples in a batched call: inputs whose leading dimension
-/// is k times their argument's (and otherwise equal) hold k samples for a
-/// model compiled for one (e.g. 10,000 images for a batch-1 classifier).
-/// Returns 1 for unbatched inputs, 0 with `error` set for inconsistent ones.
-static int64_t batchFactor(func::FuncOp fn,
-                           llvm::ArrayRef<mote::HostTensor> inputs,
-                           std::string &error) {
-  int64_t factor = 1;
-  for (auto [i, input] : llvm::enumerate(inputs)) {
-    auto type = dyn_cast<RankedTensorType>(fn.getArgumentTypes()[i]);
-    if (!type || type.getRank() == 0 ||
-        input.shape.size() != static_cast<size_t>(type.getRank()) ||
-        llvm::ArrayRef<int64_t>(input.shape) == type.getShape())
-      continue;
-    int64_t lead = type.getDimSize(0);
-    if (lead <= 0 || input.shape[0] % lead != 0 ||
-        !llvm::equal(llvm::ArrayRef<int64_t>(input.shape).drop_front(),
-                     type.getShape().drop_front()))
-      continue; // not a batch: the interpreter reports the shape mismatch
-    int64_t k = input.shape[0] / lead;
-    if (factor != 1 && k != factor) {
-      error = "batched inputs disagree: input #" + std::to_string(i) +
-              " holds " + std::to_string(k) + " samples, another " +
-              std::to_string(factor);
-      return 0;
-    }
-    factor = k;
-  }
-  return factor;
-}
-
-/// Sample `index` of a batched input holding `samples` samples.
-static mote::HostTensor sliceSample(const mote::HostTensor &t, int64_t index,
-                                    int64_t samples) {
-  mote::HostTensor out;
-  out.name = t.name;
-  out.dtype = t.dtype;
-  out.shape = t.shape;
-  out.shape[0] /= samples;
-  size_t bytes = t.data.size() / samples;
-  out.data.assign(t.data.begin() + index * bytes,
-                  t.data.begin() + (index + 1) * bytes);
-  return out;
-}
-
 /// Runs `samples` samples on `workers` threads, one single-threaded
 /// interpreter each, and concatenates the results along dimension 0.
 static llvm::Expected<std::vector<mote::HostTensor>>
@@ -290,7 +136,7 @@ runBatched(func::FuncOp fn, llvm::ArrayRef<mote::HostTensor> inputs,
     for (int64_t i = next++; i < samples; i = next++) {
       std::vector<mote::HostTensor> sample;
       for (const mote::HostTensor &t : inputs)
-        sample.push_back(sliceSample(t, i, samples));
+        sample.push_back(mote::tools::sliceSample(t, i, samples));
       auto result = interps[w]->run(sample);
       if (!result) {
         std::lock_guard<std::mutex> lock(errorMutex);
@@ -332,7 +178,8 @@ runBatched(func::FuncOp fn, llvm::ArrayRef<mote::HostTensor> inputs,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
-  cl::opt<int> *threads = getThreadsOption();
+  cl::opt<int> *threads = mote::tools::adoptThreadsOption(
+      category, "Worker threads for conv/matmul/FC (0 = all cores)");
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -365,10 +212,23 @@ int main(int argc, char **argv) {
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   std::string error;
-  OwningOpRef<ModuleOp> module = loadModel(modelPath, context, error);
+  mote::OnnxImportOptions onnxOptions;
+  for (const std::string &spec : constSpecs) {
+    auto [name, file] = llvm::StringRef(spec).split('=');
+    if (name.empty() || file.empty())
+      return fail("--const expects NAME=FILE, got '" + spec + "'");
+    auto tensors = mote::tools::readTensorFile(file);
+    if (!tensors)
+      return fail(llvm::toString(tensors.takeError()));
+    if (tensors->size() != 1)
+      return fail(file + ": --const takes one tensor (.pb or .npy)");
+    onnxOptions.constantInputs[name.str()] = std::move(tensors->front());
+  }
+  OwningOpRef<ModuleOp> module =
+      mote::tools::loadModel(modelPath, context, onnxOptions, error);
   if (!module)
     return fail(error);
-  func::FuncOp fn = pickEntry(*module, error);
+  func::FuncOp fn = mote::tools::pickEntry(*module, entry, modelPath, error);
   if (!fn)
     return fail(error);
   auto t1 = Clock::now();
@@ -382,72 +242,15 @@ int main(int argc, char **argv) {
     return fail(modelPath + ": " + llvm::toString(interp.takeError()));
   auto t2 = Clock::now();
 
-  // Map inputs: named ones by argument name, the rest in order.
-  unsigned numArgs = fn.getNumArguments();
-  std::vector<std::optional<mote::HostTensor>> args(numArgs);
-  std::vector<mote::HostTensor> positional;
-  auto argIndex = [&](llvm::StringRef name) -> int {
-    for (unsigned i = 0; i < numArgs; ++i)
-      if ((*interp)->argumentName(i) == name)
-        return i;
-    return -1;
-  };
-  for (const std::string &spec : inputSpecs) {
-    llvm::StringRef name, path = spec;
-    if (!llvm::sys::fs::exists(spec) && spec.find('=') != std::string::npos)
-      std::tie(name, path) = llvm::StringRef(spec).split('=');
-    auto tensors = loadInputFile(path);
-    if (!tensors)
-      return fail(llvm::toString(tensors.takeError()));
-    // NAME=ARCHIVE.npz with several members takes the member called NAME.
-    if (!name.empty() && tensors->size() > 1) {
-      auto it = llvm::find_if(*tensors, [&](const mote::HostTensor &t) {
-        return t.name == name;
-      });
-      if (it == tensors->end())
-        return fail(path + ": has no member named '" + name + "'");
-      mote::HostTensor member = std::move(*it);
-      tensors->clear();
-      tensors->push_back(std::move(member));
-    }
-    for (mote::HostTensor &t : *tensors) {
-      std::string key = !name.empty() ? name.str() : t.name;
-      if (key.empty()) {
-        positional.push_back(std::move(t));
-        continue;
-      }
-      int index = argIndex(key);
-      if (index < 0) {
-        std::string names;
-        for (unsigned i = 0; i < numArgs; ++i)
-          names += (i ? ", " : "") + (*interp)->argumentName(i);
-        return fail(path + ": no input named '" + key + "' (function '@" +
-                    fn.getSymName() + "' takes: " + names + ")");
-      }
-      if (args[index])
-        return fail("input '" + key + "' is given twice");
-      args[index] = std::move(t);
-    }
-  }
-  size_t next = 0;
-  for (unsigned i = 0; i < numArgs && next < positional.size(); ++i)
-    if (!args[i])
-      args[i] = std::move(positional[next++]);
-  if (next < positional.size())
-    return fail("too many inputs: function '@" + fn.getSymName() + "' takes " +
-                llvm::Twine(numArgs));
   std::vector<mote::HostTensor> inputs;
-  for (unsigned i = 0; i < numArgs; ++i) {
-    if (!args[i])
-      return fail("missing input '" + (*interp)->argumentName(i) +
-                  "' (argument #" + llvm::Twine(i) +
-                  "); pass it with --input " + (*interp)->argumentName(i) +
-                  "=FILE.npy");
-    inputs.push_back(std::move(*args[i]));
-  }
+  error = mote::tools::bindInputs(
+      **interp, inputSpecs, ("function '@" + fn.getSymName() + "' takes").str(),
+      inputs);
+  if (!error.empty())
+    return fail(error);
   auto t3 = Clock::now();
 
-  int64_t samples = batchFactor(fn, inputs, error);
+  int64_t samples = mote::tools::batchFactor(**interp, inputs, error);
   if (samples == 0)
     return fail(error);
   unsigned workers = options.threads ? options.threads

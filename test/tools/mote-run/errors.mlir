@@ -4,7 +4,7 @@
 // RUN: %PYTHON -c "import numpy as np; np.save('%t/x.npy', np.ones((1, 4), np.float32)); np.save('%t/bad_shape.npy', np.ones((4,), np.float32)); np.save('%t/int.npy', np.ones((1, 4), np.int32)); np.save('%t/c64.npy', np.ones((1, 4), np.complex64)); np.save('%t/big.npy', np.ones((1, 4), '>f4')); np.save('%t/q.npy', np.full((1, 4), 300, np.int16))"
 
 // RUN: not mote-run %s --input %t/bad_shape.npy 2>&1 | FileCheck %s --check-prefix=SHAPE
-// SHAPE: mote-run: error: {{.*}}input 'x' (argument #0): expected shape 1x4, got 4
+// SHAPE: mote-run: error: input 'x' (argument #0): expected shape 1x4 or a batch [k·1, ...] of it, got 4
 
 // RUN: not mote-run %s 2>&1 | FileCheck %s --check-prefix=MISSING
 // MISSING: mote-run: error: missing input 'x' (argument #0); pass it with --input x=FILE.npy

@@ -716,6 +716,7 @@ FailureOr<OwningOpRef<ModuleOp>> Importer::run(const onnx::ModelProto &model) {
                           "above";
   PassManager pm(&ctx);
   pm.addNestedPass<func::FuncOp>(createMoteFoldBatchNorm());
+  pm.addNestedPass<func::FuncOp>(createMoteFoldQdq());
   pm.addPass(createCanonicalizerPass());
   if (failed(pm.run(*module)))
     return failModel() << "the clean-up pipeline failed";

@@ -315,6 +315,13 @@ LogicalResult convertCast(Importer &im) {
   if (!x)
     return failure();
   int64_t to = im.attrInt("to", 0);
+  // A cast of a quantized tensor to its own storage type (PyTorch writes
+  // QuantizeLinear → Cast(uint8) → DequantizeLinear) is the identity.
+  if (x->value && x->onnxType == to &&
+      isQuantizedTensor(x->value.getType())) {
+    im.define(0, *x);
+    return success();
+  }
   bool toFloat = to == onnx::TensorProto::FLOAT || to == onnx::TensorProto::DOUBLE;
   if (!isFloatOnnx(*x) || !toFloat)
     return im.fail() << "cast of a runtime " << onnxTypeName(x->onnxType)
@@ -951,16 +958,34 @@ LogicalResult convertGemm(Importer &im) {
   OnnxValue result;
   result.shape = {m, n};
   bool cDone = false;
-  if (b->constant) {
+  // A dequantized constant B (QDQ models) is a fully connected layer too:
+  // mote-fold-qdq turns it into a quantized one.
+  Value dqWeight;
+  if (!b->constant && b->value && alpha == 1.0f &&
+      b->value.getDefiningOp<DequantizeOp>()) {
+    FailureOr<Value> bv = im.toOnnx(*b);
+    if (failed(bv))
+      return failure();
+    dqWeight = transB ? *bv : im.transpose(*bv, {1, 0});
+  }
+  if (b->constant || dqWeight) {
     // Fully connected: weight [N, K] (output-major), alpha folded in.
-    HostTensor wt = transB ? *b->constant : permuteTensor(*b->constant, {1, 0});
-    std::vector<double> wv = tensorDoubles(wt);
-    for (double &x : wv)
-      x *= alpha;
-    HostTensor w = tensorFromDoubles(DType::F32, {n, k}, wv);
-    w.name = b->constant->name;
+    std::optional<HostTensor> w;
+    if (!dqWeight) {
+      HostTensor wt =
+          transB ? *b->constant : permuteTensor(*b->constant, {1, 0});
+      std::vector<double> wv = tensorDoubles(wt);
+      for (double &x : wv)
+        x *= alpha;
+      w = tensorFromDoubles(DType::F32, {n, k}, wv);
+      w->name = b->constant->name;
+    }
     Value bias;
-    if (c && c->constant && c->constant->numElements() > 0 &&
+    if (c && !c->constant && c->value && beta == 1.0f && c->rank() == 1 &&
+        c->shape[0] == n && c->value.getDefiningOp<DequantizeOp>()) {
+      bias = c->value;
+      cDone = true;
+    } else if (c && c->constant && c->constant->numElements() > 0 &&
         (c->constant->numElements() == 1 ||
          (c->shape.back() == n && c->constant->numElements() == n))) {
       std::vector<double> cv = tensorDoubles(*c->constant);
@@ -972,8 +997,9 @@ LogicalResult convertGemm(Importer &im) {
       bias = im.materializeFloat(bt, bt.name);
       cDone = true;
     }
-    result.value = FullyConnectedOp::create(
-        im.builder, im.loc, outType, lhs, im.materializeFloat(w, w.name), bias);
+    Value weight = w ? im.materializeFloat(*w, w->name) : dqWeight;
+    result.value =
+        FullyConnectedOp::create(im.builder, im.loc, outType, lhs, weight, bias);
   } else {
     FailureOr<Value> bv = im.toOnnx(*b);
     if (failed(bv))

@@ -40,11 +40,11 @@ namespace cl = llvm::cl;
 static cl::OptionCategory category("mote-run options");
 
 static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
-                                      cl::desc("<model.mlir>"),
+                                      cl::desc("<model.mlir|model.mlirbc|model.onnx>"),
                                       cl::cat(category));
 static cl::list<std::string>
     inputSpecs("input",
-               cl::desc("An input: [NAME=]FILE.npy, FILE.npz (each member is "
+               cl::desc("An input: [NAME=]FILE.npy or FILE.pb, FILE.npz (each member is "
                         "the input of its name) or NAME=FILE.npz (member "
                         "NAME). NAME matches an "
                         "argument's mote.name (or input_N); unnamed inputs "

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mote/Conversion/Passes.h"
+#include "mote/Transforms/Passes.h"
 
 #include "TosaToMoteCommon.h"
 
@@ -178,7 +179,7 @@ struct TosaToMotePass : mote::impl::TosaToMoteBase<TosaToMotePass> {
 
     RewritePatternSet cleanup(&getContext());
     populateLayoutCleanupPatterns(cleanup);
-    populateQdqFoldPatterns(cleanup);
+    mote::populateFoldQdqPatterns(cleanup);
     if (failed(applyPatternsGreedily(func, std::move(cleanup))))
       return signalPassFailure();
   }

@@ -147,9 +147,6 @@ void populateDataMovementPatterns(mlir::RewritePatternSet &patterns,
                                   ConversionState &state);
 /// Mote-level cleanups run after conversion (transpose sinking).
 void populateLayoutCleanupPatterns(mlir::RewritePatternSet &patterns);
-/// Folds dequantize → float conv2d → quantize into a quantized conv2d
-/// (and moves quantize/dequantize through transposes to expose it).
-void populateQdqFoldPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace mote::tosa_to_mote
 

@@ -14,8 +14,12 @@
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
 
+#include <atomic>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -206,6 +210,40 @@ int64_t batchFactor(const interp::Interpreter &interp,
     factor = k;
   }
   return factor;
+}
+
+llvm::Error
+forEachSample(int64_t samples, unsigned workers, llvm::StringRef tool,
+              llvm::function_ref<llvm::Error(unsigned, int64_t)> body) {
+  std::atomic<int64_t> next{0}, done{0};
+  std::mutex errorMutex;
+  std::string firstError;
+  auto work = [&](unsigned w) {
+    for (int64_t i = next++; i < samples; i = next++) {
+      if (llvm::Error e = body(w, i)) {
+        std::lock_guard<std::mutex> lock(errorMutex);
+        if (firstError.empty())
+          firstError = (samples > 1 ? "sample " + std::to_string(i) + ": "
+                                    : std::string()) +
+                       llvm::toString(std::move(e));
+        next = samples;
+        return;
+      }
+      int64_t finished = ++done;
+      if (samples >= 100 && finished % (samples / 10) == 0)
+        llvm::errs() << tool << ": " << finished << "/" << samples
+                     << " samples\n";
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned w = 1; w < workers; ++w)
+    threads.emplace_back(work, w);
+  work(0);
+  for (std::thread &t : threads)
+    t.join();
+  if (!firstError.empty())
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), firstError);
+  return llvm::Error::success();
 }
 
 HostTensor sliceSample(const HostTensor &tensor, int64_t index,

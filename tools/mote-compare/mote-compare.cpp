@@ -35,9 +35,7 @@
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <atomic>
 #include <cmath>
-#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -261,39 +259,20 @@ runAll(func::FuncOp floatFn, func::FuncOp quantFn,
       return std::move(e);
   }
   std::vector<SampleResult> results(samples);
-  std::atomic<int64_t> next{0}, done{0};
-  std::mutex errorMutex;
-  std::string firstError;
-  auto work = [&](unsigned w) {
-    for (int64_t i = next++; i < samples; i = next++) {
-      std::vector<mote::HostTensor> sample;
-      for (const mote::HostTensor &t : inputs)
-        sample.push_back(mote::tools::sliceSample(t, i, batch));
-      auto result = pool[w]->run(sample);
-      if (!result) {
-        std::lock_guard<std::mutex> lock(errorMutex);
-        if (firstError.empty())
-          firstError = (batch > 1 ? "sample " + std::to_string(i) + ": "
-                                  : std::string()) +
-                       llvm::toString(result.takeError());
-        next = samples;
-        return;
-      }
-      results[i] = std::move(*result);
-      int64_t finished = ++done;
-      if (samples >= 100 && finished % (samples / 10) == 0)
-        llvm::errs() << "mote-compare: " << finished << "/" << samples
-                     << " samples\n";
-    }
-  };
-  std::vector<std::thread> threads;
-  for (unsigned w = 1; w < workers; ++w)
-    threads.emplace_back(work, w);
-  work(0);
-  for (std::thread &t : threads)
-    t.join();
-  if (!firstError.empty())
-    return llvm::createStringError(firstError);
+  llvm::Error error = mote::tools::forEachSample(
+      samples, workers, "mote-compare",
+      [&](unsigned w, int64_t i) -> llvm::Error {
+        std::vector<mote::HostTensor> sample;
+        for (const mote::HostTensor &t : inputs)
+          sample.push_back(mote::tools::sliceSample(t, i, batch));
+        auto result = pool[w]->run(sample);
+        if (!result)
+          return result.takeError();
+        results[i] = std::move(*result);
+        return llvm::Error::success();
+      });
+  if (error)
+    return std::move(error);
   return results;
 }
 

@@ -28,10 +28,8 @@
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <atomic>
 #include <chrono>
 #include <cmath>
-#include <mutex>
 #include <thread>
 
 using namespace mlir;
@@ -129,38 +127,19 @@ runBatched(func::FuncOp fn, llvm::ArrayRef<mote::HostTensor> inputs,
     interps.push_back(std::move(*interp));
   }
   std::vector<std::vector<mote::HostTensor>> outputs(samples);
-  std::atomic<int64_t> next{0}, done{0};
-  std::mutex errorMutex;
-  std::string firstError;
-  auto work = [&](unsigned w) {
-    for (int64_t i = next++; i < samples; i = next++) {
-      std::vector<mote::HostTensor> sample;
-      for (const mote::HostTensor &t : inputs)
-        sample.push_back(mote::tools::sliceSample(t, i, samples));
-      auto result = interps[w]->run(sample);
-      if (!result) {
-        std::lock_guard<std::mutex> lock(errorMutex);
-        if (firstError.empty())
-          firstError = "sample " + std::to_string(i) + ": " +
-                       llvm::toString(result.takeError());
-        next = samples;
-        return;
-      }
-      outputs[i] = std::move(*result);
-      int64_t finished = ++done;
-      if (samples >= 100 && finished % (samples / 10) == 0)
-        llvm::errs() << "mote-run: " << finished << "/" << samples
-                     << " samples\n";
-    }
-  };
-  std::vector<std::thread> threads;
-  for (unsigned w = 1; w < workers; ++w)
-    threads.emplace_back(work, w);
-  work(0);
-  for (std::thread &t : threads)
-    t.join();
-  if (!firstError.empty())
-    return llvm::createStringError(llvm::inconvertibleErrorCode(), firstError);
+  llvm::Error error = mote::tools::forEachSample(
+      samples, workers, "mote-run", [&](unsigned w, int64_t i) -> llvm::Error {
+        std::vector<mote::HostTensor> sample;
+        for (const mote::HostTensor &t : inputs)
+          sample.push_back(mote::tools::sliceSample(t, i, samples));
+        auto result = interps[w]->run(sample);
+        if (!result)
+          return result.takeError();
+        outputs[i] = std::move(*result);
+        return llvm::Error::success();
+      });
+  if (error)
+    return std::move(error);
   std::vector<mote::HostTensor> results;
   for (size_t r = 0; r < outputs[0].size(); ++r) {
     mote::HostTensor all = outputs[0][r];

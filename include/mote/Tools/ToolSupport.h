@@ -70,6 +70,16 @@ std::string bindInputs(const interp::Interpreter &interp,
 int64_t batchFactor(const interp::Interpreter &interp,
                     llvm::ArrayRef<HostTensor> inputs, std::string &error);
 
+/// Runs `body(worker, sample)` for every sample in [0, samples) on
+/// `workers` threads (worker 0 is the calling thread), each sample once.
+/// Stops at the first error and returns it, prefixed with the sample index
+/// when there are several samples. With 100 samples or more, prints
+/// "TOOL: done/total samples" to stderr every 10 %.
+llvm::Error
+forEachSample(int64_t samples, unsigned workers, llvm::StringRef tool,
+              llvm::function_ref<llvm::Error(unsigned worker, int64_t sample)>
+                  body);
+
 /// Sample `index` of an input holding `samples` samples.
 HostTensor sliceSample(const HostTensor &tensor, int64_t index,
                        int64_t samples);

@@ -715,5 +715,23 @@ LogicalResult RequantOp::verify() {
   return success();
 }
 
+LogicalResult DigitOp::verify() {
+  if (failed(verifyPerTensor(*this, getInput(), "input")) ||
+      failed(verifyPerTensor(*this, getOutput(), "result")))
+    return failure();
+  QuantParams out = *getQuantParams(getOutput().getType());
+  int64_t bits = getBits(), index = getIndex();
+  if (bits < 1 || bits > 16)
+    return emitOpError() << "bits must be in [1, 16], got " << bits;
+  if (index < 0 || bits * index > 62)
+    return emitOpError() << "index must be in [0, 62 / bits], got " << index;
+  if (static_cast<int64_t>(out.storageBits) != bits)
+    return emitOpError() << "result storage must have " << bits
+                         << " bits (one digit), not " << out.storageBits;
+  if (out.zeroPoint(0) != 0)
+    return emitOpError("result zero point must be 0");
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "Mote/MoteOps.cpp.inc"

@@ -426,4 +426,36 @@ def Mote_RequantOp : Mote_Op<"requant", [Pure, SameOperandsAndResultShape]> {
   let hasFolder = 1;
 }
 
+def Mote_DigitOp : Mote_Op<"digit", [Pure, SameOperandsAndResultShape]> {
+  let summary = "One d-bit digit of the zero-point-shifted storage value";
+  let description = [{
+    Bit-width lowering's operand splitter (docs/BitwidthLowering.md). With
+    `v = q − zp_in` (the input's storage value minus its zero point, an
+    exact integer) and `s = bits · index`, the result's storage value is
+
+    - unsigned result storage (`u<bits>`): `(v >> s) & (2^bits − 1)`, the
+      `index`-th `bits`-bit field of `v` in two's complement (a lower
+      digit, or the top digit of a non-negative range);
+    - signed result storage (`i<bits>`): `v >> s` (arithmetic shift, i.e.
+      `floor(v / 2^s)`), saturated to the result's storage range (the top
+      digit; the pass only emits it where it provably fits).
+
+    So `v = Σ_i 2^(bits·i) · digit_i` exactly when the top digit is signed
+    and the lower ones unsigned. The result has zero point 0 (padding of a
+    product reads 0, the digit of `zp_in − zp_in`); its scale documents the
+    plane and does not enter the arithmetic. Input and result per tensor.
+
+    ```mlir
+    %x1 = mote.digit %x {bits = 4 : i64, index = 1 : i64}
+        : (tensor<1x8x!quant.uniform<i8:f32, 0.5:3>>)
+        -> tensor<1x8x!quant.uniform<i4:f32, 0.5>>
+    ```
+  }];
+  let arguments = (ins Mote_QuantizedTensor:$input, I64Attr:$index,
+                   I64Attr:$bits);
+  let results = (outs Mote_QuantizedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 #endif // MOTE_DIALECT_MOTEOPS_TD

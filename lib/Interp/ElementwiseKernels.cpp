@@ -350,4 +350,21 @@ Expected<Tensor> execRequant(Operation *op, Operands operands) {
   return out;
 }
 
+Expected<Tensor> execDigit(Operation *op, Operands operands) {
+  auto digit = cast<DigitOp>(op);
+  const Tensor &x = *operands[0];
+  Tensor out = Tensor::allocate(digit.getOutput().getType());
+  const QuantParams &po = *out.quant;
+  int64_t zp = x.quant->zeroPoint(0);
+  int64_t shift = digit.getBits() * digit.getIndex();
+  int64_t mask = (int64_t(1) << digit.getBits()) - 1;
+  for (int64_t i = 0, n = x.numElements(); i < n; ++i) {
+    int64_t v = (int64_t(x.q[i]) - zp) >> shift; // arithmetic: floor
+    out.q[i] = static_cast<int32_t>(
+        po.isSigned ? numerics::saturate(v, po.storageMin, po.storageMax)
+                    : (v & mask));
+  }
+  return out;
+}
+
 } // namespace mote::interp

@@ -195,7 +195,7 @@ static bool isSupported(Operation *op) {
              TanhOp, HardSigmoidOp, HardSwishOp, LeakyReluOp, ExpOp, EluOp,
              SeluOp, SoftplusOp, LutOp, SoftmaxOp, LogSoftmaxOp, MaxPool2DOp,
              AvgPool2DOp, ConcatOp, ReshapeOp, TransposeOp, PadOp, QuantizeOp,
-             DequantizeOp, RequantOp, func::ReturnOp>(op);
+             DequantizeOp, RequantOp, DigitOp, func::ReturnOp>(op);
 }
 
 Expected<std::unique_ptr<Interpreter>>
@@ -343,6 +343,7 @@ static Expected<Tensor> dispatch(Operation *op, Operands operands,
       .Case<QuantizeOp>([&](auto) { return execQuantize(op, operands); })
       .Case<DequantizeOp>([&](auto) { return execDequantize(op, operands); })
       .Case<RequantOp>([&](auto) { return execRequant(op, operands); })
+      .Case<DigitOp>([&](auto) { return execDigit(op, operands); })
       .Default([&](Operation *) -> Expected<Tensor> {
         return kernelError("unsupported op");
       });

@@ -66,6 +66,8 @@ llvm::Expected<Tensor> execLut(mlir::Operation *op, Operands operands);
 llvm::Expected<Tensor> execQuantize(mlir::Operation *op, Operands operands);
 llvm::Expected<Tensor> execDequantize(mlir::Operation *op, Operands operands);
 llvm::Expected<Tensor> execRequant(mlir::Operation *op, Operands operands);
+/// mote.digit (bit-width lowering's operand splitter).
+llvm::Expected<Tensor> execDigit(mlir::Operation *op, Operands operands);
 // DataMovementKernels.cpp
 llvm::Expected<Tensor> execConstant(mlir::Operation *op);
 llvm::Expected<Tensor> execConcat(mlir::Operation *op, Operands operands);

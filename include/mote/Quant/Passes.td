@@ -160,4 +160,96 @@ def MoteQuantize : Pass<"mote-quantize", "mlir::ModuleOp"> {
                            "::mlir::quant::QuantDialect"];
 }
 
+def MoteQuantSynthesis : Pass<"mote-quant-synthesis", "mlir::func::FuncOp"> {
+  let summary = "Rewrite quantized layers as sums of low-bit terms";
+  let description = [{
+    Quantization synthesis (DESIGN §5): every `conv2d` / `fully_connected`
+    with a constant quantized weight (zero point 0), a per-tensor input and
+    a narrow result is rewritten so that its weight is `terms` low-bit
+    terms, Q(w) = Σ_i α_i·Q_i(w), each visible as its own accumulation:
+    one product per term with an `i32` accumulator result, the
+    accumulators summed with `mote.add`, and one requantization to the
+    original result type. The bias goes into term 0. docs/Synthesis.md
+    shows the IR.
+
+    - `pow2`: α_i = s·2^(bits·i), bit slicing of the (terms·bits)-bit
+      integer weight (top digit signed, lower digits unsigned). The term
+      filters are per tensor with scale 2^(bits·i), so the accumulators are
+      per tensor and the adds exact (power-of-two ratios); the per-channel
+      weight scale is applied by the final requantization, a depthwise 1×1
+      `conv2d` with weight 1 and scale s_w[o] whose multiplier is the
+      original layer's. The result is bit-identical to the unsynthesized
+      layer when terms·bits covers the weight's bits (else the weights are
+      first requantized to terms·bits bits).
+    - `learned`: LQ-Nets alternating least squares per output channel; used
+      for a layer only if its weight SQNR beats uniform (terms·bits)-bit
+      quantization by `min-gain-db`, else the layer gets pow2 terms.
+    - `residual`: greedy residual terms (baseline).
+
+    learned/residual terms have per-channel α_i[o]: each accumulator
+    (scale s_x·α_i[o], per axis) is requantized to a per-tensor i32 scale
+    s_out·2^−8 (mote.add takes per-tensor operands), summed, and
+    requantized to the result type.
+
+    Prints one line per layer with the weight SQNR of every choice to
+    stderr; `report` writes them as JSON.
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"pow2\"",
+           "pow2, learned or residual">,
+    Option<"terms", "terms", "unsigned", /*default=*/"2",
+           "Number of terms K">,
+    Option<"bits", "bits", "unsigned", /*default=*/"4",
+           "Bits per term b">,
+    Option<"minGainDb", "min-gain-db", "double", /*default=*/"1.0",
+           "learned: SQNR margin over uniform needed to use it">,
+    Option<"report", "report", "std::string", /*default=*/"",
+           "Write per-layer SQNR of every choice as JSON to this file">,
+  ];
+  let dependentDialects = ["::mote::MoteDialect",
+                           "::mlir::quant::QuantDialect"];
+}
+
+def MoteBitwidthLowering : Pass<"mote-bitwidth-lowering", "mlir::func::FuncOp"> {
+  let summary = "Split wide integer products into the target's digit width";
+  let description = [{
+    Bit-width lowering (DESIGN §5, docs/BitwidthLowering.md). The Mote NPU
+    multiplies `digit-bits`-bit operands only. Every quantized `conv2d`,
+    `fully_connected` and `matmul` whose zero-point-shifted operands
+    `x − zp_x` or `w − zp_w` need more bits becomes digit-plane products
+    `x·w = Σ_i Σ_j 2^(d(i+j))·x_i·w_j` (top digit signed, lower digits
+    unsigned; all digits unsigned for a non-negative range):
+
+    - activation digits by `mote.digit` (per tensor, zero point 0, scale
+      s_x), weight digits as constant planes (per tensor, scale 1);
+    - one product per (i, j) with an `i32` accumulator of scale s_x;
+    - the shift 2^(d(i+j)) as `mote.mul` by a constant, the planes summed
+      with `mote.add` (equal scales: exact, the pass checks it);
+    - the per-channel weight scale, the bias and the original
+      requantization by one depthwise 1×1 `conv2d` (weight 1, scale
+      s_w[o], tagged `mote.rescale`), whose ratio s_x·s_w[o]/s_out is the
+      original one: the result is bit-identical by construction.
+
+    Every product (lowered or already native) gets `mote.acc_bound` (the
+    proven accumulator range from the activation type's range and the
+    actual weight values) and `mote.acc_bits` (16 where the bound fits,
+    else 32). A layer whose partial sums could leave int32 is kept (with a
+    remark). With `multiplier-bits` < 32 each requantization gets
+    `mote.multiplier` / `mote.shift`: its multiplier rounded to that width
+    (not bit-exact; the per-layer error bound is reported). The IR's own
+    semantics keep the 32-bit multiplier. One line per layer goes to
+    stderr.
+  }];
+  let options = [
+    Option<"digitBits", "digit-bits", "unsigned", /*default=*/"4",
+           "The target's native multiplier operand width d (1..16)">,
+    Option<"multiplierBits", "multiplier-bits", "unsigned", /*default=*/"32",
+           "The target's requantization multiplier width (2..32)">,
+    Option<"quiet", "quiet", "bool", /*default=*/"false",
+           "Do not print the per-layer report">,
+  ];
+  let dependentDialects = ["::mote::MoteDialect",
+                           "::mlir::quant::QuantDialect"];
+}
+
 #endif // MOTE_QUANT_PASSES_TD

@@ -2,16 +2,19 @@
 #===- scripts/demo.sh - Set up, build and run Mote's main job ----*- bash -*-===#
 #
 # The README's main job: installs dependencies, builds, and takes the bundled
-# Fashion-MNIST model (models/fashion_mnist_cnn.onnx) through the pipeline as
-# far as it exists. Today: ONNX import, calibration on training images,
-# int8 and W4A8 post-training quantization with the float model as teacher,
-# and accuracy on the 10,000 test images on the bit-exact reference
-# interpreter; the message at the end says what is missing.
+# Fashion-MNIST model (models/fashion_mnist_cnn.onnx) through the whole
+# pipeline with `motec`: ONNX import, calibration on 1,000 training images,
+# post-training quantization (int8, W4A8 and an energy-aware mixed plan),
+# bit-width lowering to the default target's 4-bit MAC array, NPU lowering
+# and an .mbin; then the simulator runs all 10,000 test images and prints
+# accuracy, latency, energy and power, checked bit for bit against the
+# reference interpreter on the quantized IR.
 #
 #===----------------------------------------------------------------------===#
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${MOTE_BUILD_DIR:-$root/build}"
+target="${MOTE_TARGET:-mote-default}"
 echo "== building Mote (first run: installs packages and compiles, a few minutes)"
 mkdir -p "$build"
 bash "$root/scripts/build.sh" >"$build/demo-build.log" 2>&1 || {
@@ -21,36 +24,42 @@ model="$root/models/fashion_mnist_cnn.onnx"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-echo "== model: $model"
-echo "-- stage 1: import ONNX -> mote IR (NHWC, batch norm folded)"
-"$bin/mote-translate" --import-onnx "$model" -o "$work/model.mlir"
-grep -o '= mote\.[a-z_0-9]*' "$work/model.mlir" | cut -c3- | sort | uniq -c |
-  sed 's/^/   /'
-
-echo "-- stage 2: data (Debian dataset-fashion-mnist)"
+echo "== data (Debian dataset-fashion-mnist)"
 /usr/bin/python3 "$root/scripts/models/fashion_mnist.py" "$work/test" --npy | sed 's/^/   /'
 /usr/bin/python3 "$root/scripts/models/fashion_mnist.py" "$work/calib" --npy \
   --split train --count 1000 | sed 's/^/   /'
 
-echo "-- stage 3: float reference interpreter over all test images"
-"$bin/mote-run" "$work/model.mlir" --input image="$work/test/images.npy" \
-  --output-dir "$work/float" --time 2>&1 | grep -v '^mote-run: [0-9]' | sed 's/^/   /'
+echo
+echo "== int8: compile, simulate the 10,000 test images, verify against the"
+echo "   float model and the quantized IR (reference interpreter)"
+"$bin/motec" "$model" --target "$target" --calib "$work/calib/images.npy" \
+  --precision int8 -o "$work/int8.mbin" --report "$work/int8.json" \
+  --input image="$work/test/images.npy" --labels "$work/test/labels.npy" \
+  --verify 2>&1 | grep -v ': [0-9]*/[0-9]* samples$'
 
-for precision in int8 w4a8; do
-  echo "-- stage 4 ($precision): calibrate + quantize (teacher-guided refinement)"
-  "$bin/mote-opt" "$work/model.mlir" \
-    --mote-calibrate="data=$work/calib/images.npy" \
-    --mote-quantize="precision=$precision data=$work/calib/images.npy" \
-    -o "$work/$precision.mlir" 2>&1 | grep -v '^calibrate: .*[0-9]/[0-9]* samples$' |
-    sed 's/^/   /'
-  "$bin/mote-run" "$work/$precision.mlir" --input image="$work/test/images.npy" \
-    --output-dir "$work/$precision" 2>&1 | grep -v '^mote-run: [0-9]' | sed 's/^/   /'
+for precision in w4a8 mixed; do
+  echo
+  echo "== $precision: compile and simulate the 10,000 test images"
+  "$bin/motec" "$model" --target "$target" --calib "$work/calib/images.npy" \
+    --precision "$precision" -o "$work/$precision.mbin" \
+    --report "$work/$precision.json" --input image="$work/test/images.npy" \
+    --labels "$work/test/labels.npy" --quiet --no-summary \
+    >"$work/$precision.log" 2>&1 || { cat "$work/$precision.log"; exit 1; }
+  grep -E '^(quantize|mixed-precision: (loss|choose))' "$work/$precision.log" |
+    sed 's/^/   /' || true
+  [ -f "$work/$precision.plan" ] && echo "   plan: $(grep -c '^[^#]' "$work/$precision.plan") lines (editable; motec --plan FILE reads it back)"
 done
 
-echo "== accuracy on the 10,000 test images (reference interpreter)"
-for variant in float int8 w4a8; do
-  /usr/bin/python3 "$root/scripts/models/top1.py" "$work/$variant/logits.npy" \
-    "$work/test/labels.npy" | sed "s/^/   $variant: /"
-done
-echo "-- the pipeline stops here for now: quantization synthesis, bit-width"
-echo "   lowering, NPU lowering and the simulator (latency, energy) are next."
+echo
+echo "== summary: $model on $target (simulator, 10,000 test images)"
+/usr/bin/python3 - "$work" <<'PY'
+import json, sys, os
+work = sys.argv[1]
+print(f"   {'precision':<10} {'top-1 %':>8} {'latency us':>11} {'energy uJ':>10} {'power mW':>9}")
+for p in ("int8", "w4a8", "mixed"):
+    r = json.load(open(os.path.join(work, p + ".json")))
+    t = r["simulator"]["total"]
+    print(f"   {p:<10} {r['data']['top1_simulator']:8.2f} {t['us']:11.2f} "
+          f"{t['energy_uj']:10.3f} {t['average_power_mw']:9.2f}")
+PY
+echo "   (the .mbin runs with: $bin/mote-sim MODEL.mbin --input image=IMAGES.npy)"

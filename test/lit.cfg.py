@@ -23,7 +23,7 @@ llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.mote_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["mote-compare", "mote-opt", "mote-run", "mote-target", "mote-translate"], tool_dirs)
+llvm_config.add_tool_substitutions(["mote-compare", "mote-opt", "mote-run", "mote-target", "mote-translate", "mote-sim", "motec"], tool_dirs)
 config.substitutions.append(("%onnxdata", "/usr/share/libonnx-testdata/data"))
 llvm_config.with_environment("PATH", config.mote_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

@@ -118,7 +118,70 @@ struct FoldTransposeChain : OpRewritePattern<TransposeOp> {
     return success();
   }
 };
+/// transpose(pad(x)) -> pad(transpose(x)) with the pads permuted, so that
+/// a pad written in the framework's NCHW before the importer's layout
+/// transpose reaches the NHWC convolution it feeds.
+struct SwapPadTranspose : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto pad = op.getInput().getDefiningOp<PadOp>();
+    if (!pad || !pad->hasOneUse())
+      return failure();
+    auto inType = cast<RankedTensorType>(pad.getInput().getType());
+    ArrayRef<int64_t> perms = op.getPerms();
+    ArrayRef<int64_t> pads = pad.getPads();
+    SmallVector<int64_t> shape, newPads;
+    for (int64_t p : perms) {
+      shape.push_back(inType.getDimSize(p));
+      newPads.push_back(pads[2 * p]);
+      newPads.push_back(pads[2 * p + 1]);
+    }
+    auto transposed = TransposeOp::create(
+        rewriter, op.getLoc(), inType.clone(shape), pad.getInput(),
+        op.getPermsAttr());
+    rewriter.replaceOpWithNewOp<PadOp>(op, op.getType(), transposed,
+                                       rewriter.getDenseI64ArrayAttr(newPads),
+                                       pad.getValueAttr());
+    return success();
+  }
+};
+
+/// conv2d(pad(x, 0)) -> conv2d(x) with the padding added to the conv's
+/// own: an explicit ONNX/TOSA `Pad` before a convolution (Keras "same"
+/// padding at stride 2 is asymmetric, which Conv's symmetric pads cannot
+/// express in torch) would otherwise be a separate layer. Exact: a
+/// zero-valued pad stores the zero point, which is what conv padding reads.
+struct FoldPadIntoConv : OpRewritePattern<Conv2DOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(Conv2DOp op,
+                                PatternRewriter &rewriter) const override {
+    auto pad = op.getInput().getDefiningOp<PadOp>();
+    if (!pad || pad.getValue().convertToFloat() != 0.0f)
+      return failure();
+    ArrayRef<int64_t> p = pad.getPads();
+    // NHWC: only H and W may be padded.
+    if (p.size() != 8 || p[0] || p[1] || p[6] || p[7])
+      return failure();
+    if (pad.getInput().getType().getElementType() !=
+        pad.getType().getElementType())
+      return failure();
+    ArrayRef<int64_t> cp = op.getPad();
+    SmallVector<int64_t> merged = {cp[0] + p[2], cp[1] + p[3], cp[2] + p[4],
+                                   cp[3] + p[5]};
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getInputMutable().assign(pad.getInput());
+      op.setPad(merged);
+    });
+    return success();
+  }
+};
 } // namespace
+
+void Conv2DOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                           MLIRContext *context) {
+  results.add<FoldPadIntoConv>(context);
+}
 
 void ReshapeOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                             MLIRContext *context) {
@@ -127,7 +190,7 @@ void ReshapeOp::getCanonicalizationPatterns(RewritePatternSet &results,
 
 void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                               MLIRContext *context) {
-  results.add<FoldTransposeChain>(context);
+  results.add<FoldTransposeChain, SwapPadTranspose>(context);
 }
 
 OpFoldResult TransposeOp::fold(FoldAdaptor) {

@@ -29,10 +29,38 @@ static RankedTensorType tensorType(Value value) {
   return cast<RankedTensorType>(value.getType());
 }
 
+/// Checks that every zero point of a quantized type lies in its storage
+/// range. The upstream quant parser accepts `!quant.uniform<i8:f32, 0.5:300>`,
+/// and every kernel would then compute garbage silently.
+static LogicalResult verifyZeroPointsFit(Operation *op, Value value,
+                                         StringRef name) {
+  auto shaped = dyn_cast<ShapedType>(value.getType());
+  auto element =
+      shaped ? dyn_cast<quant::QuantizedType>(shaped.getElementType()) : nullptr;
+  if (!element)
+    return success();
+  SmallVector<int64_t> zeroPoints;
+  if (auto uniform = dyn_cast<quant::UniformQuantizedType>(element))
+    zeroPoints.push_back(uniform.getZeroPoint());
+  else if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(element))
+    zeroPoints.append(perAxis.getZeroPoints().begin(),
+                      perAxis.getZeroPoints().end());
+  for (int64_t zp : zeroPoints)
+    if (zp < element.getStorageTypeMin() || zp > element.getStorageTypeMax())
+      return op->emitOpError()
+             << name << " has zero point " << zp
+             << " outside its storage range [" << element.getStorageTypeMin()
+             << ", " << element.getStorageTypeMax() << "]";
+  return success();
+}
+
 /// Checks that a per-axis quantized type fits its tensor: the axis exists
-/// and there is one scale per slice.
+/// and there is one scale per slice (and, for any quantized type, that its
+/// zero points fit the storage type).
 static LogicalResult verifyPerAxisFits(Operation *op, Value value,
                                        StringRef name) {
+  if (failed(verifyZeroPointsFit(op, value, name)))
+    return failure();
   auto type = tensorType(value);
   auto perAxis =
       dyn_cast<quant::UniformQuantizedPerAxisType>(type.getElementType());
@@ -67,6 +95,8 @@ static LogicalResult verifyAllOrNoneQuantized(Operation *op,
   for (Value v : values) {
     if (!v)
       continue;
+    if (failed(verifyZeroPointsFit(op, v, "a value")))
+      return failure();
     (isQuantizedTensor(v.getType()) ? anyQuantized : anyFloat) = true;
   }
   if (anyQuantized && anyFloat)

@@ -76,7 +76,7 @@ def Mote_Conv2DOp : Mote_Op<"conv2d", [Pure]> {
     $input `,` $filter (`,` $bias^)? attr-dict `:`
       functional-type(operands, results)
   }];
-  let hasVerifier = 1;
+  let hasVerifier = 1;  let hasCanonicalizer = 1;
 }
 
 def Mote_MatMulOp : Mote_Op<"matmul", [Pure]> {

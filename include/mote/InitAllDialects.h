@@ -8,6 +8,7 @@
 #define MOTE_INITALLDIALECTS_H
 
 #include "Mote/MoteDialect.h"
+#include "NPU/NPUOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -19,7 +20,7 @@ namespace mote {
 
 /// Mote's own dialects plus the upstream ones its inputs and passes use.
 inline void registerAllDialects(mlir::DialectRegistry &registry) {
-  registry.insert<MoteDialect, mlir::arith::ArithDialect,
+  registry.insert<MoteDialect, npu::NPUDialect, mlir::arith::ArithDialect,
                   mlir::func::FuncDialect, mlir::quant::QuantDialect,
                   mlir::tensor::TensorDialect, mlir::tosa::TosaDialect>();
 }

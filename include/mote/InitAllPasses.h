@@ -8,6 +8,7 @@
 #define MOTE_INITALLPASSES_H
 
 #include "mote/Conversion/Passes.h"
+#include "mote/NPU/Passes.h"
 #include "mote/Quant/Passes.h"
 #include "mote/Transforms/Passes.h"
 #include "mlir/Transforms/Passes.h"
@@ -20,6 +21,8 @@ inline void registerAllPasses() {
   registerMoteTransformsPasses();
   registerMoteConversionPasses();
   registerMoteQuantPasses();
+  npu::registerMoteNPUPasses();
+  npu::registerNpuPipeline();
 }
 
 } // namespace mote

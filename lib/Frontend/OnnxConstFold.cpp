@@ -309,14 +309,28 @@ bool foldCast(Importer &im, bool &failedOut) {
   return true;
 }
 
+/// Folded constants are materialised whole: beyond this many elements
+/// (1 GiB of f32) a hostile shape would abort in the allocation.
+constexpr int64_t kMaxFoldedElements = int64_t(1) << 28;
+
 bool foldConstantOfShape(Importer &im, bool &failedOut) {
   std::vector<int64_t> shape = tensorInts(*im.constInput(0));
-  for (int64_t d : shape)
+  int64_t elements = 1;
+  for (int64_t d : shape) {
     if (d < 0) {
       im.fail() << "negative dimension";
       failedOut = true;
       return true;
     }
+    if (d > 0 && elements > kMaxFoldedElements / d) {
+      im.fail() << "output shape " << formatShape(shape)
+                << " has more than 2^28 elements; Mote does not fold "
+                   "constants that large";
+      failedOut = true;
+      return true;
+    }
+    elements *= d;
+  }
   HostTensor fill = tensorFromDoubles(DType::F32, {1}, {0.0});
   if (const auto *a = im.attr("value")) {
     std::string error;
@@ -343,7 +357,14 @@ bool foldRange(Importer &im, bool &failedOut) {
     failedOut = true;
     return true;
   }
-  int64_t n = std::max<int64_t>(0, std::ceil((limit - start) / delta));
+  double count = std::ceil((limit - start) / delta);
+  if (!std::isfinite(count) || count > double(kMaxFoldedElements)) {
+    im.fail() << "start, limit and delta give " << count
+              << " elements; Mote folds at most 2^28";
+    failedOut = true;
+    return true;
+  }
+  int64_t n = std::max<int64_t>(0, static_cast<int64_t>(count));
   std::vector<double> v(n);
   for (int64_t i = 0; i < n; ++i)
     v[i] = start + i * delta;

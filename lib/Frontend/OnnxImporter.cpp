@@ -584,6 +584,20 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph,
                   "fixed input shapes";
       shape.push_back(dim.dim_value());
     }
+    // Every tool allocates inputs whole (interpreter, calibration, the
+    // simulator's DRAM image): refuse absurd sizes here, with the name,
+    // rather than overflow an element count or abort in an allocation later.
+    constexpr int64_t kMaxElements = int64_t(1) << 31;
+    int64_t elements = 1;
+    for (int64_t d : shape) {
+      if (d > kMaxElements / elements)
+        return failModel() << "graph input '" << in.name()
+                           << "' has more than 2^31 elements (shape "
+                           << formatShape(shape)
+                           << "); Mote supports at most 2^31 elements per "
+                              "tensor";
+      elements *= d;
+    }
     Type element;
     switch (tt.elem_type()) {
     case onnx::TensorProto::FLOAT:
@@ -741,7 +755,16 @@ mote::importOnnxFile(StringRef path, MLIRContext &context,
   if (!buffer)
     return emitError(fileLoc) << "cannot read the model: "
                               << buffer.getError().message();
-  StringRef bytes = (*buffer)->getBuffer();
+  return importOnnxBytes((*buffer)->getBuffer(), path, context, options);
+}
+
+FailureOr<OwningOpRef<ModuleOp>>
+mote::importOnnxBytes(StringRef bytes, StringRef path, MLIRContext &context,
+                      const OnnxImportOptions &options) {
+  loadOnnxImportDialects(context);
+  Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
+  if (bytes.empty())
+    return emitError(fileLoc) << "the file is empty — not an ONNX model";
   if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()))
     return emitError(fileLoc) << "the model is larger than 2 GB; protobuf "
                                  "cannot read it in one piece";

@@ -16,7 +16,10 @@
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include <cstdint>
 #include <limits>
+#include <string>
+#include <utility>
 
 using namespace mote;
 
@@ -141,8 +144,26 @@ bool mote::tensorFromProto(const onnx::TensorProto &proto, HostTensor &out,
     if (proto.int32_data_size() != count)
       return mismatch(proto.int32_data_size());
     const auto &field = proto.int32_data();
+    auto [lo, hi] = [&]() -> std::pair<int64_t, int64_t> {
+      switch (*dtype) {
+      case DType::I8: return {-128, 127};
+      case DType::U8: return {0, 255};
+      case DType::Bool: return {0, 1};
+      case DType::I16: return {-32768, 32767};
+      case DType::U16: return {0, 65535};
+      default: return {INT32_MIN, INT32_MAX};
+      }
+    }();
     for (int64_t i = 0; i < count; ++i) {
       int32_t v = field.Get(i);
+      // int32_data carries narrower types widened; a value outside the
+      // element type would silently wrap (a uint8 zero point of 300 -> 44).
+      if (v < lo || v > hi) {
+        error = "element " + std::to_string(i) + " = " + std::to_string(v) +
+                " is outside the range [" + std::to_string(lo) + ", " +
+                std::to_string(hi) + "] of its element type";
+        return false;
+      }
       char *p = out.data.data() + i * elemSize;
       switch (*dtype) {
       case DType::I8: { int8_t x = v; std::memcpy(p, &x, 1); break; }

@@ -19,6 +19,7 @@
 #include "llvm/Support/FileSystem.h"
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 
 using namespace mlir;
@@ -50,8 +51,19 @@ splitSamples(const HostTensor &data, RankedTensorType argType, StringRef what,
                              argType.getShape().end());
   int64_t argElems = argType.getNumElements();
   std::vector<HostTensor> out;
+  HostTensor f = toFloat(data);
+  // Statistics skip NaN, so all-NaN data would calibrate to [0, 0] and
+  // quantize silently to a degenerate model: reject it with the element.
+  for (int64_t i = 0, n = f.numElements(); i < n; ++i)
+    if (!std::isfinite(f.f32()[i])) {
+      error = (what + ": element " + std::to_string(i) + " is " +
+               std::to_string(f.f32()[i]) +
+               "; calibration data must be finite")
+                  .str();
+      return failure();
+    }
   if (data.shape == shape) {
-    out.push_back(toFloat(data));
+    out.push_back(std::move(f));
     return out;
   }
   int64_t lead = shape.empty() ? 1 : shape[0];
@@ -67,7 +79,6 @@ splitSamples(const HostTensor &data, RankedTensorType argType, StringRef what,
                 .str();
     return failure();
   }
-  HostTensor f = toFloat(data);
   int64_t count = data.shape[0] / lead;
   for (int64_t s = 0; s < count; ++s) {
     HostTensor t = HostTensor::zeros(DType::F32, shape);

@@ -35,6 +35,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -506,6 +507,17 @@ LogicalResult FunctionQuantizer::quantizeProduct(Operation *op, Value input,
     keepInFloat(op, "weights or bias are not float constants");
     return success();
   }
+  // A NaN or infinite weight has no integer value; without this check the
+  // max|w| scan skips NaN and the layer silently quantizes to garbage.
+  for (auto [what, values] : {std::pair{"weight", &*weights},
+                              std::pair{"bias", biasValues ? &*biasValues
+                                                           : nullptr}})
+    for (size_t i = 0; values && i < values->size(); ++i)
+      if (!std::isfinite((*values)[i]))
+        return op->emitError("mote-quantize: ")
+               << what << " element " << i << " is " << (*values)[i]
+               << "; a NaN or infinite constant cannot be quantized — fix "
+                  "the model's weights";
   std::optional<Range> outRange = resultRange(op);
   if (!outRange) {
     op->emitError("mote-quantize: no mote.calib range on this op's result; "
@@ -843,6 +855,8 @@ struct MoteQuantizePass
       numInteger += quantizer.numInteger;
       kept.append(quantizer.keptInFloat);
     }
+    if (quiet)
+      return;
     llvm::errs() << "quantize: " << numInteger << " ops in integers, "
                  << kept.size() << " kept in float";
     if (!kept.empty())

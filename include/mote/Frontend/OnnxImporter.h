@@ -44,6 +44,14 @@ importOnnxFile(llvm::StringRef path, mlir::MLIRContext &context,
 /// raw_data and the typed fields (float_data, int32_data for the narrow
 /// integer types and bool, int64_data, double_data); rejects unsupported
 /// types, size mismatches and malformed files with an error naming the file.
+/// Imports a serialized ModelProto held in memory (what importOnnxFile does
+/// after reading the file); `path` names it in diagnostics. Never crashes on
+/// malformed bytes: the ONNX fuzzer (fuzz/) drives this entry point.
+mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>>
+importOnnxBytes(llvm::StringRef bytes, llvm::StringRef path,
+                mlir::MLIRContext &context,
+                const OnnxImportOptions &options = {});
+
 llvm::Expected<HostTensor> readTensorProtoFile(llvm::StringRef path);
 
 /// Loads every dialect the importer creates ops of into `context`.

@@ -155,6 +155,9 @@ def MoteQuantize : Pass<"mote-quantize", "mlir::ModuleOp"> {
            "Smallest clipping ratio weight-search tries">,
     Option<"adaroundPasses", "adaround-passes", "unsigned", /*default=*/"4",
            "Most sweeps of the rounding refinement per channel">,
+    Option<"quiet", "quiet", "bool", /*default=*/"false",
+           "Do not print the summary lines (for callers that quantize many "
+           "times, e.g. --mote-mixed-precision)">,
   ];
   let dependentDialects = ["::mote::MoteDialect",
                            "::mlir::quant::QuantDialect"];
@@ -250,6 +253,93 @@ def MoteBitwidthLowering : Pass<"mote-bitwidth-lowering", "mlir::func::FuncOp"> 
   ];
   let dependentDialects = ["::mote::MoteDialect",
                            "::mlir::quant::QuantDialect"];
+}
+
+def MoteMixedPrecision : Pass<"mote-mixed-precision", "mlir::ModuleOp"> {
+  let summary = "Energy-aware per-layer precision search under an accuracy budget";
+  let description = [{
+    Mixed precision (DESIGN §5, docs/MixedPrecision.md). On calibrated
+    float IR (after --mote-calibrate), chooses each layer's (weight bits,
+    activation bits) from `candidates` to minimise the estimated energy
+    (or latency) of the target's cost model (mote/Quant/CostModel.h) under
+    an accuracy budget measured on the calibration data with the
+    interpreter:
+
+    1. the float model's top-1 predictions on the samples are the
+       reference; uniform int8 is the baseline;
+    2. sensitivity: every decision unit is quantized alone to every
+       candidate (the rest int8, refinements on), run, and charged: loss
+       = top-1 agreement with float lost against int8, in points, and the
+       cost from the IR;
+    3. greedy multiple-choice knapsack by cost saved per loss (ties by
+       output error) while the summed loss fits `budget`;
+    4. verification: the chosen plan is quantized and run; while its loss
+       exceeds the budget the last chosen step is undone.
+
+    Units are conv2d / fully_connected / matmul (weights and activations)
+    and ops with their own activation type (add, avg_pool2d, ...,
+    activations only). The producers of the inputs of an add, sub, mul,
+    maximum, minimum or concat are tied: one choice for all of them.
+
+    The plan goes to `plan-out` in --mote-quantize's plan format, with a
+    commented header (target, budget, measured loss, energy vs int8) and
+    the energy of every line; with `quantize` (default) the module is then
+    quantized with it (refinements on), else left unchanged.
+
+    ```
+    mote-opt m.mlir --mote-calibrate="data=c.npy" --mote-mixed-precision="data=c.npy target=mote-default budget=0.5 plan-out=plan.txt"
+    ```
+  }];
+  let options = [
+    Option<"data", "data", "std::string", /*default=*/"",
+           "Calibration data (.npy, .npz or a directory, as --mote-calibrate)">,
+    Option<"maxSamples", "samples", "unsigned", /*default=*/"0",
+           "Measure the budget on at most this many samples (0 = all); the "
+           "refinements always use all of them">,
+    Option<"entry", "entry", "std::string", /*default=*/"",
+           "Function to plan (default: main, else the only function)">,
+    Option<"threads", "threads", "unsigned", /*default=*/"0",
+           "Interpreter worker threads (0 = all cores)">,
+    Option<"target", "target", "std::string", /*default=*/"\"mote-default\"",
+           "Target description: a name or a .json file">,
+    Option<"budget", "budget", "double", /*default=*/"0.5",
+           "Top-1 agreement with the float model that may be lost against "
+           "uniform int8, in points, on the calibration samples">,
+    Option<"objective", "objective", "std::string", /*default=*/"\"energy\"",
+           "energy or latency">,
+    Option<"candidates", "candidates", "std::string",
+           /*default=*/"\"w8a8,w4a8,w8a4,w4a4,w2a8\"",
+           "Comma-separated WnAm candidates (bits in [2, 8])">,
+    Option<"planOut", "plan-out", "std::string", /*default=*/"",
+           "Write the plan to this file">,
+    Option<"quantize", "quantize", "bool", /*default=*/"true",
+           "Quantize the module with the chosen plan (else leave it float)">,
+    Option<"refine", "refine", "bool", /*default=*/"true",
+           "Use --mote-quantize's teacher-guided refinements (data=) in "
+           "every trial and in the result">,
+  ];
+  let dependentDialects = ["::mote::MoteDialect",
+                           "::mlir::quant::QuantDialect"];
+}
+
+def MoteEstimateCost : Pass<"mote-estimate-cost", "mlir::ModuleOp"> {
+  let summary = "Print the target cost model's energy and latency estimate";
+  let description = [{
+    Prints, for the entry function of quantized `mote` IR, the estimate of
+    mote/Quant/CostModel.h on `target`: one line per layer (location name,
+    or `mote.layer`) with MACs, digit-MACs, constant and activation bytes,
+    energy and cycles, then the total. `json` writes the same as JSON. The
+    IR is unchanged. The formula is the mixed-precision search's, so a
+    uniform model and a plan are comparable (docs/MixedPrecision.md).
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"mote-default\"",
+           "Target description: a name or a .json file">,
+    Option<"entry", "entry", "std::string", /*default=*/"",
+           "Function to estimate (default: main, else the only function)">,
+    Option<"json", "json", "std::string", /*default=*/"",
+           "Also write the estimate as JSON to this file">,
+  ];
 }
 
 #endif // MOTE_QUANT_PASSES_TD

@@ -201,3 +201,39 @@ func.func @requant_identity(%a: tensor<4x!q>) -> tensor<4x!q> {
   %0 = mote.requant %a : (tensor<4x!q>) -> tensor<4x!q>
   return %0 : tensor<4x!q>
 }
+
+// -----
+
+// An explicit zero pad before a convolution folds into the conv's padding.
+// CHECK-LABEL: func.func @pad_into_conv
+// CHECK-NOT: mote.pad
+// CHECK: mote.conv2d %arg0, %arg1 {dilations = array<i64: 1, 1>, pad = array<i64: 4, 5, 1, 2>, strides = array<i64: 2, 2>}
+func.func @pad_into_conv(%x: tensor<1x49x10x1xf32>, %w: tensor<4x10x4x1xf32>) -> tensor<1x25x5x4xf32> {
+  %p = mote.pad %x {pads = array<i64: 0, 0, 4, 5, 1, 2, 0, 0>} : (tensor<1x49x10x1xf32>) -> tensor<1x58x13x1xf32>
+  %y = mote.conv2d %p, %w {dilations = array<i64: 1, 1>, groups = 1 : i64, pad = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x58x13x1xf32>, tensor<4x10x4x1xf32>) -> tensor<1x25x5x4xf32>
+  return %y : tensor<1x25x5x4xf32>
+}
+
+// -----
+
+// A non-zero pad value is not the conv's padding: kept.
+// CHECK-LABEL: func.func @pad_nonzero_kept
+// CHECK: mote.pad
+func.func @pad_nonzero_kept(%x: tensor<1x4x4x1xf32>, %w: tensor<1x3x3x1xf32>) -> tensor<1x4x4x1xf32> {
+  %p = mote.pad %x {pads = array<i64: 0, 0, 1, 1, 1, 1, 0, 0>, value = 1.0 : f32} : (tensor<1x4x4x1xf32>) -> tensor<1x6x6x1xf32>
+  %y = mote.conv2d %p, %w {dilations = array<i64: 1, 1>, groups = 1 : i64, pad = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x6x6x1xf32>, tensor<1x3x3x1xf32>) -> tensor<1x4x4x1xf32>
+  return %y : tensor<1x4x4x1xf32>
+}
+
+// -----
+
+// A pad before a layout transpose moves after it (so that it can meet the
+// convolution that follows).
+// CHECK-LABEL: func.func @pad_through_transpose
+// CHECK: %[[T:.*]] = mote.transpose %arg0
+// CHECK: mote.pad %[[T]] {pads = array<i64: 0, 0, 4, 5, 1, 2, 0, 0>} : (tensor<1x49x10x1xf32>) -> tensor<1x58x13x1xf32>
+func.func @pad_through_transpose(%x: tensor<1x1x49x10xf32>) -> tensor<1x58x13x1xf32> {
+  %p = mote.pad %x {pads = array<i64: 0, 0, 0, 0, 4, 5, 1, 2>} : (tensor<1x1x49x10xf32>) -> tensor<1x1x58x13xf32>
+  %t = mote.transpose %p {perms = array<i64: 0, 2, 3, 1>} : (tensor<1x1x58x13xf32>) -> tensor<1x58x13x1xf32>
+  return %t : tensor<1x58x13x1xf32>
+}

@@ -1,0 +1,44 @@
+//===- NPUBase.td - NPU dialect definition -----------------*- tablegen -*-===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+//
+// The `npu` dialect: the Mote NPU's instruction stream as MLIR operations,
+// one op per ISA opcode (include/mote/ISA/ISA.def), inside an `npu.program`
+// that also carries the DRAM constant image and the I/O descriptors.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOTE_DIALECT_NPUBASE_TD
+#define MOTE_DIALECT_NPUBASE_TD
+
+include "mlir/IR/OpBase.td"
+
+def NPU_Dialect : Dialect {
+  let name = "npu";
+  let cppNamespace = "::mote::npu";
+  let summary = "Instruction-level operations of the Mote NPU";
+  let description = [{
+    The `npu` dialect is the last IR before the `.mbin` binary. An
+    `npu.program` holds, in order: `npu.data` segments (the initial DRAM
+    image: packed weight digit planes, requantization records, tables),
+    `npu.io` descriptors (where each model input and output lives in DRAM
+    and how it maps to the framework's float tensor), `npu.host` records of
+    ops the chip does not run, and the instruction stream, grouped into
+    `npu.layer` regions that carry the compiler's static estimate.
+
+    Instruction ops (`npu.load`, `npu.store`, `npu.matmul`, `npu.vec`,
+    `npu.config`, `npu.sync`, `npu.finish`) carry one attribute per field
+    of their opcode in `include/mote/ISA/ISA.def`, named exactly like the
+    field, so that conversion to `mote::isa::Instruction` is generic. The
+    header token flags (`pop_prev`, `pop_next`, `push_prev`, `push_next`)
+    are optional and default to false; every other field is required.
+    Integer fields are `i64` attributes, `Bool` fields are `BoolAttr`s.
+  }];
+}
+
+class NPU_Op<string mnemonic, list<Trait> traits = []>
+    : Op<NPU_Dialect, mnemonic, traits>;
+
+#endif // MOTE_DIALECT_NPUBASE_TD

@@ -1,0 +1,121 @@
+//===- NPUOps.td - NPU dialect operations ------------------*- tablegen -*-===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOTE_DIALECT_NPUOPS_TD
+#define MOTE_DIALECT_NPUOPS_TD
+
+include "NPUBase.td"
+
+//===----------------------------------------------------------------------===//
+// Program structure
+//===----------------------------------------------------------------------===//
+
+def NPU_ProgramOp : NPU_Op<"program", [IsolatedFromAbove, NoTerminator,
+                                       SingleBlock]> {
+  let summary = "a compiled Mote NPU program";
+  let description = [{
+    The whole program for one target. `target` names the target
+    description, `target_hash` is its `TargetDescription::hash()` in hex
+    (checked against the loaded target), `dram_bytes` bounds every DRAM
+    address the program touches. The verifier loads the target and checks
+    every instruction's SRAM bounds and alignment, digit fields, and that
+    each of the four token queues sees as many pushes as pops.
+
+    ```mlir
+    npu.program attributes {target = "mote-default",
+                            target_hash = "0x1234abcd...", dram_bytes = 4096} {
+      npu.data {offset = 0, bytes = dense<[1, 2]> : tensor<2xi8>}
+      npu.layer {name = "conv", kind = "conv2d", ...} { npu.load {...} ... }
+      npu.finish {}
+    }
+    ```
+  }];
+  let arguments = (ins StrAttr:$target, StrAttr:$target_hash,
+                   I64Attr:$dram_bytes);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "attr-dict-with-keyword $body";
+  let hasRegionVerifier = 1;
+}
+
+def NPU_DataOp : NPU_Op<"data", [HasParent<"ProgramOp">]> {
+  let summary = "a constant segment of the initial DRAM image";
+  let description = [{
+    `bytes` are placed at DRAM byte `offset` before the program starts.
+    Segments do not overlap and lie below the program's `dram_bytes`.
+  }];
+  let arguments = (ins I64Attr:$offset, ElementsAttr:$bytes);
+  let assemblyFormat = "attr-dict";
+  let hasVerifier = 1;
+}
+
+def NPU_IOOp : NPU_Op<"io", [HasParent<"ProgramOp">]> {
+  let summary = "a model input or output tensor in DRAM";
+  let description = [{
+    Mirrors `mote::isa::IODesc`: the framework's tensor `name`, its float
+    `shape` in the framework `layout`, the permutation `dram_perm` from
+    framework dims to the DRAM layout (DRAM dim i is framework dim
+    perm[i]), the storage `dtype` ("i8", "u8", "i32"), its DRAM address and
+    size, and the per-tensor quantization float = (q - zero_point) * scale.
+  }];
+  let arguments = (ins StrAttr:$name, BoolAttr:$is_input,
+                   DenseI64ArrayAttr:$shape, DenseI64ArrayAttr:$dram_perm,
+                   StrAttr:$layout, StrAttr:$dtype, I64Attr:$dram_addr,
+                   I64Attr:$size, F64Attr:$scale, I64Attr:$zero_point);
+  let assemblyFormat = "attr-dict";
+  let hasVerifier = 1;
+}
+
+def NPU_HostOp : NPU_Op<"host", [HasParent<"ProgramOp">]> {
+  let summary = "an op the host runs after the program (listed only)";
+  let arguments = (ins StrAttr:$name, StrAttr:$kind);
+  let assemblyFormat = "attr-dict";
+}
+
+def NPU_LayerOp : NPU_Op<"layer", [HasParent<"ProgramOp">, NoTerminator,
+                                   SingleBlock]> {
+  let summary = "the instructions of one layer and its static estimate";
+  let description = [{
+    Groups the instructions emitted for one source layer (for the `.mbin`
+    per-layer debug ranges) and records `npu-estimate`'s figures: MACs of
+    the original op, digit-MACs (MACs x digit passes), planned DRAM bytes
+    and the roofline lower bound on cycles. The tiling chosen for the layer
+    is kept as further attributes (`tile`, `loop_order`).
+  }];
+  let arguments = (ins StrAttr:$name, StrAttr:$kind, I64Attr:$macs,
+                   I64Attr:$digit_macs, I64Attr:$dram_traffic,
+                   I64Attr:$roofline_cycles);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "attr-dict-with-keyword $body";
+}
+
+//===----------------------------------------------------------------------===//
+// Instructions: one op per ISA opcode, attributes = ISA.def fields.
+//===----------------------------------------------------------------------===//
+
+class NPU_InstOp<string mnemonic, string opcode> : NPU_Op<mnemonic> {
+  let summary = "the `" # mnemonic # "` instruction (ISA.def opcode " #
+                opcode # ")";
+  let description = [{
+    Carries one attribute per field of the opcode in ISA.def (see
+    docs/ISA.md for the semantics), plus the optional header token flags.
+  }];
+  let assemblyFormat = "attr-dict";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    static constexpr ::mote::isa::Opcode kOpcode = ::mote::isa::Opcode::}] #
+      opcode # [{;
+  }];
+}
+
+def NPU_LoadOp : NPU_InstOp<"load", "Load">;
+def NPU_StoreOp : NPU_InstOp<"store", "Store">;
+def NPU_MatMulOp : NPU_InstOp<"matmul", "MatMul">;
+def NPU_VecOp : NPU_InstOp<"vec", "Vec">;
+def NPU_ConfigOp : NPU_InstOp<"config", "Config">;
+def NPU_SyncOp : NPU_InstOp<"sync", "Sync">;
+def NPU_FinishOp : NPU_InstOp<"finish", "Finish">;
+
+#endif // MOTE_DIALECT_NPUOPS_TD

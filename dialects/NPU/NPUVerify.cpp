@@ -1,0 +1,268 @@
+//===- NPUVerify.cpp - npu.program verifier -------------------------------===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+//
+// Program-level checks that need the target description and the program
+// order: SRAM bounds and alignment of every tile an instruction touches
+// (with the configuration registers in effect at that point), digit and
+// signedness fields, token balance on each of the four queues, constant
+// segments and I/O descriptors inside DRAM, FINISH last.
+//
+//===----------------------------------------------------------------------===//
+
+#include "NPU/NPUOps.h"
+#include "mote/Target/TargetDescription.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/Format.h"
+
+#include <mutex>
+
+using namespace mlir;
+using namespace mote;
+using namespace mote::npu;
+using isa::Field;
+
+/// Targets are loaded once per name (verifiers run often and in parallel).
+static const TargetDescription *lookupTarget(StringRef name,
+                                             std::string &error) {
+  static std::mutex mutex;
+  static llvm::StringMap<std::unique_ptr<TargetDescription>> cache;
+  static llvm::StringMap<std::string> errors;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = cache.find(name);
+  if (it != cache.end())
+    return it->second.get();
+  auto e = errors.find(name);
+  if (e != errors.end()) {
+    error = e->second;
+    return nullptr;
+  }
+  llvm::Expected<TargetDescription> t = loadTarget(name);
+  if (!t) {
+    error = llvm::toString(t.takeError());
+    errors[name] = error;
+    return nullptr;
+  }
+  auto &slot = cache[name];
+  slot = std::make_unique<TargetDescription>(std::move(*t));
+  return slot.get();
+}
+
+namespace {
+/// Walks the instructions in program order with the register files.
+struct ProgramChecker {
+  const TargetDescription &target;
+  std::array<std::array<int64_t, isa::kNumRegisters>, isa::kNumEngines> regs{};
+  /// pushes - pops per queue: L->E, E->L, E->S, S->E.
+  std::array<int64_t, 4> balance{};
+
+  explicit ProgramChecker(const TargetDescription &t) : target(t) {
+    for (auto &r : regs)
+      r.fill(0);
+    auto &ex = regs[unsigned(isa::Engine::Execute)];
+    ex[isa::reg::MM_STRIDE_H] = ex[isa::reg::MM_STRIDE_W] = 1;
+    ex[isa::reg::MM_DIL_H] = ex[isa::reg::MM_DIL_W] = 1;
+  }
+
+  const SramBufferDesc &buffer(int64_t id) const {
+    return id == 0 ? target.sram.weightBuffer
+                   : id == 1 ? target.sram.activationBuffer
+                             : target.sram.accumulatorBuffer;
+  }
+  static StringRef bufferName(int64_t id) {
+    return id == 0 ? "weight" : id == 1 ? "activation" : "accumulator";
+  }
+
+  LogicalResult checkRange(Operation *op, int64_t id, int64_t addr,
+                           int64_t bytes, bool aligned, StringRef what) {
+    const SramBufferDesc &b = buffer(id);
+    if (aligned && addr % int64_t(b.alignmentBytes))
+      return op->emitOpError() << what << " address " << addr << " in the "
+                               << bufferName(id) << " buffer is not "
+                               << b.alignmentBytes << "-byte aligned";
+    if (addr < 0 || bytes < 0 || uint64_t(addr + bytes) > b.bytes)
+      return op->emitOpError()
+             << what << " [" << addr << ", " << addr + bytes << ") exceeds the "
+             << bufferName(id) << " buffer (" << b.bytes << " bytes) of target '"
+             << target.name << "'";
+    return success();
+  }
+
+  int64_t ex(uint8_t r) const { return regs[unsigned(isa::Engine::Execute)][r]; }
+
+  LogicalResult check(Operation *op, const isa::Instruction &in) {
+    unsigned d = target.macArray.digitBits;
+    switch (in.opcode) {
+    case isa::Opcode::Load: {
+      int64_t h = in.get(Field::Load_pad_top) + in.get(Field::Load_rows) +
+                  in.get(Field::Load_pad_bottom);
+      int64_t w = in.get(Field::Load_pad_left) + in.get(Field::Load_cols) +
+                  in.get(Field::Load_pad_right);
+      if (failed(checkRange(op, in.get(Field::Load_buffer),
+                            in.get(Field::Load_sram_addr),
+                            h * w * in.get(Field::Load_elem_bytes), true,
+                            "load destination")))
+        return failure();
+      break;
+    }
+    case isa::Opcode::Store:
+      if (failed(checkRange(op, in.get(Field::Store_buffer),
+                            in.get(Field::Store_sram_addr),
+                            in.get(Field::Store_rows) * in.get(Field::Store_cols) *
+                                in.get(Field::Store_elem_bytes),
+                            false, "store source")))
+        return failure();
+      break;
+    case isa::Opcode::MatMul: {
+      int64_t ad = in.get(Field::MatMul_a_digit), wd = in.get(Field::MatMul_w_digit);
+      if (in.get(Field::MatMul_shift) != int64_t(d) * (ad + wd))
+        return op->emitOpError("shift ") << in.get(Field::MatMul_shift)
+               << " must be digit_bits * (a_digit + w_digit) = " << d * (ad + wd);
+      if (int64_t(d) * ad >= 16 || int64_t(d) * wd >= 16)
+        return op->emitOpError("digit index beyond a 16-bit operand at ")
+               << d << "-bit digits";
+      if ((in.get(Field::MatMul_a_signed) || in.get(Field::MatMul_w_signed)) &&
+          !target.macArray.signedDigits)
+        return op->emitOpError("signed digits on target '")
+               << target.name << "', whose multipliers are unsigned";
+      int64_t oh = in.get(Field::MatMul_out_h), ow = in.get(Field::MatMul_out_w);
+      int64_t oc = in.get(Field::MatMul_out_c);
+      int64_t kh = ex(isa::reg::MM_KH), kw = ex(isa::reg::MM_KW);
+      bool dw = in.get(Field::MatMul_depthwise);
+      int64_t cg = dw ? 1 : ex(isa::reg::MM_IN_CG);
+      int64_t inH = (oh - 1) * ex(isa::reg::MM_STRIDE_H) +
+                    (kh - 1) * ex(isa::reg::MM_DIL_H) + 1;
+      int64_t inW = ex(isa::reg::MM_IN_W), inC = ex(isa::reg::MM_IN_C);
+      if (kh < 1 || kw < 1 || inW < 1 || inC < 1 || cg < 1)
+        return op->emitOpError("MM_KH/MM_KW/MM_IN_W/MM_IN_C/MM_IN_CG must be "
+                               "configured before a matmul");
+      int64_t rowBytes = (kh * kw * cg * d + 7) / 8;
+      if (failed(checkRange(op, 1, in.get(Field::MatMul_act_addr),
+                            inH * inW * inC, true, "matmul input tile")) ||
+          failed(checkRange(op, 0, in.get(Field::MatMul_wgt_addr),
+                            oc * rowBytes, true, "matmul weight tile")) ||
+          failed(checkRange(op, 2, in.get(Field::MatMul_acc_addr),
+                            oh * ow * oc * 4, false, "matmul accumulator tile")))
+        return failure();
+      if (in.get(Field::MatMul_acc_addr) % 4)
+        return op->emitOpError("acc_addr must be 4-byte aligned");
+      break;
+    }
+    case isa::Opcode::Vec: {
+      int64_t px = in.get(Field::Vec_out_h) * in.get(Field::Vec_out_w);
+      int64_t n = px * in.get(Field::Vec_channels);
+      bool dAcc = in.get(Field::Vec_d_acc);
+      if (failed(checkRange(op, dAcc ? 2 : 1, in.get(Field::Vec_dst_addr),
+                            n * (dAcc ? 4 : 1), false, "vec destination")))
+        return failure();
+      auto vop = isa::VecOp(in.get(Field::Vec_op));
+      bool pool = vop == isa::VecOp::MaxPool || vop == isa::VecOp::AvgPool;
+      if (!pool)
+        if (failed(checkRange(op, in.get(Field::Vec_a_acc) ? 2 : 1,
+                              in.get(Field::Vec_src_a),
+                              n * (in.get(Field::Vec_a_acc) ? 4 : 1), false,
+                              "vec source a")))
+          return failure();
+      if (vop == isa::VecOp::Requantize &&
+          failed(checkRange(op, 0, in.get(Field::Vec_src_b),
+                            in.get(Field::Vec_channels) * 12, false,
+                            "requantize records")))
+        return failure();
+      break;
+    }
+    case isa::Opcode::Config: {
+      auto e = unsigned(in.get(Field::Config_engine));
+      regs[e][uint8_t(in.get(Field::Config_reg))] = in.get(Field::Config_value);
+      break;
+    }
+    default:
+      break;
+    }
+    // Token queues: 0 L->E, 1 E->L, 2 E->S, 3 S->E.
+    switch (in.engine()) {
+    case isa::Engine::Load:
+      balance[0] += in.pushNext();
+      balance[1] -= in.popNext();
+      break;
+    case isa::Engine::Execute:
+      balance[0] -= in.popPrev();
+      balance[1] += in.pushPrev();
+      balance[2] += in.pushNext();
+      balance[3] -= in.popNext();
+      break;
+    default:
+      balance[2] -= in.popPrev();
+      balance[3] += in.pushPrev();
+      break;
+    }
+    return success();
+  }
+};
+} // namespace
+
+LogicalResult ProgramOp::verifyRegions() {
+  std::string error;
+  const TargetDescription *target = lookupTarget(getTarget(), error);
+  if (!target)
+    return emitOpError("cannot load target '") << getTarget() << "': " << error;
+  std::string hash;
+  llvm::raw_string_ostream(hash) << llvm::format_hex(target->hash(), 18);
+  if (getTargetHash() != hash)
+    return emitOpError("target_hash ") << getTargetHash()
+           << " does not match target '" << getTarget() << "' (" << hash << ")";
+  int64_t dram = getDramBytes();
+  ProgramChecker checker(*target);
+  SmallVector<std::pair<int64_t, int64_t>> segments;
+  Operation *last = nullptr;
+  WalkResult r = getBody().walk([&](Operation *op) -> WalkResult {
+    if (auto data = dyn_cast<DataOp>(op)) {
+      int64_t size = cast<ShapedType>(data.getBytes().getType()).getNumElements();
+      if (data.getOffset() + int64_t(size) > dram)
+        return data.emitOpError("segment ends beyond dram_bytes ") << dram;
+      segments.push_back({data.getOffset(), data.getOffset() + size});
+      return WalkResult::advance();
+    }
+    if (auto io = dyn_cast<IOOp>(op)) {
+      if (io.getDramAddr() < 0 || io.getDramAddr() + io.getSize() > dram)
+        return io.emitOpError("tensor lies outside dram_bytes ") << dram;
+      return WalkResult::advance();
+    }
+    if (!getOpcode(op))
+      return WalkResult::advance();
+    FailureOr<isa::Instruction> inst = toInstruction(op);
+    if (failed(inst) || failed(checker.check(op, *inst)))
+      return WalkResult::interrupt();
+    if (inst->opcode == isa::Opcode::Load || inst->opcode == isa::Opcode::Store) {
+      bool load = inst->opcode == isa::Opcode::Load;
+      int64_t addr = inst->get(load ? Field::Load_dram_addr : Field::Store_dram_addr);
+      if (addr >= dram)
+        return op->emitOpError("DRAM address ") << addr
+               << " lies beyond dram_bytes " << dram;
+    }
+    if (last && llvm::isa<FinishOp>(last))
+      return op->emitOpError("follows npu.finish");
+    last = op;
+    return WalkResult::advance();
+  });
+  if (r.wasInterrupted())
+    return failure();
+  llvm::sort(segments);
+  for (size_t i = 1; i < segments.size(); ++i)
+    if (segments[i].first < segments[i - 1].second)
+      return emitOpError("constant segments overlap at DRAM offset ")
+             << segments[i].first;
+  static const char *queues[] = {"load->execute", "execute->load",
+                                 "execute->store", "store->execute"};
+  for (unsigned q = 0; q < 4; ++q)
+    if (checker.balance[q] != 0)
+      return emitOpError("token queue ")
+             << queues[q] << " is unbalanced: " << std::abs(checker.balance[q])
+             << (checker.balance[q] > 0 ? " more pushes than pops"
+                                        : " more pops than pushes");
+  if (last && !llvm::isa<FinishOp>(last))
+    return emitOpError("must end with npu.finish");
+  return success();
+}

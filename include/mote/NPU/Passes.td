@@ -1,0 +1,62 @@
+//===- Passes.td - Mote -> NPU passes ----------------------*- tablegen -*-===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOTE_NPU_PASSES_TD
+#define MOTE_NPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def MoteToNPU : Pass<"mote-to-npu", "mlir::ModuleOp"> {
+  let summary = "Lower a quantized, bit-width-lowered network to npu instructions";
+  let description = [{
+    Replaces the module's `func.func` by an `npu.program` for `target`:
+
+    1. *Layer formation*: each conv/FC with its digit products, shifts,
+       adds, `mote.rescale` requantization and a following clamp is one
+       layer (native, unsplit products too); pools, adds, LUTs, clamps and
+       layout-changing transposes are layers; reshapes alias. The input
+       quantize (+ NCHW->NHWC transpose) and output dequantize become
+       `npu.io` descriptors; float ops after the output are host ops;
+       anything else is an error naming the op.
+    2. *Tiling*: per layer, tile sizes (rows, cols, out channels, input
+       channel chunk) minimising estimated cycles, then DRAM bytes, within
+       the target's SRAMs with double-buffered activation and weight slots.
+       Recorded as `tile = [th, tw, tc, cc]` and `loop_order` on `npu.layer`.
+       A layer whose smallest tile does not fit is an error naming the op
+       and the target.
+    3. *DRAM planning*: constants (weights packed per tile in the MATMUL
+       layout: d-bit digit planes LSB-first, one row per output channel;
+       requantization records {bias, M, S}) first, then activations with
+       liveness-based first-fit reuse.
+    4. *Emission*: CONFIG, LOAD (zero-point borders), MATMUL digit passes,
+       VEC requantize/add/pool/LUT/clamp, STORE, with dependency tokens for
+       double buffering (see lib/NPU/Emit.cpp).
+
+    Integer parameters come from mote/Numerics exactly as the interpreter
+    derives them, so the program is bit-exact with `mote-run`.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", "\"mote-default\"",
+           "target description name or JSON file">,
+  ];
+  let dependentDialects = ["::mote::npu::NPUDialect"];
+}
+
+def NPUEstimate : Pass<"npu-estimate", "mote::npu::ProgramOp"> {
+  let summary = "Static per-layer estimate: digit-MACs, DRAM bytes, roofline";
+  let description = [{
+    Recomputes each `npu.layer`'s `digit_macs` (sum over its MATMULs of
+    out_h * out_w * out_c * K), `dram_traffic` (bytes its LOADs and STOREs
+    move) and `roofline_cycles` = max(digit_macs / (rows * cols),
+    dram_traffic / bandwidth) from the instructions and the target. With
+    `print`, writes a table to stderr.
+  }];
+  let options = [
+    Option<"print", "print", "bool", "false", "print the table to stderr">,
+  ];
+}
+
+#endif // MOTE_NPU_PASSES_TD

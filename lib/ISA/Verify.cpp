@@ -1,0 +1,133 @@
+//===- Verify.cpp - Invariants of a Mote NPU program ----------------------===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+//
+// The checks shared by readMbin, parseMasm and the compiler before it
+// writes a binary, so that the simulator can trust any Program it loads.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mote/ISA/Program.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/JSON.h"
+
+#include <cmath>
+
+using namespace llvm;
+
+namespace mote::isa {
+
+static Error fail(StringRef what, const Twine &msg) {
+  return createStringError(what + ": " + msg);
+}
+
+/// Element size in DRAM of an I/O dtype, or 0 if unknown.
+static uint64_t dtypeBytes(StringRef dtype) {
+  if (dtype == "i8" || dtype == "u8")
+    return 1;
+  if (dtype == "i32")
+    return 4;
+  return 0;
+}
+
+static Error verifyIO(const IODesc &io, size_t index, uint64_t dramBytes,
+                      StringRef what) {
+  std::string label = (Twine(io.isInput ? "input " : "output ") +
+                       Twine(index) + " '" +
+                       (json::isUTF8(io.name) ? io.name : "?") + "'")
+                          .str();
+  if (!json::isUTF8(io.name) || !json::isUTF8(io.layout))
+    return fail(what, label + ": name and layout must be UTF-8");
+  uint64_t elemBytes = dtypeBytes(io.dtype);
+  if (!elemBytes)
+    return fail(what, label + ": unknown dtype '" +
+                          (json::isUTF8(io.dtype) ? io.dtype : "?") +
+                          "' (expected i8, u8 or i32)");
+  uint64_t elements = 1;
+  for (int64_t d : io.shape) {
+    if (d < 0)
+      return fail(what, label + ": negative dimension " + Twine(d));
+    if (d != 0 && elements > UINT64_MAX / static_cast<uint64_t>(d))
+      return fail(what, label + ": shape too large");
+    elements *= static_cast<uint64_t>(d);
+  }
+  if (elements > UINT64_MAX / elemBytes || elements * elemBytes != io.bytes)
+    return fail(what, label + ": bytes " + Twine(io.bytes) +
+                          " do not match the shape (" + Twine(elements) +
+                          " elements of " + Twine(elemBytes) + " bytes)");
+  if (!io.dramPerm.empty()) {
+    if (io.dramPerm.size() != io.shape.size())
+      return fail(what, label + ": dram perm has " +
+                            Twine(io.dramPerm.size()) + " entries, rank is " +
+                            Twine(io.shape.size()));
+    SmallVector<bool, 8> seen(io.shape.size(), false);
+    for (int64_t p : io.dramPerm) {
+      if (p < 0 || p >= static_cast<int64_t>(io.shape.size()) || seen[p])
+        return fail(what, label + ": dram perm is not a permutation");
+      seen[p] = true;
+    }
+  }
+  if (io.dramAddr > dramBytes || io.bytes > dramBytes - io.dramAddr)
+    return fail(what, label + ": DRAM range [" + Twine(io.dramAddr) + ", " +
+                          Twine(io.dramAddr) + "+" + Twine(io.bytes) +
+                          ") exceeds the DRAM size " + Twine(dramBytes));
+  if (!std::isfinite(io.scale) || !(io.scale > 0))
+    return fail(what, label + ": scale must be finite and positive");
+  int64_t lo = io.dtype == "i8" ? -128 : io.dtype == "u8" ? 0 : INT32_MIN;
+  int64_t hi = io.dtype == "i8" ? 127 : io.dtype == "u8" ? 255 : INT32_MAX;
+  if (io.zeroPoint < lo || io.zeroPoint > hi)
+    return fail(what, label + ": zero point " + Twine(io.zeroPoint) +
+                          " outside the range of " + io.dtype);
+  return Error::success();
+}
+
+Error verifyProgram(const Program &program, StringRef what) {
+  if (!json::isUTF8(program.targetName))
+    return fail(what, "target name is not UTF-8");
+  size_t n = program.instructions.size();
+  if (n == 0)
+    return fail(what, "no instructions (a program ends with finish)");
+  for (size_t i = 0; i < n; ++i) {
+    Expected<Instruction> inst = decode(program.instructions[i]);
+    if (!inst)
+      return fail(what, "instruction " + Twine(i) + ": " +
+                            toString(inst.takeError()));
+    bool last = i + 1 == n;
+    if (last && inst->opcode != Opcode::Finish)
+      return fail(what, "instruction " + Twine(i) +
+                            ": the last instruction must be finish");
+    if (!last && inst->opcode == Opcode::Finish)
+      return fail(what, "instruction " + Twine(i) +
+                            ": finish before the end of the program");
+  }
+  if (program.constants.size() > program.dramBytes)
+    return fail(what, "constant image (" + Twine(program.constants.size()) +
+                          " bytes) exceeds the DRAM size " +
+                          Twine(program.dramBytes));
+  for (size_t i = 0; i < program.io.size(); ++i)
+    if (Error err = verifyIO(program.io[i], i, program.dramBytes, what))
+      return err;
+  for (size_t i = 0; i < program.layers.size(); ++i) {
+    const LayerInfo &layer = program.layers[i];
+    if (!json::isUTF8(layer.name) || !json::isUTF8(layer.kind))
+      return fail(what, "layer " + Twine(i) + ": name and kind must be UTF-8");
+    if (layer.firstInstruction > n ||
+        layer.numInstructions > n - layer.firstInstruction)
+      return fail(what, "layer " + Twine(i) + " '" + layer.name +
+                            "': instructions [" +
+                            Twine(layer.firstInstruction) + ", +" +
+                            Twine(layer.numInstructions) +
+                            ") exceed the program's " + Twine(n));
+  }
+  for (size_t i = 0; i < program.hostOps.size(); ++i)
+    if (!json::isUTF8(program.hostOps[i].name) ||
+        !json::isUTF8(program.hostOps[i].kind))
+      return fail(what,
+                  "host op " + Twine(i) + ": name and kind must be UTF-8");
+  return Error::success();
+}
+
+} // namespace mote::isa

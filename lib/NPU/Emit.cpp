@@ -1,0 +1,596 @@
+//===- Emit.cpp - Emit npu instructions for formed, tiled layers ----------===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+//
+// DRAM planning (constants first, then activations with liveness-based
+// reuse) and instruction emission with the token protocol:
+//
+//  step t (one tile x input-channel chunk):
+//    load:    [pop E->L if t >= 2] loads into slot t%2 ... [push L->E]
+//    execute: [pop L->E] matmuls / vec ... [push E->L]
+//             the first VEC writing output slot u%2 pops S->E if u >= 2,
+//             the step's last instruction pushes E->S when it ends a tile
+//    store:   [pop E->S] stores of tile u [push S->E]
+//  layer end: execute drains S->E and pushes a barrier to load, load drains
+//             E->L: the next layer's loads see this layer's stores in DRAM.
+//
+// Program order is a valid serial schedule (every pop follows its push),
+// so no queue depth can deadlock it; the engines overlap by running ahead.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Emit.h"
+#include "Tiling.h"
+
+#include "NPU/NPUOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/Support/Format.h"
+
+using namespace mlir;
+using namespace mote;
+using namespace mote::npu;
+using isa::Field;
+using isa::Instruction;
+
+namespace {
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+struct Step {
+  std::vector<Instruction> loads, exec, stores;
+  bool endsTile = false;
+};
+
+struct Emitter {
+  const TargetDescription &t;
+  Network &net;
+  std::vector<uint8_t> image; ///< DRAM constants.
+  llvm::DenseMap<Value, int64_t> dram;
+  int64_t dramTop = 0;
+  // Register shadows to skip redundant CONFIGs.
+  std::map<std::pair<int, int>, int64_t> regs;
+  // Current layer state.
+  std::vector<Step> steps;
+  OpBuilder *b;
+  Location loc;
+  int64_t tokensEL = 0, tokensSE = 0; // per-layer counts for the drain
+
+  Emitter(const TargetDescription &t, Network &net, OpBuilder &b, Location loc)
+      : t(t), net(net), b(&b), loc(loc) {}
+
+  int64_t addConst(const std::vector<uint8_t> &bytes) {
+    int64_t off = alignTo(int64_t(image.size()), 64);
+    image.resize(off, 0);
+    image.insert(image.end(), bytes.begin(), bytes.end());
+    image.resize(alignTo(int64_t(image.size()), 64), 0);
+    return off;
+  }
+
+  static Instruction cfg(isa::Engine e, uint8_t reg, int64_t v) {
+    Instruction i = isa::make(isa::Opcode::Config);
+    i.set(Field::Config_engine, int64_t(e));
+    i.set(Field::Config_reg, reg);
+    i.set(Field::Config_value, v);
+    return i;
+  }
+  void setReg(std::vector<Instruction> &out, isa::Engine e, uint8_t reg,
+              int64_t v) {
+    auto key = std::make_pair(int(e), int(reg));
+    auto it = regs.find(key);
+    if (it != regs.end() && it->second == v)
+      return;
+    regs[key] = v;
+    out.push_back(cfg(e, reg, v));
+  }
+  void ex(std::vector<Instruction> &o, uint8_t r, int64_t v) {
+    setReg(o, isa::Engine::Execute, r, v);
+  }
+
+  /// LOAD of a rows x cols block of elem-byte elements.
+  void load(std::vector<Instruction> &o, int64_t buffer, int64_t sram,
+            int64_t dramAddr, int64_t rows, int64_t cols, int64_t elem,
+            int64_t rowStride, int64_t pixStride, int64_t padValue,
+            const Window *wy = nullptr, const Window *wx = nullptr) {
+    setReg(o, isa::Engine::Load, isa::reg::LD_ROW_STRIDE, rowStride);
+    setReg(o, isa::Engine::Load, isa::reg::LD_PIX_STRIDE, pixStride);
+    if (wy || wx)
+      setReg(o, isa::Engine::Load, isa::reg::LD_PAD_VALUE, padValue);
+    Instruction i = isa::make(isa::Opcode::Load);
+    i.set(Field::Load_buffer, buffer).set(Field::Load_sram_addr, sram);
+    i.set(Field::Load_dram_addr, dramAddr);
+    i.set(Field::Load_rows, rows).set(Field::Load_cols, cols);
+    i.set(Field::Load_elem_bytes, elem);
+    if (wy)
+      i.set(Field::Load_pad_top, wy->padLo).set(Field::Load_pad_bottom, wy->padHi);
+    if (wx)
+      i.set(Field::Load_pad_left, wx->padLo).set(Field::Load_pad_right, wx->padHi);
+    o.push_back(i);
+  }
+
+  /// A contiguous constant block of `bytes` (64-byte padded) into SRAM.
+  void loadBlock(std::vector<Instruction> &o, int64_t sram, int64_t dramAddr,
+                 int64_t bytes) {
+    int64_t n64 = ceilDiv(bytes, 64);
+    for (int64_t done = 0; done < n64; done += 4095) {
+      int64_t n = std::min<int64_t>(4095, n64 - done);
+      load(o, 0, sram + done * 64, dramAddr + done * 64, 1, n, 64, 0, 64, 0);
+    }
+  }
+
+  void store(std::vector<Instruction> &o, int64_t sram, int64_t dramAddr,
+             int64_t rows, int64_t cols, int64_t elem, int64_t rowStride,
+             int64_t pixStride) {
+    setReg(o, isa::Engine::Store, isa::reg::ST_ROW_STRIDE, rowStride);
+    setReg(o, isa::Engine::Store, isa::reg::ST_PIX_STRIDE, pixStride);
+    Instruction i = isa::make(isa::Opcode::Store);
+    i.set(Field::Store_buffer, 1).set(Field::Store_sram_addr, sram);
+    i.set(Field::Store_dram_addr, dramAddr);
+    i.set(Field::Store_rows, rows).set(Field::Store_cols, cols);
+    i.set(Field::Store_elem_bytes, elem);
+    o.push_back(i);
+  }
+
+  Instruction vec(isa::VecOp op, int64_t srcA, int64_t srcB, int64_t oh,
+                  int64_t ow, int64_t ch, int64_t dst, bool aAcc = false) {
+    Instruction i = isa::make(isa::Opcode::Vec);
+    i.set(Field::Vec_op, int64_t(op)).set(Field::Vec_src_a, srcA);
+    i.set(Field::Vec_src_b, srcB).set(Field::Vec_out_h, oh);
+    i.set(Field::Vec_out_w, ow).set(Field::Vec_channels, ch);
+    i.set(Field::Vec_dst_addr, dst).set(Field::Vec_a_acc, aAcc);
+    return i;
+  }
+
+  static Instruction sync(isa::Engine e) {
+    Instruction i = isa::make(isa::Opcode::Sync);
+    i.set(Field::Sync_engine, int64_t(e));
+    return i;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Per-layer step generation
+  //===--------------------------------------------------------------------===//
+
+  /// Packs one weight block: planes (rows of K d-bit digits) + records.
+  std::vector<uint8_t> packBlock(const Layer &l, int64_t o0, int64_t tc,
+                                 int64_t c0, int64_t cc, bool records,
+                                 std::vector<int64_t> &planeOff,
+                                 int64_t &recOff) {
+    unsigned d = t.macArray.digitBits;
+    int64_t wa = t.sram.weightBuffer.alignmentBytes;
+    int64_t k = l.kh * l.kw * (l.depthwise ? 1 : cc);
+    int64_t rowBytes = (k * d + 7) / 8;
+    std::vector<uint8_t> out;
+    planeOff.clear();
+    for (auto &[digit, plane] : l.planes) {
+      int64_t base = alignTo(int64_t(out.size()), wa);
+      out.resize(base + tc * rowBytes, 0);
+      planeOff.push_back(base);
+      for (int64_t o = 0; o < tc; ++o) {
+        int64_t bit = 0;
+        for (int64_t ky = 0; ky < l.kh; ++ky)
+          for (int64_t kx = 0; kx < l.kw; ++kx)
+            for (int64_t c = 0; c < (l.depthwise ? 1 : cc); ++c, bit += d) {
+              int64_t idx = (((o0 + o) * l.kh + ky) * l.kw + kx) * l.cg +
+                            (l.depthwise ? 0 : c0 + c);
+              uint64_t v = uint64_t(plane[idx]) & ((1u << d) - 1);
+              for (unsigned bb = 0; bb < d; ++bb)
+                if (v >> bb & 1)
+                  out[base + o * rowBytes + (bit + bb) / 8] |=
+                      uint8_t(1u << ((bit + bb) % 8));
+            }
+      }
+    }
+    recOff = alignTo(int64_t(out.size()), wa);
+    if (records) {
+      out.resize(recOff + tc * 12, 0);
+      for (int64_t o = 0; o < tc; ++o) {
+        int32_t rec[3] = {l.bias[o0 + o], l.mult[o0 + o], l.shift[o0 + o]};
+        for (int r = 0; r < 3; ++r)
+          for (int byte = 0; byte < 4; ++byte)
+            out[recOff + o * 12 + r * 4 + byte] =
+                uint8_t(uint32_t(rec[r]) >> (8 * byte));
+      }
+    }
+    return out;
+  }
+
+  int64_t planeIndex(const Layer &l, int64_t wDigit) {
+    int64_t i = 0;
+    for (auto &kv : l.planes) {
+      if (kv.first == wDigit)
+        return i;
+      ++i;
+    }
+    return 0;
+  }
+
+  /// Layer-wide VEC/MM registers, emitted into the first step.
+  void layerRegs(const Layer &l, std::vector<Instruction> &o) {
+    using namespace isa::reg;
+    switch (l.kind) {
+    case LayerKind::Conv:
+      ex(o, MM_KH, l.kh), ex(o, MM_KW, l.kw);
+      ex(o, MM_STRIDE_H, l.sh), ex(o, MM_STRIDE_W, l.sw);
+      ex(o, MM_DIL_H, l.dh), ex(o, MM_DIL_W, l.dw);
+      ex(o, MM_IN_ZP, l.in.zp), ex(o, MM_IN_SIGNED, l.in.isSigned);
+      ex(o, MM_IN_C0, 0);
+      ex(o, VEC_ZP_OUT, l.out.zp), ex(o, VEC_OUT_SIGNED, l.out.isSigned);
+      ex(o, VEC_CLAMP_LO, l.lo), ex(o, VEC_CLAMP_HI, l.hi);
+      break;
+    case LayerKind::MaxPool:
+    case LayerKind::AvgPool:
+      ex(o, VEC_POOL_KH, l.kh), ex(o, VEC_POOL_KW, l.kw);
+      ex(o, VEC_POOL_SH, l.sh), ex(o, VEC_POOL_SW, l.sw);
+      ex(o, VEC_A_SIGNED, l.in.isSigned), ex(o, VEC_OUT_SIGNED, l.out.isSigned);
+      ex(o, VEC_ZP_A, l.in.zp), ex(o, VEC_ZP_OUT, l.out.zp);
+      ex(o, VEC_MUL_A, l.mulA), ex(o, VEC_SHIFT_A, l.shiftA);
+      ex(o, VEC_CLAMP_LO, l.lo), ex(o, VEC_CLAMP_HI, l.hi);
+      break;
+    case LayerKind::Add:
+      ex(o, VEC_ZP_A, l.in.zp), ex(o, VEC_ZP_B, l.in2.zp);
+      ex(o, VEC_ZP_OUT, l.out.zp);
+      ex(o, VEC_MUL_A, l.mulA), ex(o, VEC_SHIFT_A, l.shiftA);
+      ex(o, VEC_MUL_B, l.mulB), ex(o, VEC_SHIFT_B, l.shiftB);
+      ex(o, VEC_MUL_OUT, l.mulOut), ex(o, VEC_SHIFT_OUT, l.shiftOut);
+      ex(o, VEC_A_SIGNED, l.in.isSigned), ex(o, VEC_B_SIGNED, l.in2.isSigned);
+      ex(o, VEC_OUT_SIGNED, l.out.isSigned);
+      ex(o, VEC_CLAMP_LO, l.lo), ex(o, VEC_CLAMP_HI, l.hi);
+      break;
+    default:
+      ex(o, VEC_A_SIGNED, l.in.isSigned), ex(o, VEC_OUT_SIGNED, l.out.isSigned);
+      ex(o, VEC_CLAMP_LO, l.lo), ex(o, VEC_CLAMP_HI, l.hi);
+      break;
+    }
+  }
+
+  void buildSteps(const Layer &l) {
+    steps.clear();
+    SramUse u = sramUse(l, t, l.th, l.tw, l.tc, l.cc);
+    int64_t inSlot[2] = {0, u.inSlot};
+    int64_t outSlot[2] = {2 * u.inSlot, 2 * u.inSlot + u.outSlot};
+    int64_t wSlot[2] = {0, u.wSlot};
+    int64_t X = dram.lookup(l.in.value), Y = dram.lookup(l.out.value);
+    int64_t H = l.in.h, W = l.in.w, C = l.in.c;
+    int64_t OH = l.out.h, OW = l.out.w, OC = l.out.c;
+    int64_t tile = 0, blockCount = 0;
+    bool conv = l.kind == LayerKind::Conv;
+    bool first = true;
+
+    if (l.kind == LayerKind::Copy) {
+      int64_t r = l.copyShape.size();
+      int64_t rows = l.th, cols = l.tw, outer = 1;
+      for (int64_t i = 0; i + 2 < r; ++i)
+        outer *= l.copyShape[i];
+      int64_t rowStride = r >= 2 ? l.copyStrides[r - 2] : 0;
+      for (int64_t n = 0; n < outer; ++n) {
+        Step s;
+        int64_t src = 0, rem = n;
+        for (int64_t i = r - 3; i >= 0; --i) {
+          src += (rem % l.copyShape[i]) * l.copyStrides[i];
+          rem /= l.copyShape[i];
+        }
+        int64_t slot = tile % 2;
+        load(s.loads, 1, inSlot[slot], X + src, rows, cols, 1, rowStride,
+             l.copyStrides[r - 1], 0);
+        if (first)
+          layerRegs(l, s.exec), first = false;
+        int64_t dst = outSlot[slot];
+        s.exec.push_back(vec(isa::VecOp::Clamp, inSlot[slot], 0, rows, cols, 1, dst));
+        store(s.stores, dst, Y + n * rows * cols, rows, cols, 1, cols, 1);
+        s.endsTile = true;
+        steps.push_back(std::move(s));
+        ++tile;
+      }
+      return;
+    }
+
+    // Weight blocks (conv) packed per (out block, in chunk).
+    bool chanTied = !conv || l.depthwise;
+    int64_t nc = chanTied ? 1 : ceilDiv(C, l.cc);
+    std::map<std::pair<int64_t, int64_t>, std::tuple<int64_t, int64_t, std::vector<int64_t>, int64_t>> blocks;
+    int64_t lutAddr = -1;
+    if (l.kind == LayerKind::Lut)
+      lutAddr = addConst(l.table);
+    if (conv)
+      for (int64_t o0 = 0; o0 < OC; o0 += l.tc)
+        for (int64_t ci = 0; ci < nc; ++ci) {
+          int64_t tc = std::min(l.tc, OC - o0);
+          int64_t c0 = chanTied ? o0 : ci * l.cc;
+          int64_t cc = chanTied ? tc : std::min(l.cc, C - c0);
+          std::vector<int64_t> planeOff;
+          int64_t recOff;
+          auto bytes = packBlock(l, o0, tc, c0, cc, ci == nc - 1, planeOff, recOff);
+          int64_t addr = addConst(bytes);
+          blocks[{o0, ci}] = {addr, int64_t(bytes.size()), planeOff, recOff};
+        }
+
+    std::pair<int64_t, int64_t> resident = {-1, -1};
+    for (int64_t o0 = 0; o0 < OC; o0 += l.tc) {
+      int64_t tc = std::min(l.tc, OC - o0);
+      for (int64_t y0 = 0; y0 < OH; y0 += l.th) {
+        int64_t th = std::min(l.th, OH - y0);
+        for (int64_t x0 = 0; x0 < OW; x0 += l.tw) {
+          int64_t tw = std::min(l.tw, OW - x0);
+          int64_t oslot = tile % 2;
+          for (int64_t ci = 0; ci < nc; ++ci) {
+            Step s;
+            int64_t slot = steps.size() % 2;
+            int64_t c0 = chanTied ? o0 : ci * l.cc;
+            int64_t cc = chanTied ? tc : std::min(l.cc, C - c0);
+            if (first)
+              layerRegs(l, s.exec), first = false;
+            Window wy = window(y0, th, l.sh, l.kh, l.dh, l.pt, H);
+            Window wx = window(x0, tw, l.sw, l.kw, l.dw, l.pl, W);
+            int64_t pad = l.kind == LayerKind::MaxPool ? l.in.qmin : l.in.zp;
+            bool isLast = ci == nc - 1;
+            int64_t dst = outSlot[oslot];
+            if (conv) {
+              auto &[addr, bytes, planeOff, recOff] = blocks[{o0, ci}];
+              int64_t wbase = wSlot[blockCount % 2];
+              if (resident != std::make_pair(o0, ci)) {
+                ++blockCount;
+                wbase = wSlot[(blockCount - 1) % 2];
+                loadBlock(s.loads, wbase, addr, bytes);
+                resident = {o0, ci};
+              } else {
+                wbase = wSlot[(blockCount - 1) % 2];
+              }
+              load(s.loads, 1, inSlot[slot],
+                   X + (wy.start * W + wx.start) * C + c0, wy.interior,
+                   wx.interior, cc, W * C, C, pad, &wy, &wx);
+              ex(s.exec, isa::reg::MM_IN_W, wx.total);
+              ex(s.exec, isa::reg::MM_IN_C, cc);
+              ex(s.exec, isa::reg::MM_IN_CG, l.depthwise ? 1 : cc);
+              bool firstPass = ci == 0;
+              for (const DigitPass &p : l.passes) {
+                Instruction m = isa::make(isa::Opcode::MatMul);
+                m.set(Field::MatMul_act_addr, inSlot[slot]);
+                m.set(Field::MatMul_wgt_addr, wbase + planeOff[planeIndex(l, p.wDigit)]);
+                m.set(Field::MatMul_acc_addr, 0);
+                m.set(Field::MatMul_out_h, th).set(Field::MatMul_out_w, tw);
+                m.set(Field::MatMul_out_c, tc);
+                m.set(Field::MatMul_a_digit, p.aDigit).set(Field::MatMul_a_signed, p.aSigned);
+                m.set(Field::MatMul_w_digit, p.wDigit).set(Field::MatMul_w_signed, p.wSigned);
+                m.set(Field::MatMul_shift, int64_t(t.macArray.digitBits) * (p.aDigit + p.wDigit));
+                m.set(Field::MatMul_accumulate, !firstPass);
+                m.set(Field::MatMul_depthwise, l.depthwise);
+                s.exec.push_back(m);
+                firstPass = false;
+              }
+              if (isLast)
+                s.exec.push_back(vec(isa::VecOp::Requantize, 0, wbase + recOff,
+                                     th, tw, tc, dst, /*aAcc=*/true));
+            } else if (l.kind == LayerKind::MaxPool || l.kind == LayerKind::AvgPool) {
+              load(s.loads, 1, inSlot[slot],
+                   X + (wy.start * W + wx.start) * C + c0, wy.interior,
+                   wx.interior, cc, W * C, C, pad, &wy, &wx);
+              ex(s.exec, isa::reg::VEC_IN_W, wx.total);
+              s.exec.push_back(vec(l.kind == LayerKind::MaxPool ? isa::VecOp::MaxPool
+                                                              : isa::VecOp::AvgPool,
+                                   inSlot[slot], 0, th, tw, tc, dst));
+            } else {
+              // Elementwise over a th x tw x tc block.
+              int64_t half = alignTo(th * tw * tc, t.sram.activationBuffer.alignmentBytes);
+              int64_t a = inSlot[slot];
+              int64_t src = X + (y0 * W + x0) * C + c0;
+              load(s.loads, 1, a, src, th, tw, tc, W * C, C, 0);
+              if (l.kind == LayerKind::Add) {
+                int64_t X2 = dram.lookup(l.in2.value);
+                load(s.loads, 1, a + half, X2 + (y0 * W + x0) * C + c0, th,
+                     tw, tc, W * C, C, 0);
+                s.exec.push_back(vec(isa::VecOp::Add, a, a + half, th, tw, tc, dst));
+              } else if (l.kind == LayerKind::Lut) {
+                loadBlock(s.loads, wSlot[slot], lutAddr, 256);
+                s.exec.push_back(vec(isa::VecOp::Lut, a, wSlot[slot], th, tw, tc, dst));
+              } else {
+                s.exec.push_back(vec(isa::VecOp::Clamp, a, 0, th, tw, tc, dst));
+              }
+            }
+            if (isLast) {
+              store(s.stores, dst, Y + (y0 * OW + x0) * OC + o0, th, tw, tc,
+                    OW * OC, OC);
+              s.endsTile = true;
+            }
+            steps.push_back(std::move(s));
+          }
+          ++tile;
+        }
+      }
+    }
+  }
+
+  /// Applies the token protocol to `steps` and creates the ops.
+  void emitSteps() {
+    int64_t tiles = 0;
+    std::vector<Instruction> flat;
+    for (size_t st = 0; st < steps.size(); ++st) {
+      Step &s = steps[st];
+      if (st >= 2)
+        s.loads.front().set(Field::Header_pop_next, 1);
+      // The last LOAD (not a CONFIG) gives the token; configs come before.
+      s.loads.back().set(Field::Header_push_next, 1);
+      s.exec.front().set(Field::Header_pop_prev, 1);
+      if (s.endsTile) {
+        if (tiles >= 2)
+          for (Instruction &i : s.exec)
+            if (i.opcode == isa::Opcode::Vec) {
+              i.set(Field::Header_pop_next, 1);
+              break;
+            }
+        s.exec.back().set(Field::Header_push_next, 1);
+        s.stores.front().set(Field::Header_pop_prev, 1);
+        s.stores.back().set(Field::Header_push_prev, 1);
+        ++tiles;
+      }
+      s.exec.back().set(Field::Header_push_prev, 1);
+      for (auto *list : {&s.loads, &s.exec, &s.stores})
+        flat.insert(flat.end(), list->begin(), list->end());
+    }
+    // Drain: execute takes the outstanding store tokens, then a barrier.
+    int64_t n = steps.size();
+    int64_t remS = std::min<int64_t>(tiles, 2);
+    int64_t remL = std::min<int64_t>(n, 2);
+    for (int64_t i = 0; i < remS; ++i) {
+      Instruction s = sync(isa::Engine::Execute);
+      s.set(Field::Header_pop_next, 1);
+      flat.push_back(s);
+    }
+    Instruction barrier = sync(isa::Engine::Execute);
+    barrier.set(Field::Header_push_prev, 1);
+    flat.push_back(barrier);
+    for (int64_t i = 0; i < remL + 1; ++i) {
+      Instruction s = sync(isa::Engine::Load);
+      s.set(Field::Header_pop_next, 1);
+      flat.push_back(s);
+    }
+    for (const Instruction &i : flat)
+      createInstruction(*b, loc, i);
+  }
+};
+
+/// Liveness-based DRAM planning of activation tensors (first fit).
+void planDram(Emitter &e, Network &net) {
+  // Last use (layer index) of each value; outputs live to the end.
+  llvm::DenseMap<Value, int64_t> lastUse;
+  int64_t n = net.layers.size();
+  for (int64_t i = 0; i < n; ++i) {
+    lastUse[net.layers[i].in.value] = i;
+    if (net.layers[i].in2.value)
+      lastUse[net.layers[i].in2.value] = i;
+  }
+  for (auto &io : net.io)
+    lastUse[io.value] = n; // Inputs stay intact: the program can be re-run.
+  int64_t base = alignTo(int64_t(e.image.size()), 64);
+  std::vector<std::pair<int64_t, int64_t>> live; // [start, end) in use
+  std::vector<std::tuple<Value, int64_t, int64_t>> allocated; // value, addr, size
+  int64_t top = base;
+  auto alloc = [&](Value v, int64_t bytes) {
+    bytes = alignTo(std::max<int64_t>(bytes, 1), 64);
+    // First fit among the gaps of the live set.
+    std::sort(live.begin(), live.end());
+    int64_t addr = base;
+    for (auto &[s, en] : live) {
+      if (addr + bytes <= s)
+        break;
+      addr = std::max(addr, en);
+    }
+    live.push_back({addr, addr + bytes});
+    allocated.push_back({v, addr, bytes});
+    e.dram[v] = addr;
+    top = std::max(top, addr + bytes);
+  };
+  auto release = [&](Value v) {
+    auto it = e.dram.find(v);
+    if (it == e.dram.end())
+      return;
+    for (auto &[val, addr, size] : allocated)
+      if (val == v)
+        llvm::erase_if(live, [&](auto &p) { return p.first == addr; });
+  };
+  for (auto &io : net.io)
+    if (io.isInput) {
+      int64_t bytes = 1;
+      for (int64_t d : io.shape)
+        bytes *= d;
+      alloc(io.value, bytes);
+    }
+  for (int64_t i = 0; i < n; ++i) {
+    Layer &l = net.layers[i];
+    if (!e.dram.count(l.out.value))
+      alloc(l.out.value, l.out.bytes());
+    // Free inputs whose last use is this layer (after allocating the
+    // output: a layer never reads and writes the same DRAM).
+    for (Value v : {l.in.value, l.in2.value})
+      if (v && lastUse.lookup(v) == i)
+        release(v);
+  }
+  e.dramTop = top;
+}
+
+} // namespace
+
+LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
+                                     ModuleOp module, Location loc) {
+  OpBuilder b(module.getContext());
+  b.setInsertionPointToEnd(module.getBody());
+  std::string hash;
+  llvm::raw_string_ostream(hash) << llvm::format_hex(t.hash(), 18);
+  auto program = ProgramOp::create(b, loc, t.name, hash, 0);
+  Block *body = new Block();
+  program.getBody().push_back(body);
+  OpBuilder pb = OpBuilder::atBlockEnd(body);
+  Emitter e(t, net, pb, loc);
+  // Constants first: pack every conv's blocks in a dry run so that the
+  // activation plan starts after them.
+  {
+    OpBuilder dry(module.getContext());
+    Block scratch;
+    dry.setInsertionPointToEnd(&scratch);
+    Emitter d(t, net, dry, loc);
+    for (Layer &l : net.layers)
+      d.buildSteps(l);
+    e.image = d.image;
+    scratch.clear();
+  }
+  planDram(e, net);
+  for (Layer &l : net.layers)
+    for (Value v : {l.in.value, l.in2.value})
+      if (v && !e.dram.count(v))
+        return l.anchor->emitError("NPU lowering: an operand of this ")
+               << l.kindName << " is computed by no NPU layer and is no "
+               << "model input (a constant activation?)";
+  // The real emission re-packs constants into the same places.
+  std::vector<uint8_t> image = e.image;
+  e.image.clear();
+  // Data segments, I/O descriptors, host ops.
+  OpBuilder top = OpBuilder::atBlockEnd(body);
+  for (auto &io : net.io) {
+    int64_t bytes = 1;
+    for (int64_t dd : io.shape)
+      bytes *= dd;
+    if (!e.dram.count(io.value))
+      return emitError(loc, "NPU lowering: I/O tensor '") << io.name
+             << "' has no DRAM buffer (an output computed by no layer?)";
+    IOOp::create(top, loc, top.getStringAttr(io.name),
+                 top.getBoolAttr(io.isInput),
+                 top.getDenseI64ArrayAttr(io.shape),
+                 top.getDenseI64ArrayAttr(io.perm),
+                 top.getStringAttr(io.layout), top.getStringAttr(io.dtype),
+                 top.getI64IntegerAttr(e.dram[io.value]),
+                 top.getI64IntegerAttr(bytes), top.getF64FloatAttr(io.scale),
+                 top.getI64IntegerAttr(io.zp));
+  }
+  for (auto &[name, kind] : net.hostOps)
+    HostOp::create(top, loc, name, kind);
+  for (Layer &l : net.layers) {
+    e.buildSteps(l);
+    int64_t digitMacs = l.macs * std::max<size_t>(1, l.passes.size());
+    auto layer = LayerOp::create(top, loc, l.name, l.kindName, l.macs,
+                                 digitMacs, 0, 0);
+    layer->setAttr("tile", top.getDenseI64ArrayAttr({l.th, l.tw, l.tc, l.cc}));
+    layer->setAttr("loop_order", top.getStringAttr("oc,oh,ow,ic"));
+    Block *lb = new Block();
+    layer.getBody().push_back(lb);
+    OpBuilder lbld = OpBuilder::atBlockEnd(lb);
+    e.b = &lbld;
+    e.emitSteps();
+  }
+  if (e.image != image)
+    return emitError(loc, "NPU lowering: internal error: constant image "
+                          "differs between planning and emission");
+  // Data segment (one, the whole constant image) before everything.
+  OpBuilder front = OpBuilder::atBlockBegin(body);
+  if (!image.empty()) {
+    auto type = RankedTensorType::get({int64_t(image.size())}, front.getI8Type());
+    auto data = DenseElementsAttr::get(
+        type, ArrayRef<char>(reinterpret_cast<const char *>(image.data()), image.size()));
+    DataOp::create(front, loc, 0, cast<ElementsAttr>(data));
+  }
+  OpBuilder end = OpBuilder::atBlockEnd(body);
+  createInstruction(end, loc, isa::make(isa::Opcode::Finish));
+  program.setDramBytes(std::max<int64_t>(e.dramTop, int64_t(image.size())));
+  return success();
+}

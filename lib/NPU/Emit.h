@@ -1,0 +1,20 @@
+//===- Emit.h - Mote -> NPU instruction emission ----------------*- C++ -*-===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOTE_LIB_NPU_EMIT_H
+#define MOTE_LIB_NPU_EMIT_H
+
+#include "Layers.h"
+
+namespace mote::npu {
+
+/// Plans DRAM and appends an `npu.program` for `net` to `module`.
+mlir::LogicalResult emitProgram(Network &net, const TargetDescription &target,
+                                mlir::ModuleOp module, mlir::Location loc);
+
+} // namespace mote::npu
+
+#endif // MOTE_LIB_NPU_EMIT_H

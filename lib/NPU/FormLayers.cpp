@@ -1,0 +1,657 @@
+//===- FormLayers.cpp - Group mote ops into NPU layers --------------------===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+//
+// Recognises the layers of a quantized, bit-width-lowered network:
+//  - a conv/FC layer is the group the bit-width lowering wrote (digit
+//    products, shifts, adds, the `mote.rescale` conv) or a native product,
+//    plus a following clamp; its integer parameters (digit passes, weight
+//    digit planes, per-channel {bias, M, S}) are derived exactly as the
+//    interpreter derives them (mote/Numerics), so the chip is bit-exact;
+//  - pools, adds, LUTs, clamps and non-trivial transposes are layers of
+//    their own; reshapes and memory-order-preserving transposes alias;
+//  - the input quantize (+ NCHW->NHWC transpose) and the output dequantize
+//    become I/O descriptors; float ops after the last dequantize are host ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Layers.h"
+
+#include "Mote/MoteAttrUtils.h"
+#include "Mote/MoteOps.h"
+#include "Mote/MoteTypeUtils.h"
+#include "mote/Numerics/Numerics.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseSet.h"
+
+using namespace mlir;
+using namespace mote;
+using namespace mote::npu;
+
+namespace {
+
+/// A layer's name: the op's `mote.name`, its NameLoc, or its op kind and
+/// source line.
+std::string opName(Operation *op) {
+  if (auto name = op->getAttrOfType<StringAttr>("mote.name"))
+    return name.str();
+  if (auto loc = dyn_cast<NameLoc>(op->getLoc()))
+    return loc.getName().str();
+  std::string s = op->getName().stripDialect().str();
+  if (auto loc = dyn_cast<FileLineColLoc>(op->getLoc()))
+    s += "@" + std::to_string(loc.getLine());
+  return s;
+}
+
+struct Former {
+  Former(func::FuncOp func, const TargetDescription &target)
+      : func(func), target(target) {}
+
+  func::FuncOp func;
+  const TargetDescription &target;
+  Network net;
+  llvm::DenseSet<Operation *> handled;
+  /// Alias root of each value (reshape, no-op transpose).
+  llvm::DenseMap<Value, Value> alias;
+
+  Value root(Value v) {
+    auto it = alias.find(v);
+    return it == alias.end() ? v : root(it->second);
+  }
+
+  FailureOr<TensorRef> tensor(Operation *user, Value v) {
+    auto type = cast<RankedTensorType>(v.getType());
+    std::optional<QuantParams> q = getQuantParams(type);
+    if (!q || q->isPerAxis() || q->storageBits > 8)
+      return user->emitError("NPU lowering: operand of '")
+             << user->getName() << "' must be a per-tensor quantized tensor of "
+             << "at most 8 bits, got " << type;
+    TensorRef t;
+    t.value = root(v);
+    ArrayRef<int64_t> s = type.getShape();
+    if (!s.empty() && s[0] != 1)
+      return user->emitError("NPU lowering supports batch 1 only, got ")
+             << type;
+    if (s.size() == 4) {
+      t.h = s[1], t.w = s[2], t.c = s[3];
+    } else {
+      int64_t n = 1;
+      for (size_t i = 1; i < s.size(); ++i)
+        n *= s[i];
+      t.c = n;
+    }
+    t.zp = q->zeroPoint(0);
+    t.isSigned = q->isSigned;
+    t.qmin = q->storageMin;
+    t.qmax = q->storageMax;
+    t.scale = q->scale(0);
+    return t;
+  }
+
+  std::optional<std::vector<int64_t>> constValues(Value v) {
+    auto c = v.getDefiningOp<ConstantOp>();
+    if (!c)
+      return std::nullopt;
+    std::optional<QuantParams> q = getQuantParams(v.getType());
+    bool isSigned = q ? q->isSigned : true;
+    return readIntElements(c.getValue(), isSigned);
+  }
+
+  /// Fuses a single-use clamp following `v` into [lo, hi]; returns the
+  /// layer's output value.
+  Value fuseClamp(Value v, Layer &l) {
+    if (!v.hasOneUse())
+      return v;
+    auto clamp = dyn_cast<ClampOp>(*v.getUsers().begin());
+    if (!clamp)
+      return v;
+    std::optional<QuantParams> q = getQuantParams(v.getType());
+    int64_t lo = numerics::quantize(clamp.getMin().convertToFloat(), q->scale(0),
+                                    q->zeroPoint(0), q->storageMin, q->storageMax);
+    int64_t hi = numerics::quantize(clamp.getMax().convertToFloat(), q->scale(0),
+                                    q->zeroPoint(0), q->storageMin, q->storageMax);
+    l.lo = std::max(l.lo, lo);
+    l.hi = std::min(l.hi, hi);
+    handled.insert(clamp);
+    return clamp.getOutput();
+  }
+
+  /// Per-channel requantization records as the interpreter's makeFinisher.
+  LogicalResult requantRecords(Operation *op, double sx, const QuantParams &pw,
+                               Value biasV, const TensorRef &out, int64_t oc,
+                               Layer &l) {
+    std::vector<int64_t> bias(oc, 0);
+    if (biasV) {
+      auto b = constValues(biasV);
+      if (!b || int64_t(b->size()) != oc)
+        return op->emitError("NPU lowering: bias must be a constant of ")
+               << oc << " elements";
+      bias = *b;
+    }
+    for (int64_t o = 0; o < oc; ++o) {
+      double ratio = sx * pw.scale(o) / out.scale;
+      auto m = numerics::computeScaleMultiplier(ratio);
+      if (!m || bias[o] < INT32_MIN || bias[o] > INT32_MAX)
+        return op->emitError("NPU lowering: requantization of output channel ")
+               << o << " cannot be expressed";
+      l.bias.push_back(int32_t(bias[o]));
+      l.mult.push_back(m->multiplier);
+      l.shift.push_back(m->shift);
+    }
+    return success();
+  }
+
+  /// Geometry of a product op (conv2d or fully_connected) into `l`.
+  LogicalResult productGeometry(Operation *p, Layer &l, TensorRef &x) {
+    if (auto conv = dyn_cast<Conv2DOp>(p)) {
+      auto wt = cast<RankedTensorType>(conv.getFilter().getType());
+      auto ot = cast<RankedTensorType>(conv.getOutput().getType());
+      l.kh = wt.getDimSize(1), l.kw = wt.getDimSize(2), l.cg = wt.getDimSize(3);
+      l.sh = conv.getStrides()[0], l.sw = conv.getStrides()[1];
+      l.dh = conv.getDilations()[0], l.dw = conv.getDilations()[1];
+      l.pt = conv.getPad()[0], l.pb = conv.getPad()[1];
+      l.pl = conv.getPad()[2], l.pr = conv.getPad()[3];
+      int64_t groups = conv.getGroups();
+      l.out.h = ot.getDimSize(1), l.out.w = ot.getDimSize(2);
+      l.out.c = ot.getDimSize(3);
+      if (groups != 1) {
+        if (l.cg != 1 || groups != x.c || l.out.c != x.c)
+          return p->emitError("NPU lowering: grouped convolution with ")
+                 << groups << " groups is not supported (only dense and "
+                 << "depthwise with one output per channel)";
+        l.depthwise = true;
+      }
+      l.kindName = "conv2d";
+      l.macs = l.out.h * l.out.w * l.out.c * l.kh * l.kw * l.cg;
+      return success();
+    }
+    auto fc = cast<FullyConnectedOp>(p);
+    auto wt = cast<RankedTensorType>(fc.getWeight().getType());
+    l.kh = l.kw = 1;
+    l.cg = wt.getDimSize(1);
+    x.c = x.h * x.w * x.c;
+    x.h = x.w = 1;
+    l.out.h = l.out.w = 1;
+    l.out.c = wt.getDimSize(0);
+    l.kindName = "fully_connected";
+    l.macs = l.out.c * l.cg;
+    return success();
+  }
+
+  static Value productInput(Operation *p) { return p->getOperand(0); }
+  static Value productWeights(Operation *p) { return p->getOperand(1); }
+
+  /// Collects digit products under the rescale conv's input.
+  LogicalResult collect(Value v, int64_t shift, SmallVector<std::pair<Operation *, int64_t>> &products,
+                        Operation *group) {
+    Operation *def = v.getDefiningOp();
+    if (!def)
+      return group->emitError("NPU lowering: unexpected block argument in a "
+                              "bit-width-lowered layer");
+    handled.insert(def);
+    if (auto r = dyn_cast<ReshapeOp>(def))
+      return collect(r.getInput(), shift, products, group);
+    if (auto add = dyn_cast<AddOp>(def)) {
+      if (failed(collect(add.getLhs(), shift, products, group)))
+        return failure();
+      return collect(add.getRhs(), shift, products, group);
+    }
+    if (auto mul = dyn_cast<MulOp>(def)) {
+      for (int side = 0; side < 2; ++side) {
+        Value c = def->getOperand(side), other = def->getOperand(1 - side);
+        auto vals = constValues(c);
+        if (!vals || vals->size() != 1 || (*vals)[0] <= 0 ||
+            ((*vals)[0] & ((*vals)[0] - 1)))
+          continue;
+        handled.insert(c.getDefiningOp());
+        return collect(other, shift + llvm::Log2_64((*vals)[0]), products,
+                       group);
+      }
+      return def->emitError("NPU lowering: a multiplication inside a "
+                            "bit-width-lowered layer must be by a power of two");
+    }
+    if (llvm::isa<Conv2DOp, FullyConnectedOp>(def) && def->hasAttr("mote.digits")) {
+      products.push_back({def, shift});
+      return success();
+    }
+    return def->emitError("NPU lowering: unexpected op inside the "
+                          "bit-width-lowered layer of ")
+           << group->getName();
+  }
+
+  /// One product's pass: activation digit and weight plane.
+  LogicalResult addPass(Operation *p, int64_t expectShift, Layer &l,
+                        Value &xRoot) {
+    unsigned d = target.macArray.digitBits;
+    DigitPass pass;
+    Value x = productInput(p);
+    if (auto digit = x.getDefiningOp<DigitOp>()) {
+      if (digit.getBits() != int64_t(d))
+        return digit.emitError("NPU lowering: digit width ")
+               << digit.getBits() << " differs from target '" << target.name
+               << "' digit_bits " << d
+               << "; run --mote-bitwidth-lowering=\"digit-bits=" << d << "\"";
+      handled.insert(digit);
+      pass.aDigit = digit.getIndex();
+      pass.aSigned = getQuantParams(digit.getType())->isSigned;
+      x = digit.getInput();
+    } else {
+      std::optional<QuantParams> q = getQuantParams(x.getType());
+      pass.aSigned = q->storageMin - q->zeroPoint(0) < 0;
+    }
+    if (xRoot && xRoot != x)
+      return p->emitError("NPU lowering: digit products of one layer read "
+                          "different activations");
+    xRoot = x;
+    Value w = productWeights(p);
+    auto wq = getQuantParams(w.getType());
+    auto vals = constValues(w);
+    if (!vals || !wq)
+      return p->emitError("NPU lowering: weights must be a quantized constant");
+    handled.insert(w.getDefiningOp());
+    pass.wSigned = wq->isSigned;
+    if (auto digits = p->getAttrOfType<DenseI64ArrayAttr>("mote.digits")) {
+      if (digits.size() != 2 || digits[0] != pass.aDigit)
+        return p->emitError("NPU lowering: mote.digits disagrees with the "
+                            "activation digit");
+      pass.wDigit = digits[1];
+    } else if (auto digits = p->getAttrOfType<ArrayAttr>("mote.digits")) {
+      pass.wDigit = cast<IntegerAttr>(digits[1]).getInt();
+    }
+    if (expectShift != int64_t(d) * (pass.aDigit + pass.wDigit))
+      return p->emitError("NPU lowering: product shift ")
+             << expectShift << " is not digit_bits * (i + j)";
+    // Digit values must fit d bits (signed or unsigned).
+    int64_t lo = pass.wSigned ? -(int64_t(1) << (d - 1)) : 0;
+    int64_t hi = pass.wSigned ? (int64_t(1) << (d - 1)) - 1 : (int64_t(1) << d) - 1;
+    std::vector<int64_t> plane(vals->size());
+    for (size_t i = 0; i < vals->size(); ++i) {
+      int64_t o = i / std::max<size_t>(1, vals->size() / l.out.c);
+      int64_t v = (*vals)[i] - wq->zeroPoint(o);
+      if (v < lo || v > hi)
+        return p->emitError("NPU lowering: weight value ")
+               << v << " does not fit a " << d << "-bit digit on target '"
+               << target.name << "'; run --mote-bitwidth-lowering=\"digit-bits="
+               << d << "\"";
+      plane[i] = v;
+    }
+    auto xq = getQuantParams(x.getType());
+    int64_t vlo = xq->storageMin - xq->zeroPoint(0);
+    int64_t vhi = xq->storageMax - xq->zeroPoint(0);
+    if (!p->hasAttr("mote.digits") &&
+        (vlo < -(int64_t(1) << (d - 1)) ||
+         vhi > (pass.aSigned ? (int64_t(1) << (d - 1)) - 1
+                             : (int64_t(1) << d) - 1)))
+      return p->emitError("NPU lowering: activation range [")
+             << vlo << ", " << vhi << "] does not fit a " << d
+             << "-bit digit on target '" << target.name
+             << "'; run --mote-bitwidth-lowering=\"digit-bits=" << d << "\"";
+    if (!l.planes.count(pass.wDigit))
+      l.planes[pass.wDigit] = std::move(plane);
+    else if (l.planes[pass.wDigit] != plane)
+      return p->emitError("NPU lowering: two weight planes with digit ")
+             << pass.wDigit;
+    l.passes.push_back(pass);
+    return success();
+  }
+
+  LogicalResult convLayer(Operation *rescaleOrProduct) {
+    Layer l;
+    l.kind = LayerKind::Conv;
+    l.anchor = rescaleOrProduct;
+    l.name = opName(rescaleOrProduct);
+    Value xRoot;
+    Operation *first;
+    Value biasV;
+    double sx;
+    QuantParams pw;
+    Value outV = rescaleOrProduct->getResult(0);
+    if (rescaleOrProduct->hasAttr("mote.rescale")) {
+      auto r = cast<Conv2DOp>(rescaleOrProduct);
+      SmallVector<std::pair<Operation *, int64_t>> products;
+      if (failed(collect(r.getInput(), 0, products, r)))
+        return failure();
+      if (products.empty())
+        return r.emitError("NPU lowering: no digit products feed this rescale");
+      first = products.front().first;
+      Value x0 = productInput(first);
+      if (auto dg = x0.getDefiningOp<DigitOp>())
+        x0 = dg.getInput();
+      auto xt = tensor(first, x0);
+      if (failed(xt))
+        return failure();
+      l.in = *xt;
+      if (failed(productGeometry(first, l, l.in)))
+        return failure();
+      for (auto &[p, s] : products)
+        if (failed(addPass(p, s, l, xRoot)))
+          return failure();
+      // The rescale: weight 1, per-channel scales s_w[o], the bias.
+      auto one = constValues(r.getFilter());
+      if (!one || llvm::any_of(*one, [](int64_t v) { return v != 1; }))
+        return r.emitError("NPU lowering: a mote.rescale conv must have weight 1");
+      handled.insert(r.getFilter().getDefiningOp());
+      pw = *getQuantParams(r.getFilter().getType());
+      sx = getQuantParams(r.getInput().getType())->scale(0);
+      biasV = r.getBias();
+    } else {
+      first = rescaleOrProduct;
+      auto xt = tensor(first, productInput(first));
+      if (failed(xt))
+        return failure();
+      l.in = *xt;
+      if (failed(productGeometry(first, l, l.in)) ||
+          failed(addPass(first, 0, l, xRoot)))
+        return failure();
+      pw = *getQuantParams(productWeights(first).getType());
+      sx = l.in.scale;
+      biasV = first->getNumOperands() > 2 ? first->getOperand(2) : Value();
+    }
+    if (biasV && biasV.getDefiningOp())
+      handled.insert(biasV.getDefiningOp());
+    auto ot = tensor(rescaleOrProduct, outV);
+    if (failed(ot))
+      return failure();
+    int64_t oh = l.out.h, ow = l.out.w, oc = l.out.c;
+    l.out = *ot;
+    l.out.h = oh, l.out.w = ow, l.out.c = oc;
+    if (l.out.bytes() != ot->bytes())
+      return rescaleOrProduct->emitError("NPU lowering: layer output shape mismatch");
+    if (failed(requantRecords(rescaleOrProduct, sx, pw, biasV, l.out, oc, l)))
+      return failure();
+    l.lo = l.out.qmin, l.hi = l.out.qmax;
+    Value result = fuseClamp(outV, l);
+    l.out.value = result;
+    handled.insert(rescaleOrProduct);
+    net.layers.push_back(std::move(l));
+    return success();
+  }
+
+  LogicalResult poolLayer(Operation *op) {
+    Layer l;
+    l.anchor = op;
+    l.name = opName(op);
+    auto in = tensor(op, op->getOperand(0));
+    auto out = tensor(op, op->getResult(0));
+    if (failed(in) || failed(out))
+      return failure();
+    l.in = *in, l.out = *out;
+    ArrayRef<int64_t> k, s, p;
+    if (auto mp = dyn_cast<MaxPool2DOp>(op)) {
+      l.kind = LayerKind::MaxPool;
+      l.kindName = "max_pool2d";
+      k = mp.getKernel(), s = mp.getStrides(), p = mp.getPad();
+      if (mp.getDilations()[0] != 1 || mp.getDilations()[1] != 1)
+        return op->emitError("NPU lowering: dilated max pooling is not supported");
+      if (in->scale != out->scale || in->zp != out->zp || in->isSigned != out->isSigned)
+        return op->emitError("NPU lowering: max pooling must keep its type");
+    } else {
+      auto ap = cast<AvgPool2DOp>(op);
+      l.kind = LayerKind::AvgPool;
+      l.kindName = "avg_pool2d";
+      k = ap.getKernel(), s = ap.getStrides(), p = ap.getPad();
+      bool padded = p[0] || p[1] || p[2] || p[3];
+      if (padded && !ap.getCountIncludePad())
+        return op->emitError("NPU lowering: average pooling with padding "
+                             "excluded from the count is not supported yet");
+      int64_t count = k[0] * k[1];
+      // Windows past the padded input (ceil mode) would change the count.
+      if ((out->h - 1) * s[0] + k[0] > in->h + p[0] + p[1] ||
+          (out->w - 1) * s[1] + k[1] > in->w + p[2] + p[3])
+        return op->emitError("NPU lowering: ceil-mode average pooling is not "
+                             "supported yet");
+      auto m = numerics::computeScaleMultiplier(in->scale /
+                                                (out->scale * double(count)));
+      if (!m)
+        return op->emitError("NPU lowering: averaging ratio not expressible");
+      l.mulA = m->multiplier, l.shiftA = m->shift;
+    }
+    l.kh = k[0], l.kw = k[1], l.sh = s[0], l.sw = s[1];
+    l.pt = p[0], l.pb = p[1], l.pl = p[2], l.pr = p[3];
+    l.macs = 0;
+    l.lo = out->qmin, l.hi = out->qmax;
+    l.out.value = fuseClamp(op->getResult(0), l);
+    net.layers.push_back(std::move(l));
+    return success();
+  }
+
+  LogicalResult addLayer(Operation *op) {
+    Layer l;
+    l.kind = LayerKind::Add;
+    l.kindName = "add";
+    l.anchor = op;
+    l.name = opName(op);
+    auto a = tensor(op, op->getOperand(0)), b = tensor(op, op->getOperand(1));
+    auto o = tensor(op, op->getResult(0));
+    if (failed(a) || failed(b) || failed(o))
+      return failure();
+    if (a->bytes() != o->bytes() || b->bytes() != o->bytes())
+      return op->emitError("NPU lowering: broadcasting add is not supported");
+    l.in = *a, l.in2 = *b, l.out = *o;
+    auto r = numerics::computeAddRescale(a->scale, b->scale, o->scale);
+    if (!r)
+      return op->emitError("NPU lowering: add rescale not expressible");
+    l.mulA = r->lhs.multiplier, l.shiftA = r->lhs.shift;
+    l.mulB = r->rhs.multiplier, l.shiftB = r->rhs.shift;
+    l.mulOut = r->out.multiplier, l.shiftOut = r->out.shift;
+    l.lo = o->qmin, l.hi = o->qmax;
+    l.out.value = fuseClamp(op->getResult(0), l);
+    net.layers.push_back(std::move(l));
+    return success();
+  }
+
+  LogicalResult unaryLayer(Operation *op) {
+    Layer l;
+    l.anchor = op;
+    l.name = opName(op);
+    auto a = tensor(op, op->getOperand(0));
+    auto o = tensor(op, op->getResult(0));
+    if (failed(a) || failed(o))
+      return failure();
+    l.in = *a, l.out = *o;
+    l.lo = o->qmin, l.hi = o->qmax;
+    if (auto lut = dyn_cast<LutOp>(op)) {
+      l.kind = LayerKind::Lut;
+      l.kindName = "lut";
+      auto t = readIntElements(lut.getTable(), o->isSigned);
+      if (!t)
+        return op->emitError("NPU lowering: cannot read the table");
+      l.table.assign(256, 0);
+      for (size_t i = 0; i < t->size() && i < 256; ++i)
+        l.table[i] = uint8_t(numerics::saturate((*t)[i], o->qmin, o->qmax));
+    } else {
+      auto clamp = cast<ClampOp>(op);
+      l.kind = LayerKind::Clamp;
+      l.kindName = "clamp";
+      l.lo = numerics::quantize(clamp.getMin().convertToFloat(), a->scale, a->zp,
+                                a->qmin, a->qmax);
+      l.hi = numerics::quantize(clamp.getMax().convertToFloat(), a->scale, a->zp,
+                                a->qmin, a->qmax);
+    }
+    net.layers.push_back(std::move(l));
+    return success();
+  }
+
+  /// A transpose: alias if it keeps memory order, else a strided copy.
+  LogicalResult transpose(TransposeOp t) {
+    auto inT = cast<RankedTensorType>(t.getInput().getType());
+    ArrayRef<int64_t> perm = t.getPerms();
+    int64_t last = -1;
+    bool keeps = true;
+    for (int64_t p : perm) {
+      if (inT.getDimSize(p) == 1)
+        continue;
+      keeps &= p > last;
+      last = p;
+    }
+    if (keeps) {
+      alias[t.getOutput()] = t.getInput();
+      return success();
+    }
+    Layer l;
+    l.kind = LayerKind::Copy;
+    l.kindName = "transpose";
+    l.anchor = t;
+    l.name = opName(t);
+    auto a = tensor(t, t.getInput());
+    auto o = tensor(t, t.getOutput());
+    if (failed(a) || failed(o))
+      return failure();
+    l.in = *a, l.out = *o;
+    l.lo = a->qmin, l.hi = a->qmax;
+    SmallVector<int64_t> strides(inT.getRank(), 1);
+    for (int64_t i = inT.getRank() - 2; i >= 0; --i)
+      strides[i] = strides[i + 1] * inT.getDimSize(i + 1);
+    for (int64_t p : perm) {
+      l.copyShape.push_back(inT.getDimSize(p));
+      l.copyStrides.push_back(strides[p]);
+    }
+    net.layers.push_back(std::move(l));
+    return success();
+  }
+
+  LogicalResult run() {
+    bool afterOutput = false;
+    for (Operation &opRef : func.getBody().front()) {
+      Operation *op = &opRef;
+      if (handled.contains(op))
+        continue;
+      if (llvm::isa<ConstantOp>(op))
+        continue;
+      // Members of bit-width-lowered groups: taken by their rescale conv.
+      if (llvm::isa<DigitOp>(op) || op->hasAttr("mote.digits"))
+        continue;
+      if (llvm::isa<AddOp, MulOp, ReshapeOp>(op) &&
+          isQuantizedTensor(op->getResult(0).getType()) &&
+          getQuantParams(op->getResult(0).getType())->storageBits == 32)
+        continue;
+      if (auto q = dyn_cast<QuantizeOp>(op)) {
+        auto arg = dyn_cast<BlockArgument>(q.getInput());
+        if (!arg)
+          return op->emitError("NPU lowering: only model inputs may be "
+                               "quantized on the chip's boundary");
+        Network::IO io;
+        io.isInput = true;
+        io.value = q.getOutput();
+        auto it = cast<RankedTensorType>(q.getInput().getType());
+        io.shape.assign(it.getShape().begin(), it.getShape().end());
+        if (auto n = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "mote.name"))
+          io.name = n.str();
+        if (auto lay = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "mote.layout"))
+          io.layout = lay.str();
+        // Absorb a layout transpose into the descriptor.
+        if (q.getOutput().hasOneUse())
+          if (auto t = dyn_cast<TransposeOp>(*q.getOutput().getUsers().begin())) {
+            io.perm.assign(t.getPerms().begin(), t.getPerms().end());
+            io.value = t.getOutput();
+            handled.insert(t);
+          }
+        auto qp = getQuantParams(q.getOutput().getType());
+        if (!qp || qp->isPerAxis() || qp->storageBits > 8)
+          return op->emitError("NPU lowering: inputs must be quantized per "
+                               "tensor to at most 8 bits");
+        io.scale = qp->scale(0), io.zp = qp->zeroPoint(0);
+        io.dtype = qp->isSigned ? "i8" : "u8";
+        net.io.push_back(io);
+        continue;
+      }
+      if (auto dq = dyn_cast<DequantizeOp>(op)) {
+        Network::IO io;
+        io.isInput = false;
+        Value v = dq.getInput();
+        auto ot = cast<RankedTensorType>(dq.getOutput().getType());
+        io.shape.assign(ot.getShape().begin(), ot.getShape().end());
+        io.value = root(v);
+        auto qp = getQuantParams(v.getType());
+        if (!qp || qp->isPerAxis() || qp->storageBits > 8)
+          return op->emitError("NPU lowering: outputs must be quantized per "
+                               "tensor to at most 8 bits");
+        io.scale = qp->scale(0), io.zp = qp->zeroPoint(0);
+        io.dtype = qp->isSigned ? "i8" : "u8";
+        for (OpOperand &use : dq.getOutput().getUses())
+          if (auto ret = dyn_cast<func::ReturnOp>(use.getOwner()))
+            if (auto n = func.getResultAttrOfType<StringAttr>(
+                    use.getOperandNumber(), "mote.name"))
+              io.name = n.str();
+        if (io.name.empty())
+          io.name = "output" + std::to_string(net.io.size());
+        io.layout = io.shape.size() == 4 ? "NCHW" : io.shape.size() == 2 ? "NC" : "";
+        net.io.push_back(io);
+        afterOutput = true;
+        continue;
+      }
+      if (llvm::isa<func::ReturnOp>(op))
+        continue;
+      if (afterOutput && !isQuantizedTensor(op->getResult(0).getType())) {
+        net.hostOps.push_back({opName(op), op->getName().stripDialect().str()});
+        continue;
+      }
+      if (auto c = dyn_cast<Conv2DOp>(op)) {
+        if (c->hasAttr("mote.rescale") || !c->hasAttr("mote.digits")) {
+          if (failed(convLayer(op)))
+            return failure();
+          continue;
+        }
+      }
+      if (llvm::isa<FullyConnectedOp>(op) && !op->hasAttr("mote.digits")) {
+        if (failed(convLayer(op)))
+          return failure();
+        continue;
+      }
+      if (llvm::isa<MaxPool2DOp, AvgPool2DOp>(op)) {
+        if (failed(poolLayer(op)))
+          return failure();
+        continue;
+      }
+      if (llvm::isa<AddOp>(op) && isQuantizedTensor(op->getResult(0).getType()) &&
+          getQuantParams(op->getResult(0).getType())->storageBits <= 8) {
+        if (failed(addLayer(op)))
+          return failure();
+        continue;
+      }
+      if (llvm::isa<LutOp, ClampOp>(op)) {
+        if (failed(unaryLayer(op)))
+          return failure();
+        continue;
+      }
+      if (auto r = dyn_cast<ReshapeOp>(op)) {
+        alias[r.getOutput()] = r.getInput();
+        continue;
+      }
+      if (auto t = dyn_cast<TransposeOp>(op)) {
+        if (failed(transpose(t)))
+          return failure();
+        continue;
+      }
+      if (!handled.contains(op))
+        return op->emitError("NPU lowering: '")
+               << op->getName() << "' cannot run on the Mote NPU (target '"
+               << target.name << "')"
+               << (isQuantizedTensor(op->getResult(0).getType())
+                       ? ""
+                       : "; quantize the model first");
+    }
+    // Resolve aliases of layer outputs and I/O values.
+    for (Layer &l : net.layers) {
+      l.in.value = root(l.in.value);
+      if (l.in2.value)
+        l.in2.value = root(l.in2.value);
+    }
+    for (Network::IO &io : net.io)
+      io.value = root(io.value);
+    return success();
+  }
+};
+
+} // namespace
+
+FailureOr<Network> mote::npu::formLayers(func::FuncOp func,
+                                         const TargetDescription &target) {
+  Former f(func, target);
+  if (failed(f.run()))
+    return failure();
+  return std::move(f.net);
+}

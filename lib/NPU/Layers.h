@@ -1,0 +1,100 @@
+//===- Layers.h - Mote -> NPU: layer formation and tiling -------*- C++ -*-===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+//
+// The data structures the Mote -> NPU lowering works on: a network as a list
+// of NPU layers (each one fused group of `mote` ops with its integer
+// parameters already derived through mote/Numerics), the DRAM tensors
+// between them, and each layer's tile choice.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOTE_LIB_NPU_LAYERS_H
+#define MOTE_LIB_NPU_LAYERS_H
+
+#include "mote/Target/TargetDescription.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Value.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mote::npu {
+
+/// One digit pass of a product: activation digit x weight digit plane.
+struct DigitPass {
+  int64_t aDigit = 0, wDigit = 0;
+  bool aSigned = false, wSigned = false;
+};
+
+/// A DRAM tensor: NHWC-style [H, W, C] view (batch 1), storage bytes.
+struct TensorRef {
+  mlir::Value value;  ///< The root value (aliases resolved).
+  int64_t h = 1, w = 1, c = 1;
+  int64_t zp = 0;
+  bool isSigned = false;
+  int64_t qmin = 0, qmax = 255;
+  double scale = 1;
+  int64_t bytes() const { return h * w * c; }
+};
+
+enum class LayerKind { Conv, MaxPool, AvgPool, Add, Lut, Clamp, Copy };
+
+struct Layer {
+  LayerKind kind;
+  std::string name, kindName;
+  mlir::Operation *anchor = nullptr; ///< For diagnostics.
+  TensorRef in, in2, out;
+  // Window geometry (conv and pools).
+  int64_t kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1;
+  int64_t pt = 0, pb = 0, pl = 0, pr = 0;
+  bool depthwise = false;
+  // Conv: passes, weight planes by w digit (OHWI storage digit values,
+  // [O][KH][KW][Cg]), requantization records.
+  std::vector<DigitPass> passes;
+  std::map<int64_t, std::vector<int64_t>> planes;
+  int64_t cg = 1;
+  std::vector<int32_t> bias, mult, shift;
+  // Output clamp (storage values) and VEC parameters.
+  int64_t lo = 0, hi = 255;
+  int64_t mulA = 0, shiftA = 0, mulB = 0, shiftB = 0, mulOut = 0, shiftOut = 0;
+  std::vector<uint8_t> table;
+  // Copy (strided DMA): output dims and the input strides per output dim.
+  llvm::SmallVector<int64_t, 4> copyShape, copyStrides;
+  int64_t macs = 0;
+  // Tiling (chosen by chooseTiling).
+  int64_t th = 1, tw = 1, tc = 1, cc = 1;
+};
+
+/// The whole network.
+struct Network {
+  std::vector<Layer> layers;
+  struct IO {
+    std::string name, layout, dtype;
+    bool isInput = true;
+    llvm::SmallVector<int64_t, 4> shape, perm;
+    mlir::Value value;
+    double scale = 1;
+    int64_t zp = 0;
+  };
+  std::vector<IO> io;
+  std::vector<std::pair<std::string, std::string>> hostOps;
+};
+
+/// Forms layers from a quantized, bit-width-lowered function (DESIGN §6).
+/// Emits an error naming the op and fails on anything the chip cannot run.
+mlir::FailureOr<Network> formLayers(mlir::func::FuncOp func,
+                                    const TargetDescription &target);
+
+/// Chooses each layer's tile sizes by the cost model; fails with an error
+/// naming the op and the target when no tile fits.
+mlir::LogicalResult chooseTiling(Network &net, const TargetDescription &target);
+
+} // namespace mote::npu
+
+#endif // MOTE_LIB_NPU_LAYERS_H

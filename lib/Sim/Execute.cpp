@@ -1,0 +1,352 @@
+//===- Execute.cpp - Bit-exact semantics of the Mote NPU instructions -----===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+//
+// The functional half of the simulator: each resolved LOAD, STORE, MATMUL
+// and VEC does exactly what its comment in include/mote/ISA/ISA.def says.
+// Every access was bounds-checked when the program was scheduled, so these
+// loops index memory directly. Integer rescaling goes through
+// mote/Numerics. MATMUL is the hot loop: weights are unpacked and
+// activation digits extracted once per instruction, and the inner products
+// run over contiguous uint32 arrays (two's-complement wrap, which is the
+// int32 accumulator semantics) that the compiler vectorises.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Machine.h"
+
+#include "llvm/ADT/Twine.h"
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+
+using namespace mote;
+using namespace mote::sim;
+using llvm::Error;
+
+static inline uint32_t load32(const uint8_t *p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+static inline void store32(uint8_t *p, uint32_t v) { std::memcpy(p, &v, 4); }
+
+static inline int64_t satAdd(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_add_overflow(a, b, &r))
+    return a > 0 ? INT64_MAX : INT64_MIN;
+  return r;
+}
+
+//===----------------------------------------------------------------------===//
+// LOAD / STORE
+//===----------------------------------------------------------------------===//
+
+static void execLoad(Machine &m, const Op &op) {
+  uint8_t *tile = m.sram[op.buffer].data() + op.sramAddr;
+  uint64_t eb = op.elemBytes;
+  uint64_t tileW = uint64_t(op.padLeft) + op.cols + op.padRight;
+  uint64_t tileH = uint64_t(op.padTop) + op.rows + op.padBottom;
+  std::memset(tile, op.padValue, tileH * tileW * eb);
+  const uint8_t *dram = m.dram.data();
+  for (uint64_t r = 0; r < op.rows; ++r) {
+    uint8_t *dst = tile + ((op.padTop + r) * tileW + op.padLeft) * eb;
+    int64_t rowBase = int64_t(op.dramAddr) + int64_t(r) * op.rowStride;
+    if (op.pixStride == int64_t(eb)) {
+      std::memcpy(dst, dram + rowBase, op.cols * eb);
+      continue;
+    }
+    for (uint64_t c = 0; c < op.cols; ++c)
+      std::memcpy(dst + c * eb, dram + rowBase + int64_t(c) * op.pixStride,
+                  eb);
+  }
+}
+
+static void execStore(Machine &m, const Op &op) {
+  const uint8_t *src = m.sram[op.buffer].data() + op.sramAddr;
+  uint64_t eb = op.elemBytes;
+  uint8_t *dram = m.dram.data();
+  for (uint64_t r = 0; r < op.rows; ++r) {
+    int64_t rowBase = int64_t(op.dramAddr) + int64_t(r) * op.rowStride;
+    const uint8_t *row = src + r * op.cols * eb;
+    if (op.pixStride == int64_t(eb)) {
+      std::memmove(dram + rowBase, row, op.cols * eb);
+      continue;
+    }
+    for (uint64_t c = 0; c < op.cols; ++c)
+      std::memmove(dram + rowBase + int64_t(c) * op.pixStride, row + c * eb,
+                   eb);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// MATMUL
+//===----------------------------------------------------------------------===//
+
+/// Unpacks `outC` rows of K d-bit weights (LSB-first, rows byte-aligned).
+/// With `transpose` the result is [k][o] (depthwise), else [o][k].
+static void unpackWeights(Machine &m, const Op &op, bool transpose) {
+  unsigned d = m.digitBits;
+  uint32_t mask = d >= 32 ? ~0u : (1u << d) - 1;
+  uint64_t rowBytes = (uint64_t(op.K) * d + 7) / 8;
+  const uint8_t *base = m.sram[0].data() + op.wgtAddr;
+  m.weights.resize(size_t(op.outC) * op.K);
+  for (uint64_t o = 0; o < op.outC; ++o) {
+    const uint8_t *row = base + o * rowBytes;
+    for (uint64_t k = 0; k < op.K; ++k) {
+      uint64_t bit = k * d, byte = bit / 8;
+      // Gather the (at most 4) bytes holding this digit, within the row.
+      uint64_t window = 0;
+      for (uint64_t b = 0; b < 4 && byte + b < rowBytes; ++b)
+        window |= uint64_t(row[byte + b]) << (8 * b);
+      uint32_t v = uint32_t(window >> (bit % 8)) & mask;
+      if (op.wSigned && d < 32 && ((v >> (d - 1)) & 1))
+        v |= ~mask;
+      if (transpose)
+        m.weights[k * op.outC + o] = v;
+      else
+        m.weights[o * op.K + k] = v;
+    }
+  }
+}
+
+static void execMatMul(Machine &m, const Op &op) {
+  if (op.outH == 0 || op.outW == 0 || op.outC == 0)
+    return;
+  unsigned d = m.digitBits;
+  // The digit each possible activation byte enters the array as.
+  uint32_t digitOf[256];
+  unsigned digitShift = d * op.aDigit;
+  uint64_t mask = (uint64_t(1) << d) - 1;
+  for (int b = 0; b < 256; ++b) {
+    int64_t q = op.inSigned ? int64_t(int8_t(uint8_t(b))) : int64_t(b);
+    int64_t v = q - op.inZp;
+    int64_t digit = digitShift >= 64 ? (v < 0 ? -1 : 0) : (v >> digitShift);
+    if (!op.aSigned)
+      digit = int64_t(uint64_t(digit) & mask);
+    digitOf[b] = uint32_t(uint64_t(digit));
+  }
+
+  // Activation digits of the tile region the pass reads: [iy][ix][c].
+  uint32_t cn = op.depthwise ? op.outC : op.cg;
+  uint64_t inRows = uint64_t(op.outH - 1) * op.strideH +
+                    uint64_t(op.kh - 1) * op.dilH + 1;
+  uint64_t inCols = uint64_t(op.outW - 1) * op.strideW +
+                    uint64_t(op.kw - 1) * op.dilW + 1;
+  m.actDigits.resize(inRows * inCols * cn);
+  const uint8_t *act = m.sram[1].data() + op.actAddr;
+  uint32_t *ad = m.actDigits.data();
+  for (uint64_t iy = 0; iy < inRows; ++iy)
+    for (uint64_t ix = 0; ix < inCols; ++ix) {
+      const uint8_t *p = act + (iy * op.inW + ix) * op.inC + op.c0;
+      uint32_t *q = ad + (iy * inCols + ix) * cn;
+      for (uint32_t c = 0; c < cn; ++c)
+        q[c] = digitOf[p[c]];
+    }
+
+  unpackWeights(m, op, /*transpose=*/op.depthwise);
+  const uint32_t *w = m.weights.data();
+  uint8_t *acc = m.sram[2].data() + op.accAddr;
+  uint32_t K = op.K;
+  auto writeBack = [&](uint8_t *p, uint32_t s) {
+    uint32_t shifted = op.shift >= 32 ? 0u : (s << op.shift);
+    uint32_t old = op.accumulate ? load32(p) : 0u;
+    store32(p, old + shifted);
+  };
+
+  if (op.depthwise) {
+    m.sums.resize(op.outC);
+    uint32_t *sums = m.sums.data();
+    for (uint64_t oy = 0; oy < op.outH; ++oy)
+      for (uint64_t ox = 0; ox < op.outW; ++ox) {
+        std::fill(sums, sums + op.outC, 0u);
+        uint32_t k = 0;
+        for (uint64_t ky = 0; ky < op.kh; ++ky)
+          for (uint64_t kx = 0; kx < op.kw; ++kx, ++k) {
+            uint64_t iy = oy * op.strideH + ky * op.dilH;
+            uint64_t ix = ox * op.strideW + kx * op.dilW;
+            const uint32_t *a = ad + (iy * inCols + ix) * cn;
+            const uint32_t *wk = w + uint64_t(k) * op.outC;
+            for (uint32_t o = 0; o < op.outC; ++o)
+              sums[o] += a[o] * wk[o];
+          }
+        uint8_t *out = acc + (oy * op.outW + ox) * op.outC * 4;
+        for (uint32_t o = 0; o < op.outC; ++o)
+          writeBack(out + o * 4, sums[o]);
+      }
+    return;
+  }
+
+  m.patch.resize(K);
+  uint32_t *patch = m.patch.data();
+  for (uint64_t oy = 0; oy < op.outH; ++oy)
+    for (uint64_t ox = 0; ox < op.outW; ++ox) {
+      // Gather the receptive field once; it is reused by every channel.
+      uint32_t *dst = patch;
+      for (uint64_t ky = 0; ky < op.kh; ++ky)
+        for (uint64_t kx = 0; kx < op.kw; ++kx) {
+          uint64_t iy = oy * op.strideH + ky * op.dilH;
+          uint64_t ix = ox * op.strideW + kx * op.dilW;
+          const uint32_t *a = ad + (iy * inCols + ix) * cn;
+          std::copy(a, a + cn, dst);
+          dst += cn;
+        }
+      uint8_t *out = acc + (oy * op.outW + ox) * op.outC * 4;
+      for (uint32_t o = 0; o < op.outC; ++o) {
+        const uint32_t *wo = w + uint64_t(o) * K;
+        uint32_t s = 0;
+        for (uint32_t k = 0; k < K; ++k)
+          s += patch[k] * wo[k];
+        writeBack(out + o * 4, s);
+      }
+    }
+}
+
+//===----------------------------------------------------------------------===//
+// VEC
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Typed access to a VEC operand: int32 in the accumulator buffer, or
+/// (u)int8 bytes in the activation buffer.
+struct Operand {
+  const uint8_t *base;
+  bool acc, isSigned;
+  int64_t get(uint64_t i) const {
+    if (acc)
+      return int32_t(load32(base + 4 * i));
+    return isSigned ? int64_t(int8_t(base[i])) : int64_t(base[i]);
+  }
+};
+} // namespace
+
+static Operand operandA(Machine &m, const Op &op) {
+  return {m.sram[op.aAcc ? 2 : 1].data() + op.srcA, op.aAcc, op.vaSigned};
+}
+static Operand operandB(Machine &m, const Op &op) {
+  return {m.sram[op.bAcc ? 2 : 1].data() + op.srcB, op.bAcc, op.vbSigned};
+}
+
+static void writeResults(Machine &m, const Op &op) {
+  uint64_t n = m.values.size();
+  if (op.dAcc) {
+    uint8_t *dst = m.sram[2].data() + op.dst;
+    for (uint64_t i = 0; i < n; ++i)
+      store32(dst + 4 * i,
+              uint32_t(int32_t(numerics::saturate(m.values[i], INT32_MIN,
+                                                  INT32_MAX))));
+    return;
+  }
+  uint8_t *dst = m.sram[1].data() + op.dst;
+  int64_t lo = op.outSigned ? -128 : 0, hi = op.outSigned ? 127 : 255;
+  for (uint64_t i = 0; i < n; ++i)
+    dst[i] = uint8_t(numerics::saturate(m.values[i], lo, hi));
+}
+
+static Error execVec(Machine &m, const Op &op) {
+  uint64_t pixels = uint64_t(op.outH) * op.outW;
+  uint64_t n = pixels * op.channels;
+  m.values.resize(n);
+  int64_t *y = m.values.data();
+  Operand a = operandA(m, op);
+  auto clampOut = [&](int64_t v) {
+    return numerics::saturate(satAdd(v, op.zpOut), op.clampLo, op.clampHi);
+  };
+  switch (op.vop) {
+  case isa::VecOp::Requantize: {
+    const uint8_t *records = m.sram[0].data() + op.srcB;
+    std::vector<numerics::ScaleMultiplier> scales(op.channels);
+    std::vector<int64_t> bias(op.channels);
+    for (uint32_t c = 0; c < op.channels; ++c) {
+      const uint8_t *r = records + 12 * uint64_t(c);
+      bias[c] = int32_t(load32(r));
+      int32_t mul = int32_t(load32(r + 4)), shift = int32_t(load32(r + 8));
+      if (mul < 0 || shift < numerics::kMinShift ||
+          shift > numerics::kMaxShift)
+        return llvm::createStringError(
+            llvm::inconvertibleErrorCode(),
+            "instruction " + llvm::Twine(op.index) +
+                ": vec requantize: the record of channel " + llvm::Twine(c) +
+                " in the weight buffer at " + llvm::Twine(op.srcB + 12 * c) +
+                " has multiplier " + llvm::Twine(mul) + " and shift " +
+                llvm::Twine(shift) + " (need multiplier >= 0, shift in [1, 62])");
+      scales[c] = {mul, shift};
+    }
+    for (uint64_t p = 0, i = 0; p < pixels; ++p)
+      for (uint32_t c = 0; c < op.channels; ++c, ++i)
+        y[i] = clampOut(numerics::applyScale(a.get(i) + bias[c], scales[c]));
+    break;
+  }
+  case isa::VecOp::Add:
+  case isa::VecOp::Max:
+  case isa::VecOp::Min: {
+    Operand b = operandB(m, op);
+    for (uint64_t i = 0; i < n; ++i) {
+      int64_t va = numerics::applyScale(a.get(i) - op.zpA, op.mulA);
+      int64_t vb = numerics::applyScale(b.get(i) - op.zpB, op.mulB);
+      int64_t v = op.vop == isa::VecOp::Add   ? satAdd(va, vb)
+                  : op.vop == isa::VecOp::Max ? std::max(va, vb)
+                                              : std::min(va, vb);
+      y[i] = clampOut(numerics::applyScale(v, op.mulOut));
+    }
+    break;
+  }
+  case isa::VecOp::MaxPool:
+  case isa::VecOp::AvgPool: {
+    bool isMax = op.vop == isa::VecOp::MaxPool;
+    for (uint64_t oy = 0; oy < op.outH; ++oy)
+      for (uint64_t ox = 0; ox < op.outW; ++ox)
+        for (uint32_t c = 0; c < op.channels; ++c) {
+          int64_t acc = isMax ? INT64_MIN : 0;
+          for (uint64_t ky = 0; ky < op.poolKH; ++ky)
+            for (uint64_t kx = 0; kx < op.poolKW; ++kx) {
+              uint64_t iy = oy * op.poolSH + ky, ix = ox * op.poolSW + kx;
+              int64_t v = a.get((iy * op.poolInW + ix) * op.channels + c);
+              acc = isMax ? std::max(acc, v) : acc + (v - op.zpA);
+            }
+          uint64_t i = (oy * op.outW + ox) * op.channels + c;
+          y[i] = isMax ? acc : clampOut(numerics::applyScale(acc, op.mulA));
+        }
+    break;
+  }
+  case isa::VecOp::Lut: {
+    const uint8_t *table = m.sram[0].data() + op.srcB;
+    int64_t qmin = op.vaSigned ? -128 : 0;
+    for (uint64_t i = 0; i < n; ++i) {
+      uint8_t t = table[a.get(i) - qmin];
+      y[i] = op.outSigned ? int64_t(int8_t(t)) : int64_t(t);
+    }
+    break;
+  }
+  case isa::VecOp::Clamp:
+    for (uint64_t i = 0; i < n; ++i)
+      y[i] = numerics::saturate(a.get(i), op.clampLo, op.clampHi);
+    break;
+  case isa::VecOp::Rescale:
+    for (uint64_t i = 0; i < n; ++i)
+      y[i] = clampOut(numerics::applyScale(a.get(i) - op.zpA, op.mulA));
+    break;
+  }
+  writeResults(m, op);
+  return Error::success();
+}
+
+Error sim::execute(Machine &m, const Op &op) {
+  switch (op.kind) {
+  case OpKind::Load:
+    execLoad(m, op);
+    return Error::success();
+  case OpKind::Store:
+    execStore(m, op);
+    return Error::success();
+  case OpKind::MatMul:
+    execMatMul(m, op);
+    return Error::success();
+  case OpKind::Vec:
+    return execVec(m, op);
+  }
+  return Error::success();
+}

@@ -1,0 +1,326 @@
+//===- Simulator.cpp - Creating and running the simulator -----------------===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+//
+// Simulator::create checks the program against its target (hash, I/O
+// descriptors) and schedules it (Schedule.cpp); run/runStorage execute the
+// resolved operations on a fresh machine per inference, and the host I/O
+// functions move tensors between the framework's layout and DRAM.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mote/Sim/Simulator.h"
+#include "SimulatorImpl.h"
+
+#include "mote/Numerics/Numerics.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/Format.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+
+using namespace mote;
+using namespace mote::sim;
+using llvm::Error;
+using llvm::Expected;
+using llvm::Twine;
+
+static Error makeError(const Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+//===----------------------------------------------------------------------===//
+// I/O descriptors and host tensors
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct StorageType {
+  DType dtype;
+  unsigned bytes;
+  int64_t qmin, qmax;
+};
+} // namespace
+
+static std::optional<StorageType> storageType(llvm::StringRef dtype) {
+  if (dtype == "i8")
+    return StorageType{DType::I8, 1, -128, 127};
+  if (dtype == "u8")
+    return StorageType{DType::U8, 1, 0, 255};
+  if (dtype == "i32")
+    return StorageType{DType::I32, 4, INT32_MIN, INT32_MAX};
+  return std::nullopt;
+}
+
+static std::string shapeString(llvm::ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+static std::string ioWhat(const isa::IODesc &desc) {
+  return (desc.isInput ? "input '" : "output '") + desc.name + "'";
+}
+
+Error sim::verifyIODesc(const isa::IODesc &desc, uint64_t dramBytes) {
+  auto st = storageType(desc.dtype);
+  if (!st)
+    return makeError(ioWhat(desc) + " has DRAM dtype '" + desc.dtype +
+                     "' (expected i8, u8 or i32)");
+  uint64_t elements = 1;
+  for (int64_t d : desc.shape) {
+    if (d < 0 || d > (int64_t(1) << 32))
+      return makeError(ioWhat(desc) + " has invalid shape " +
+                       shapeString(desc.shape));
+    elements *= uint64_t(d);
+    if (elements > (uint64_t(1) << 40))
+      return makeError(ioWhat(desc) + " has too many elements");
+  }
+  if (!desc.dramPerm.empty()) {
+    if (desc.dramPerm.size() != desc.shape.size())
+      return makeError(ioWhat(desc) + " has a DRAM permutation of rank " +
+                       Twine(desc.dramPerm.size()) + " for a shape of rank " +
+                       Twine(desc.shape.size()));
+    std::vector<bool> seen(desc.shape.size());
+    for (int64_t p : desc.dramPerm) {
+      if (p < 0 || p >= int64_t(desc.shape.size()) || seen[p])
+        return makeError(ioWhat(desc) + " has an invalid DRAM permutation " +
+                         shapeString(desc.dramPerm));
+      seen[p] = true;
+    }
+  }
+  if (desc.bytes != elements * st->bytes)
+    return makeError(ioWhat(desc) + " declares " + Twine(desc.bytes) +
+                     " bytes but " + shapeString(desc.shape) + " x " +
+                     desc.dtype + " needs " + Twine(elements * st->bytes));
+  if (desc.dramAddr > dramBytes || desc.bytes > dramBytes - desc.dramAddr)
+    return makeError(ioWhat(desc) + " lies at DRAM [" + Twine(desc.dramAddr) +
+                     ", " + Twine(desc.dramAddr + desc.bytes) +
+                     ") beyond the program's " + Twine(dramBytes) + " bytes");
+  if (!(desc.scale > 0) || !std::isfinite(desc.scale))
+    return makeError(ioWhat(desc) + " has a non-positive scale");
+  return Error::success();
+}
+
+/// For each DRAM element (row-major in the permuted layout), the index of
+/// the same element in the framework layout.
+static std::vector<uint64_t> dramToFramework(const isa::IODesc &desc) {
+  size_t rank = desc.shape.size();
+  std::vector<uint64_t> fwStride(rank, 1);
+  for (size_t i = rank; i-- > 1;)
+    fwStride[i - 1] = fwStride[i] * uint64_t(desc.shape[i]);
+  std::vector<uint64_t> dims(rank), strides(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    size_t src = desc.dramPerm.empty() ? i : size_t(desc.dramPerm[i]);
+    dims[i] = uint64_t(desc.shape[src]);
+    strides[i] = fwStride[src];
+  }
+  uint64_t n = 1;
+  for (uint64_t d : dims)
+    n *= d;
+  std::vector<uint64_t> map(n);
+  std::vector<uint64_t> idx(rank, 0);
+  uint64_t offset = 0;
+  for (uint64_t e = 0; e < n; ++e) {
+    map[e] = offset;
+    for (size_t i = rank; i-- > 0;) {
+      ++idx[i];
+      offset += strides[i];
+      if (idx[i] < dims[i])
+        break;
+      offset -= strides[i] * dims[i];
+      idx[i] = 0;
+    }
+  }
+  return map;
+}
+
+Expected<std::vector<uint8_t>> sim::packInput(const isa::IODesc &desc,
+                                              const HostTensor &tensor,
+                                              bool raw) {
+  auto st = storageType(desc.dtype);
+  if (!st)
+    return makeError(ioWhat(desc) + ": unsupported DRAM dtype " + desc.dtype);
+  if (llvm::ArrayRef<int64_t>(tensor.shape) !=
+      llvm::ArrayRef<int64_t>(desc.shape))
+    return makeError(ioWhat(desc) + ": expected shape " +
+                     shapeString(desc.shape) + ", got " +
+                     shapeString(tensor.shape));
+  if (raw && tensor.isFloat())
+    return makeError(ioWhat(desc) + ": --raw expects integer storage values, "
+                                    "got " +
+                     dtypeName(tensor.dtype));
+  if (!raw && !tensor.isFloat())
+    return makeError(ioWhat(desc) + ": expected float32/float64 data in the "
+                                    "framework's layout, got " +
+                     dtypeName(tensor.dtype) +
+                     " (use --raw to feed integer storage values)");
+  std::vector<uint64_t> map = dramToFramework(desc);
+  std::vector<uint8_t> bytes(desc.bytes);
+  for (uint64_t e = 0; e < map.size(); ++e) {
+    int64_t q;
+    if (raw) {
+      q = tensor.getInt(int64_t(map[e]));
+      if (q < st->qmin || q > st->qmax)
+        return makeError(ioWhat(desc) + ": element " + Twine(map[e]) + " = " +
+                         Twine(q) + " is outside the " + desc.dtype +
+                         " storage range");
+    } else {
+      q = numerics::quantize(tensor.getDouble(int64_t(map[e])), desc.scale,
+                             desc.zeroPoint, st->qmin, st->qmax);
+    }
+    if (st->bytes == 4) {
+      int32_t v = int32_t(q);
+      std::memcpy(&bytes[e * 4], &v, 4);
+    } else {
+      bytes[e] = uint8_t(q);
+    }
+  }
+  return bytes;
+}
+
+HostTensor sim::unpackOutput(const isa::IODesc &desc,
+                             llvm::ArrayRef<uint8_t> bytes, bool raw) {
+  auto st = storageType(desc.dtype);
+  HostTensor out;
+  out.name = desc.name;
+  out.shape.assign(desc.shape.begin(), desc.shape.end());
+  out.dtype = raw ? st->dtype : DType::F32;
+  out.data.assign(out.numElements() * dtypeSize(out.dtype), 0);
+  std::vector<uint64_t> map = dramToFramework(desc);
+  for (uint64_t e = 0; e < map.size(); ++e) {
+    int64_t q;
+    if (st->bytes == 4) {
+      int32_t v;
+      std::memcpy(&v, &bytes[e * 4], 4);
+      q = v;
+    } else {
+      q = st->dtype == DType::I8 ? int64_t(int8_t(bytes[e]))
+                                 : int64_t(bytes[e]);
+    }
+    char *dst = out.data.data() + map[e] * dtypeSize(out.dtype);
+    if (raw) {
+      if (st->bytes == 4) {
+        int32_t v = int32_t(q);
+        std::memcpy(dst, &v, 4);
+      } else {
+        *dst = char(q);
+      }
+    } else {
+      float f = float(numerics::dequantize(q, desc.scale, desc.zeroPoint));
+      std::memcpy(dst, &f, 4);
+    }
+  }
+  return out;
+}
+
+//===----------------------------------------------------------------------===//
+// Simulator
+//===----------------------------------------------------------------------===//
+
+Simulator::Simulator(std::unique_ptr<SimulatorImpl> impl)
+    : impl(std::move(impl)) {}
+Simulator::~Simulator() = default;
+
+const isa::Program &Simulator::program() const { return impl->program; }
+const TargetDescription &Simulator::target() const { return impl->target; }
+const Stats &Simulator::stats() const { return impl->stats; }
+llvm::ArrayRef<const isa::IODesc *> Simulator::inputs() const {
+  return impl->inputs;
+}
+llvm::ArrayRef<const isa::IODesc *> Simulator::outputs() const {
+  return impl->outputs;
+}
+
+Expected<std::unique_ptr<Simulator>>
+Simulator::create(isa::Program program, TargetDescription target,
+                  llvm::StringRef what) {
+  auto impl = std::make_unique<SimulatorImpl>();
+  impl->program = std::move(program);
+  impl->target = std::move(target);
+  impl->what = what.str();
+  const isa::Program &p = impl->program;
+  const TargetDescription &t = impl->target;
+  if (p.targetHash != t.hash()) {
+    char have[32], want[32];
+    snprintf(have, sizeof(have), "0x%016llx", (unsigned long long)p.targetHash);
+    snprintf(want, sizeof(want), "0x%016llx", (unsigned long long)t.hash());
+    return makeError(what + ": compiled for target '" + p.targetName +
+                     "' (hash " + have + ") but simulating target '" + t.name +
+                     "' (hash " + want +
+                     "); pass the program's own target with --target or "
+                     "recompile");
+  }
+  if (p.dramBytes < p.constants.size() || p.dramBytes > (uint64_t(1) << 33))
+    return makeError(what + ": DRAM size " + Twine(p.dramBytes) +
+                     " is smaller than the " + Twine(p.constants.size()) +
+                     " constant bytes or larger than 8 GiB");
+  for (const isa::IODesc &desc : p.io) {
+    if (Error e = verifyIODesc(desc, p.dramBytes))
+      return makeError(what + ": " + llvm::toString(std::move(e)));
+    (desc.isInput ? impl->inputs : impl->outputs).push_back(&desc);
+  }
+  if (Error e = schedule(*impl))
+    return std::move(e);
+  return std::unique_ptr<Simulator>(new Simulator(std::move(impl)));
+}
+
+Expected<std::vector<std::vector<uint8_t>>>
+Simulator::runStorage(llvm::ArrayRef<std::vector<uint8_t>> inputs) const {
+  const isa::Program &p = impl->program;
+  if (inputs.size() != impl->inputs.size())
+    return makeError(impl->what + ": the program takes " +
+                     Twine(impl->inputs.size()) + " input(s), got " +
+                     Twine(inputs.size()));
+  Machine m;
+  m.digitBits = impl->target.macArray.digitBits;
+  m.dram.assign(p.dramBytes, 0);
+  std::copy(p.constants.begin(), p.constants.end(), m.dram.begin());
+  for (unsigned b = 0; b < kNumSramBuffers; ++b)
+    m.sram[b].assign(impl->target.buffer(SramBuffer(b)).bytes, 0);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const isa::IODesc &desc = *impl->inputs[i];
+    if (inputs[i].size() != desc.bytes)
+      return makeError(impl->what + ": " + ioWhat(desc) + " needs " +
+                       Twine(desc.bytes) + " bytes, got " +
+                       Twine(inputs[i].size()));
+    std::copy(inputs[i].begin(), inputs[i].end(),
+              m.dram.begin() + desc.dramAddr);
+  }
+  for (const Op &op : impl->ops)
+    if (Error e = execute(m, op))
+      return makeError(impl->what + ": " + llvm::toString(std::move(e)));
+  std::vector<std::vector<uint8_t>> outputs;
+  for (const isa::IODesc *desc : impl->outputs)
+    outputs.emplace_back(m.dram.begin() + desc->dramAddr,
+                         m.dram.begin() + desc->dramAddr + desc->bytes);
+  return outputs;
+}
+
+Expected<std::vector<HostTensor>>
+Simulator::run(llvm::ArrayRef<HostTensor> inputs, bool raw) const {
+  if (inputs.size() != impl->inputs.size())
+    return makeError(impl->what + ": the program takes " +
+                     Twine(impl->inputs.size()) + " input(s), got " +
+                     Twine(inputs.size()));
+  std::vector<std::vector<uint8_t>> images;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    auto bytes = packInput(*impl->inputs[i], inputs[i], raw);
+    if (!bytes)
+      return bytes.takeError();
+    images.push_back(std::move(*bytes));
+  }
+  auto results = runStorage(images);
+  if (!results)
+    return results.takeError();
+  std::vector<HostTensor> outputs;
+  for (size_t i = 0; i < results->size(); ++i)
+    outputs.push_back(unpackOutput(*impl->outputs[i], (*results)[i], raw));
+  return outputs;
+}

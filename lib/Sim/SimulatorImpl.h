@@ -1,0 +1,37 @@
+//===- SimulatorImpl.h - The Simulator's private state ----------*- C++ -*-===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOTE_LIB_SIM_SIMULATORIMPL_H
+#define MOTE_LIB_SIM_SIMULATORIMPL_H
+
+#include "Machine.h"
+
+#include "mote/ISA/Program.h"
+#include "mote/Sim/Stats.h"
+#include "mote/Target/TargetDescription.h"
+
+#include <string>
+#include <vector>
+
+namespace mote::sim {
+
+struct SimulatorImpl {
+  isa::Program program;
+  TargetDescription target;
+  std::string what;
+  /// Resolved operations in a valid execution order (see Schedule.cpp).
+  std::vector<Op> ops;
+  Stats stats;
+  std::vector<const isa::IODesc *> inputs, outputs;
+};
+
+/// Validates `impl.program` against `impl.target`, schedules it on the
+/// three engines and fills `impl.ops` and `impl.stats`.
+llvm::Error schedule(SimulatorImpl &impl);
+
+} // namespace mote::sim
+
+#endif // MOTE_LIB_SIM_SIMULATORIMPL_H

@@ -1,0 +1,271 @@
+//===- Pipeline.cpp - motec's compile stages ------------------------------===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+//
+// import -> calibrate -> quantize (or mixed-precision search) [-> synthesis]
+// -> bit-width lowering -> NPU lowering -> Program. Every stage is the same
+// pass a user can run with mote-opt (the pipeline strings are printed with
+// --verbose-stages), so motec adds ordering and defaults, not semantics.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Motec.h"
+
+#include "Mote/MoteOps.h"
+#include "mote/Tools/ToolSupport.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+using namespace mlir;
+using namespace mote::motec;
+
+void mote::motec::progress(const Options &opts, llvm::StringRef stage,
+                           llvm::StringRef message) {
+  if (opts.quiet)
+    return;
+  llvm::errs() << "motec: [" << stage << "] " << message << "\n";
+}
+
+static llvm::Error fail(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+namespace {
+/// Times one stage and records it in the report.
+class StageTimer {
+public:
+  StageTimer(Compiled &c, llvm::StringRef name)
+      : compiled(c), name(name.str()),
+        start(std::chrono::steady_clock::now()) {}
+  double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                         start)
+        .count();
+  }
+  ~StageTimer() {
+    compiled.stages.push_back(
+        llvm::json::Object{{"stage", name}, {"seconds", seconds()}});
+  }
+
+private:
+  Compiled &compiled;
+  std::string name;
+  std::chrono::steady_clock::time_point start;
+};
+} // namespace
+
+/// Runs a textual pass pipeline (nested under builtin.module) on `module`; errors carry the stage name
+/// (the passes' own diagnostics, with file and op locations, are printed).
+static llvm::Error runPipeline(ModuleOp module, llvm::StringRef stage,
+                               const std::string &pipeline) {
+  PassManager pm(module.getContext());
+  std::string errors;
+  llvm::raw_string_ostream os(errors);
+  if (failed(parsePassPipeline(pipeline, pm, os)))
+    return fail("internal pipeline '" + pipeline + "': " + errors);
+  if (failed(pm.run(module)))
+    return fail(stage + " failed (see the diagnostics above)");
+  return llvm::Error::success();
+}
+
+/// True when the model still computes products in float.
+static bool needsQuantization(ModuleOp module) {
+  bool floatProducts = false;
+  module.walk([&](Operation *op) {
+    if (!isa<mote::Conv2DOp, mote::FullyConnectedOp, mote::MatMulOp>(op))
+      return;
+    auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+    if (type && isa<FloatType>(type.getElementType()))
+      floatProducts = true;
+  });
+  return floatProducts;
+}
+
+/// Writes `text` to `path` (or stdout for "-").
+static llvm::Error writeText(llvm::StringRef path,
+                             llvm::function_ref<void(llvm::raw_ostream &)> fn) {
+  std::error_code ec;
+  llvm::ToolOutputFile file(path, ec, llvm::sys::fs::OF_Text);
+  if (ec)
+    return fail(path + ": cannot write: " + ec.message());
+  fn(file.os());
+  file.keep();
+  return llvm::Error::success();
+}
+
+static llvm::Error writeBytes(llvm::StringRef path,
+                              llvm::ArrayRef<uint8_t> bytes) {
+  std::error_code ec;
+  llvm::ToolOutputFile file(path, ec, llvm::sys::fs::OF_None);
+  if (ec)
+    return fail(path + ": cannot write: " + ec.message());
+  file.os().write(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+  file.keep();
+  return llvm::Error::success();
+}
+
+/// Calibration, quantization (uniform or mixed), synthesis.
+static llvm::Error quantize(const Options &opts, ModuleOp module,
+                            Compiled &out) {
+  if (!needsQuantization(module)) {
+    progress(opts, "quantize", "model is already quantized: skipping "
+                               "calibration and quantization");
+    return llvm::Error::success();
+  }
+  if (opts.calib.empty())
+    return fail(opts.modelPath +
+                ": the model computes in float and needs calibration data: "
+                "pass --calib FILE.npy|FILE.npz|DIR (inputs in the model's "
+                "own layout, e.g. a few hundred training samples)");
+  static const char *const precisions[] = {"int8", "int4", "w4a8", "mixed"};
+  if (!llvm::is_contained(precisions, opts.precision))
+    return fail("--precision must be int8, int4, w4a8 or mixed, not '" +
+                opts.precision + "'");
+  {
+    StageTimer timer(out, "calibrate");
+    progress(opts, "calibrate", "observing activation ranges on " + opts.calib);
+    if (auto e = runPipeline(module, "calibration",
+                             "mote-calibrate{data=" + opts.calib + "}"))
+      return e;
+  }
+  StageTimer timer(out, "quantize");
+  std::string planFile = opts.plan;
+  if (opts.precision == "mixed" && planFile.empty()) {
+    llvm::SmallString<128> path(opts.outputPath.empty() || opts.outputPath == "-"
+                                    ? llvm::StringRef("motec")
+                                    : llvm::StringRef(opts.outputPath));
+    llvm::sys::path::replace_extension(path, "plan");
+    planFile = std::string(path);
+    progress(opts, "mixed", "searching per-layer precisions on " + opts.target +
+                                " (budget " + llvm::formatv("{0}", opts.budget).str() +
+                                " points), plan -> " + planFile);
+    if (auto e = runPipeline(
+            module, "mixed-precision search",
+            mote::motec::mixedPrecisionPipeline(opts.calib, opts.target,
+                                                opts.budget, planFile)))
+      return e;
+    out.planPath = planFile;
+    return llvm::Error::success();
+  }
+  std::string quantOpts = "precision=" +
+                          (opts.precision == "mixed" ? std::string("int8")
+                                                     : opts.precision) +
+                          " data=" + opts.calib;
+  if (!planFile.empty())
+    quantOpts += " plan=" + planFile;
+  progress(opts, "quantize",
+           (planFile.empty() ? opts.precision : "plan " + planFile) +
+               ", teacher-guided refinement on the calibration data");
+  if (auto e = runPipeline(module, "quantization",
+                           "mote-quantize{" + quantOpts + "}"))
+    return e;
+  out.planPath = planFile;
+  return llvm::Error::success();
+}
+
+llvm::Error mote::motec::compile(const Options &opts, MLIRContext &context,
+                                 Compiled &out, bool &haveProgram) {
+  haveProgram = false;
+  static const char *const emits[] = {"mote", "npu", "asm", "mbin"};
+  if (!llvm::is_contained(emits, opts.emit))
+    return fail("--emit must be mote, npu, asm or mbin, not '" + opts.emit + "'");
+  if (opts.outputPath.empty() && opts.emit != "mbin")
+    return fail("--emit " + opts.emit + " needs -o FILE (or -o - for stdout)");
+
+  auto target = loadTarget(opts.target);
+  if (!target)
+    return fail("--target: " + llvm::toString(target.takeError()));
+  out.target = std::move(*target);
+
+  OwningOpRef<ModuleOp> module;
+  {
+    StageTimer timer(out, "import");
+    std::string error;
+    module = tools::loadModel(opts.modelPath, context, OnnxImportOptions(), error);
+    if (!module)
+      return fail(error);
+    progress(opts, "import", "loaded " + opts.modelPath);
+  }
+  if (needsQuantization(*module))
+    out.floatModule = module->clone();
+  if (auto e = quantize(opts, *module, out))
+    return e;
+
+  if (!opts.synth.empty()) {
+    StageTimer timer(out, "synthesis");
+    progress(opts, "synthesis",
+             opts.synth + ", " + std::to_string(opts.synthTerms) + " terms of " +
+                 std::to_string(opts.synthBits) + " bits");
+    if (auto e = runPipeline(
+            *module, "synthesis",
+            "func.func(mote-quant-synthesis{mode=" + opts.synth +
+                " terms=" + std::to_string(opts.synthTerms) +
+                " bits=" + std::to_string(opts.synthBits) + "})"))
+      return e;
+  }
+  {
+    StageTimer timer(out, "bitwidth-lowering");
+    progress(opts, "lower-bits",
+             "digit-plane products for the " +
+                 std::to_string(out.target.macArray.digitBits) +
+                 "-bit MAC array of " + out.target.name);
+    if (auto e = runPipeline(
+            *module, "bit-width lowering",
+            "func.func(mote-bitwidth-lowering{digit-bits=" +
+                std::to_string(out.target.macArray.digitBits) +
+                " quiet=true})"))
+      return e;
+  }
+  out.quantModule = module->clone();
+  if (opts.emit == "mote")
+    return writeText(opts.outputPath,
+                     [&](llvm::raw_ostream &os) { module->print(os); });
+
+  {
+    StageTimer timer(out, "npu-lowering");
+    progress(opts, "npu", "layers, tiling, DRAM plan, weight packing, "
+                          "instructions for " + out.target.name);
+    if (auto e = mote::motec::lowerToNpu(*module, opts.target))
+      return e;
+  }
+  if (opts.emit == "npu")
+    return writeText(opts.outputPath,
+                     [&](llvm::raw_ostream &os) { module->print(os); });
+  {
+    StageTimer timer(out, "emit");
+    auto program = mote::motec::exportProgram(*module);
+    if (!program)
+      return program.takeError();
+    out.program = std::move(*program);
+  }
+  haveProgram = true;
+  if (opts.emit == "asm")
+    return writeText(opts.outputPath, [&](llvm::raw_ostream &os) {
+      isa::printMasm(out.program, os);
+    });
+  std::string path = opts.outputPath;
+  if (path.empty()) {
+    llvm::SmallString<128> p(opts.modelPath);
+    llvm::sys::path::replace_extension(p, "mbin");
+    path = std::string(llvm::sys::path::filename(p));
+  }
+  std::vector<uint8_t> bytes = isa::writeMbin(out.program);
+  if (auto e = writeBytes(path, bytes))
+    return e;
+  progress(opts, "emit",
+           "wrote " + path + " (" + std::to_string(bytes.size()) + " bytes, " +
+               std::to_string(out.program.instructions.size()) +
+               " instructions)");
+  return llvm::Error::success();
+}

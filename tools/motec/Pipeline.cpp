@@ -164,6 +164,8 @@ static llvm::Error quantize(const Options &opts, ModuleOp module,
                           " data=" + opts.calib;
   if (!planFile.empty())
     quantOpts += " plan=" + planFile;
+  if (opts.quiet)
+    quantOpts += " quiet=true";
   progress(opts, "quantize",
            (planFile.empty() ? opts.precision : "plan " + planFile) +
                ", teacher-guided refinement on the calibration data");

@@ -313,7 +313,8 @@ static FailureOr<LayerGeometry> geometryOf(Operation *op) {
 LogicalResult mote::quant::collectLayerStatistics(
     func::FuncOp fn, interp::Interpreter &interp, ArrayRef<Sample> samples,
     ArrayRef<Operation *> layers, int64_t maxVectors,
-    llvm::DenseMap<Operation *, LayerStatistics> &out, std::string &error) {
+    llvm::DenseMap<Operation *, LayerStatistics> &out, std::string &error,
+    const llvm::DenseSet<Operation *> *meanOnly) {
   std::vector<LayerState> states(layers.size());
   // Where each layer's input comes from.
   llvm::DenseMap<Operation *, SmallVector<std::pair<unsigned, size_t>>>
@@ -330,7 +331,9 @@ LogicalResult mote::quant::collectLayerStatistics(
     LayerState &st = states[i];
     st.geometry = *geometry;
     st.stats.groups = geometry->groups;
-    st.stats.perGroup.assign(geometry->groups, InputStatistics(geometry->k));
+    bool withGram = !meanOnly || !meanOnly->contains(op);
+    st.stats.perGroup.assign(geometry->groups,
+                             InputStatistics(geometry->k, withGram));
     st.rng.seed(0x6d6f7465u + i);
     Value input = op->getOperand(0);
     if (auto arg = dyn_cast<BlockArgument>(input))

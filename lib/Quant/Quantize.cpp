@@ -29,6 +29,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Format.h"
@@ -250,7 +251,7 @@ struct Refinement {
   /// round-to-nearest max-scaled weights, after refinement, and of the
   /// float output energy wᵀ G w, for the summary line.
   double baseError = 0.0, refinedError = 0.0, energy = 0.0;
-  unsigned layers = 0, flips = 0;
+  unsigned layers = 0, flips = 0, skippedLayers = 0;
 
   bool any() const { return weightSearch || biasCorrection || adaround; }
 };
@@ -273,9 +274,15 @@ static void refineWeights(Refinement &r, const mote::quant::LayerStatistics &sta
     return stats.perGroup[o / outPerGroup];
   };
   ArrayRef<double> noGram;
+  // Layers over the refinement cost cap come without Gram matrices: only
+  // bias correction applies to them.
+  bool haveGram = llvm::all_of(stats.perGroup, [](const auto &g) {
+    return !g.gram.empty();
+  });
+  needGram = needGram && haveGram;
   // Without the search or the rounding refinement the Gram matrix only
   // feeds the summary's error figures.
-  if (!perChannel && r.weightSearch) {
+  if (!perChannel && r.weightSearch && haveGram) {
     SmallVector<ArrayRef<float>> channels;
     SmallVector<ArrayRef<double>> grams;
     for (int64_t o = 0; o < outChannels; ++o) {
@@ -294,11 +301,12 @@ static void refineWeights(Refinement &r, const mote::quant::LayerStatistics &sta
         mote::quant::quantizeChannel(w, scale, qmax, in.gram);
     r.baseError += c.error;
     std::vector<double> wd(w.begin(), w.end());
-    r.energy += mote::quant::outputError(in.gram, wd);
+    if (haveGram)
+      r.energy += mote::quant::outputError(in.gram, wd);
     bool zero = llvm::all_of(w, [](float v) { return v == 0.0f; });
-    if (perChannel && r.weightSearch && !zero)
+    if (perChannel && r.weightSearch && !zero && haveGram)
       c = mote::quant::searchChannelScale(w, qmax, gram, r.search);
-    if (r.adaround)
+    if (r.adaround && haveGram)
       r.flips += mote::quant::refineRounding(w, qmax, gram, c, r.adaroundPasses);
     r.refinedError += c.error;
     if (bias && r.biasCorrection)
@@ -800,10 +808,13 @@ LogicalResult FunctionQuantizer::run() {
   }
   // Replaced ops are now used only by other replaced ops: erase them in
   // reverse order, then any float constant left without users.
+  // `ops` still holds the replaced ops: never look at them once erased
+  // (ASan: heap-use-after-free in isa<ConstantOp>).
+  llvm::SmallPtrSet<Operation *, 16> erased(replaced.begin(), replaced.end());
   for (Operation *op : llvm::reverse(replaced))
     op->erase();
-  for (Operation *op : llvm::make_early_inc_range(llvm::reverse(ops)))
-    if (isa<ConstantOp>(op) && op->use_empty())
+  for (Operation *op : llvm::reverse(ops))
+    if (!erased.contains(op) && isa<ConstantOp>(op) && op->use_empty())
       op->erase();
   return success();
 }
@@ -934,10 +945,32 @@ LogicalResult MoteQuantizePass::prepareRefinement(Refinement &r,
             .isF32())
       layers.push_back(op);
   });
+  // The search and AdaRound cost about K^2 (channels * (steps + passes) +
+  // vectors) per layer for K-element weight rows (a K x K Gram matrix):
+  // cheap for small models, hours for ResNet-50's K = 4608. Layers over
+  // refine-max-gops keep bias correction only.
+  llvm::DenseSet<Operation *> meanOnly;
+  for (Operation *op : layers) {
+    auto w = cast<RankedTensorType>(op->getOperand(1).getType());
+    auto in = cast<RankedTensorType>(op->getOperand(0).getType());
+    int64_t channels = w.getDimSize(0);
+    int64_t groups = 1;
+    if (auto conv = dyn_cast<Conv2DOp>(op))
+      groups = conv.getGroups();
+    int64_t k = w.getNumElements() / std::max<int64_t>(1, channels);
+    double cost = double(k) * double(k) *
+                  (double(channels) * (searchSteps + 3 + adaroundPasses) +
+                   double(searchVectors) * double(groups));
+    (void)in;
+    if (cost > refineMaxGops * 1e9) {
+      meanOnly.insert(op);
+      ++r.skippedLayers;
+    }
+  }
   std::string error;
   if (failed(mote::quant::collectLayerStatistics(teacherFn, **interp, samples,
                                            layers, searchVectors, r.teacher,
-                                           error)))
+                                           error, &meanOnly)))
     return teacherFn.emitError() << "mote-quantize: teacher: " << error;
   return success();
 }
@@ -960,6 +993,9 @@ void MoteQuantizePass::printRefinementSummary(const Refinement &r) {
   os << llvm::format("%.3e -> %.3e", rel(r.baseError), rel(r.refinedError));
   if (r.adaround)
     os << ", " << r.flips << " rounding flips";
+  if (r.skippedLayers)
+    os << "; " << r.skippedLayers
+       << " layers over refine-max-gops got bias correction only";
   llvm::errs() << line << "\n";
 }
 

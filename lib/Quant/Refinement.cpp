@@ -18,6 +18,8 @@ using namespace mote;
 using namespace mote::quant;
 
 void InputStatistics::addSampled(const float *x) {
+  if (gram.empty())
+    return;
   // The full k×k matrix: k is a few hundred at most (a conv patch or an FC
   // row), and zero inputs (padding, ReLU) are skipped.
   for (int64_t i = 0; i < k; ++i) {

@@ -13,7 +13,12 @@
 // RUN: mote-opt %s --mote-quantize="precision=w4a8 per-channel=false data=%t/spread.npy weight-search=true adaround=false bias-correction=false" 2>/dev/null | FileCheck %s --check-prefix=TENSOR
 // The rounding refinement and a narrower search run too.
 // RUN: mote-opt %s --mote-quantize="precision=w4a8 data=%t/spread.npy weight-search=true adaround=true bias-correction=false search-lowest=0.9 search-steps=5 search-vectors=64" 2>&1 >/dev/null | FileCheck %s --check-prefix=ADAROUND
+// A layer over the refinement cost cap keeps the max-based scale (as FIRST)
+// and says so.
+// RUN: mote-opt %s --mote-quantize="precision=w4a8 data=%t/spread.npy weight-search=true adaround=false bias-correction=false refine-max-gops=0" 2>%t/capped.log | FileCheck %s --check-prefix=FIRST
+// RUN: FileCheck %s --check-prefix=CAPPED < %t/capped.log
 
+// CAPPED: refine: weight-search on 1 layers: {{.*}}; 1 layers over refine-max-gops got bias correction only
 // SPREAD: tensor<1x8xi4> -> tensor<1x8x!quant.uniform<i4<-7:7>:f32:0, {0.1392857{{[0-9]*}}}>>
 // REPORT: refine: weight-search on 1 layers: relative output error 1.205e-02 -> 1.102e-02
 // FIRST: tensor<1x8xi4> -> tensor<1x8x!quant.uniform<i4<-7:7>:f32:0, {0.1428570999{{[0-9]*}}}>>

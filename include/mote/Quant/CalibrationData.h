@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include <string>
 #include <vector>
@@ -65,7 +66,8 @@ collectLayerStatistics(mlir::func::FuncOp fn, interp::Interpreter &interp,
                        llvm::ArrayRef<mlir::Operation *> layers,
                        int64_t maxVectors,
                        llvm::DenseMap<mlir::Operation *, LayerStatistics> &out,
-                       std::string &error);
+                       std::string &error,
+                       const llvm::DenseSet<mlir::Operation *> *meanOnly = nullptr);
 
 } // namespace mote::quant
 

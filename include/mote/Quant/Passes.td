@@ -151,6 +151,10 @@ def MoteQuantize : Pass<"mote-quantize", "mlir::ModuleOp"> {
            "Input vectors per layer sampled for the output error">,
     Option<"searchSteps", "search-steps", "unsigned", /*default=*/"20",
            "Clipping candidates between search-lowest and 1 of max|w|">,
+    Option<"refineMaxGops", "refine-max-gops", "double", /*default=*/"4.0",
+           "Per-layer cost cap of the weight search and AdaRound, in 10^9 "
+           "multiply-adds (~K^2 x (channels x steps + vectors) for K-element "
+           "weight rows); larger layers get bias correction only">,
     Option<"searchLowest", "search-lowest", "double", /*default=*/"0.5",
            "Smallest clipping ratio weight-search tries">,
     Option<"adaroundPasses", "adaround-passes", "unsigned", /*default=*/"4",

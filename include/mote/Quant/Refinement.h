@@ -38,9 +38,11 @@ struct InputStatistics {
   std::vector<double> sum;
   int64_t count = 0;
 
-  explicit InputStatistics(int64_t k = 0)
-      : k(k), gram(k * k, 0.0), sum(k, 0.0) {}
-  /// Adds `x` (length k) to the Gram matrix.
+  /// Without `withGram` only the mean is kept (bias correction); the
+  /// search and the rounding refinement then leave the layer alone.
+  explicit InputStatistics(int64_t k = 0, bool withGram = true)
+      : k(k), gram(withGram ? k * k : 0, 0.0), sum(k, 0.0) {}
+  /// Adds `x` (length k) to the Gram matrix (no-op without one).
   void addSampled(const float *x);
   /// Adds `x` (length k) to the mean.
   void addToMean(const float *x);

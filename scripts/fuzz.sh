@@ -13,7 +13,8 @@
 #
 # Environment: MOTE_FUZZ_BUILD_DIR (default build-fuzz), MOTE_FUZZ_JOBS
 # (ninja -j, default 2), MOTE_FUZZ_WORKERS (libFuzzer -fork workers, default
-# 1). The corpus grows in $build/fuzz-corpus/TARGET across runs; crashes,
+# 1), MOTE_FUZZ_TOOLS (a bin/ directory whose mote-translate assembles the
+# seed programs; default: this build's, built on demand). The corpus grows in $build/fuzz-corpus/TARGET across runs; crashes,
 # leaks, timeouts and OOMs are written to $build/fuzz-artifacts/TARGET/ and
 # make the script exit non-zero. Replay one: $build/bin/TARGET ARTIFACT.
 # The long run (docs/Reliability.md): scripts/fuzz.sh 1800 (30 min each).
@@ -35,7 +36,12 @@ if [ ! -f "$build/build.ninja" ]; then
     -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
     -DMOTE_ENABLE_FUZZERS=ON
 fi
-ninja -C "$build" -j"$jobs" "${targets[@]}" mote-translate
+# mote-translate assembles the .masm seeds; any build's will do
+# (MOTE_FUZZ_TOOLS=DIR/bin), else this build's.
+tools="${MOTE_FUZZ_TOOLS:-$build/bin}"
+extra=()
+[ -x "$tools/mote-translate" ] || { tools="$build/bin"; extra=(mote-translate); }
+ninja -C "$build" -j"$jobs" "${targets[@]}" ${extra[@]+"${extra[@]}"}
 
 # Seed corpora (idempotent: libFuzzer dedups by coverage on merge).
 seeds="$build/fuzz-seeds"
@@ -51,7 +57,7 @@ if [ ! -d "$seeds" ]; then
   done
   cp "$bad"/*.masm "$root"/test/ISA/Inputs/*.masm "$seeds/mbin/"
   for f in "$seeds"/mbin/*.masm; do
-    "$build/bin/mote-translate" --assemble "$f" -o "${f%.masm}.mbin" 2>/dev/null || true
+    "$tools/mote-translate" --assemble "$f" -o "${f%.masm}.mbin" 2>/dev/null || true
   done
   $py "$root/scripts/reliability/make_bad_inputs.py" "$seeds/mbin" --mbin "$seeds/mbin/ok.mbin"
   # Every .mlir test, split at `// -----` into separate seeds.

@@ -282,7 +282,8 @@ bool foldConcat(Importer &im, bool &failedOut) {
   for (int64_t o = 0; o < outer; ++o)
     for (const HostTensor *t : ins) {
       size_t bytes = t->shape[axis] * inner * es;
-      std::memcpy(dst, t->data.data() + o * bytes, bytes);
+      if (bytes) // an empty input has no buffer: memcpy(dst, nullptr, 0) is UB
+        std::memcpy(dst, t->data.data() + o * bytes, bytes);
       dst += bytes;
     }
   im.defineConstant(0, std::move(out));

@@ -287,9 +287,59 @@ struct Emitter {
       return;
     }
 
+    if (l.kind == LayerKind::Concat) {
+      // Each input into its channel slice of the output: LOAD its tile,
+      // copy (VEC Clamp to the type's range) or requantize (VEC Rescale),
+      // STORE with the output's pixel stride.
+      int64_t offset = 0;
+      for (size_t k = 0; k < l.ins.size(); ++k) {
+        const TensorRef &in = l.ins[k];
+        int64_t Xk = dram.lookup(in.value);
+        auto [mul, sft] = l.insScale[k];
+        for (int64_t c0 = 0; c0 < in.c; c0 += l.tc) {
+          int64_t tc = std::min(l.tc, in.c - c0);
+          for (int64_t y0 = 0; y0 < OH; y0 += l.th) {
+            int64_t th = std::min(l.th, OH - y0);
+            for (int64_t x0 = 0; x0 < OW; x0 += l.tw) {
+              int64_t tw = std::min(l.tw, OW - x0);
+              Step s;
+              int64_t slot = tile % 2;
+              load(s.loads, 1, inSlot[slot],
+                   Xk + (y0 * in.w + x0) * in.c + c0, th, tw, tc,
+                   in.w * in.c, in.c, 0);
+              using namespace isa::reg;
+              ex(s.exec, VEC_A_SIGNED, in.isSigned);
+              ex(s.exec, VEC_OUT_SIGNED, l.out.isSigned);
+              ex(s.exec, VEC_CLAMP_LO, l.lo), ex(s.exec, VEC_CLAMP_HI, l.hi);
+              if (mul) {
+                ex(s.exec, VEC_ZP_A, in.zp), ex(s.exec, VEC_ZP_OUT, l.out.zp);
+                ex(s.exec, VEC_MUL_A, mul), ex(s.exec, VEC_SHIFT_A, sft);
+              }
+              int64_t dst = outSlot[slot];
+              s.exec.push_back(vec(mul ? isa::VecOp::Rescale : isa::VecOp::Clamp,
+                                   inSlot[slot], 0, th, tw, tc, dst));
+              store(s.stores, dst, Y + (y0 * OW + x0) * OC + offset + c0, th,
+                    tw, tc, OW * OC, OC);
+              s.endsTile = true;
+              steps.push_back(std::move(s));
+              ++tile;
+            }
+          }
+        }
+        offset += in.c;
+      }
+      return;
+    }
+
     // Weight blocks (conv) packed per (out block, in chunk).
     bool chanTied = !conv || l.depthwise;
-    int64_t nc = chanTied ? 1 : ceilDiv(C, l.cc);
+    // A grouped conv reduces over the `cg` channels of the output block's
+    // group (dense: cg == C); the block reads them from DRAM at groupBase.
+    int64_t Cred = l.groups > 1 ? l.cg : C;
+    auto groupBase = [&](int64_t o0) {
+      return l.groups > 1 ? o0 / (OC / l.groups) * l.cg : 0;
+    };
+    int64_t nc = chanTied ? 1 : ceilDiv(Cred, l.cc);
     std::map<std::pair<int64_t, int64_t>, std::tuple<int64_t, int64_t, std::vector<int64_t>, int64_t>> blocks;
     int64_t lutAddr = -1;
     if (l.kind == LayerKind::Lut)
@@ -299,7 +349,7 @@ struct Emitter {
         for (int64_t ci = 0; ci < nc; ++ci) {
           int64_t tc = std::min(l.tc, OC - o0);
           int64_t c0 = chanTied ? o0 : ci * l.cc;
-          int64_t cc = chanTied ? tc : std::min(l.cc, C - c0);
+          int64_t cc = chanTied ? tc : std::min(l.cc, Cred - c0);
           std::vector<int64_t> planeOff;
           int64_t recOff;
           auto bytes = packBlock(l, o0, tc, c0, cc, ci == nc - 1, planeOff, recOff);
@@ -319,7 +369,7 @@ struct Emitter {
             Step s;
             int64_t slot = steps.size() % 2;
             int64_t c0 = chanTied ? o0 : ci * l.cc;
-            int64_t cc = chanTied ? tc : std::min(l.cc, C - c0);
+            int64_t cc = chanTied ? tc : std::min(l.cc, Cred - c0);
             if (first)
               layerRegs(l, s.exec), first = false;
             Window wy = window(y0, th, l.sh, l.kh, l.dh, l.pt, H);
@@ -339,8 +389,8 @@ struct Emitter {
                 wbase = wSlot[(blockCount - 1) % 2];
               }
               load(s.loads, 1, inSlot[slot],
-                   X + (wy.start * W + wx.start) * C + c0, wy.interior,
-                   wx.interior, cc, W * C, C, pad, &wy, &wx);
+                   X + (wy.start * W + wx.start) * C + groupBase(o0) + c0,
+                   wy.interior, wx.interior, cc, W * C, C, pad, &wy, &wx);
               ex(s.exec, isa::reg::MM_IN_W, wx.total);
               ex(s.exec, isa::reg::MM_IN_C, cc);
               ex(s.exec, isa::reg::MM_IN_CG, l.depthwise ? 1 : cc);
@@ -375,12 +425,24 @@ struct Emitter {
               // Elementwise over a th x tw x tc block.
               int64_t half = alignTo(th * tw * tc, t.sram.activationBuffer.alignmentBytes);
               int64_t a = inSlot[slot];
-              int64_t src = X + (y0 * W + x0) * C + c0;
-              load(s.loads, 1, a, src, th, tw, tc, W * C, C, 0);
+              // An operand broadcast per channel is read with zero row and
+              // pixel strides; a scalar as th*tw rows of tc copies.
+              auto operand = [&](int64_t sram, int64_t base, Broadcast m) {
+                if (m == Broadcast::Channel)
+                  load(s.loads, 1, sram, base + c0, th, tw, tc, 0, 0, 0);
+                else if (m == Broadcast::Scalar)
+                  load(s.loads, 1, sram, base, th * tw, tc, 1, 0, 0, 0);
+                else
+                  load(s.loads, 1, sram, base + (y0 * OW + x0) * OC + c0, th,
+                       tw, tc, OW * OC, OC, 0);
+              };
+              if (l.bcastA == Broadcast::None)
+                load(s.loads, 1, a, X + (y0 * W + x0) * C + c0, th, tw, tc,
+                     W * C, C, 0);
+              else
+                operand(a, X, l.bcastA);
               if (l.kind == LayerKind::Add) {
-                int64_t X2 = dram.lookup(l.in2.value);
-                load(s.loads, 1, a + half, X2 + (y0 * W + x0) * C + c0, th,
-                     tw, tc, W * C, C, 0);
+                operand(a + half, dram.lookup(l.in2.value), l.bcastB);
                 s.exec.push_back(vec(isa::VecOp::Add, a, a + half, th, tw, tc, dst));
               } else if (l.kind == LayerKind::Lut) {
                 loadBlock(s.loads, wSlot[slot], lutAddr, 256);
@@ -451,69 +513,23 @@ struct Emitter {
   }
 };
 
-/// Liveness-based DRAM planning of activation tensors (first fit).
-void planDram(Emitter &e, Network &net) {
-  // Last use (layer index) of each value; outputs live to the end.
-  llvm::DenseMap<Value, int64_t> lastUse;
-  int64_t n = net.layers.size();
-  for (int64_t i = 0; i < n; ++i) {
-    lastUse[net.layers[i].in.value] = i;
-    if (net.layers[i].in2.value)
-      lastUse[net.layers[i].in2.value] = i;
-  }
-  for (auto &io : net.io)
-    lastUse[io.value] = n; // Inputs stay intact: the program can be re-run.
-  int64_t base = alignTo(int64_t(e.image.size()), 64);
-  std::vector<std::pair<int64_t, int64_t>> live; // [start, end) in use
-  std::vector<std::tuple<Value, int64_t, int64_t>> allocated; // value, addr, size
-  int64_t top = base;
-  auto alloc = [&](Value v, int64_t bytes) {
-    bytes = alignTo(std::max<int64_t>(bytes, 1), 64);
-    // First fit among the gaps of the live set.
-    std::sort(live.begin(), live.end());
-    int64_t addr = base;
-    for (auto &[s, en] : live) {
-      if (addr + bytes <= s)
-        break;
-      addr = std::max(addr, en);
-    }
-    live.push_back({addr, addr + bytes});
-    allocated.push_back({v, addr, bytes});
-    e.dram[v] = addr;
-    top = std::max(top, addr + bytes);
-  };
-  auto release = [&](Value v) {
-    auto it = e.dram.find(v);
-    if (it == e.dram.end())
-      return;
-    for (auto &[val, addr, size] : allocated)
-      if (val == v)
-        llvm::erase_if(live, [&](auto &p) { return p.first == addr; });
-  };
-  for (auto &io : net.io)
-    if (io.isInput) {
-      int64_t bytes = 1;
-      for (int64_t d : io.shape)
-        bytes *= d;
-      alloc(io.value, bytes);
-    }
-  for (int64_t i = 0; i < n; ++i) {
-    Layer &l = net.layers[i];
-    if (!e.dram.count(l.out.value))
-      alloc(l.out.value, l.out.bytes());
-    // Free inputs whose last use is this layer (after allocating the
-    // output: a layer never reads and writes the same DRAM).
-    for (Value v : {l.in.value, l.in2.value})
-      if (v && lastUse.lookup(v) == i)
-        release(v);
-  }
-  e.dramTop = top;
-}
-
 } // namespace
 
+int64_t mote::npu::constantBytes(Network &net, const TargetDescription &t,
+                                 MLIRContext *ctx) {
+  // A dry run of step generation packs every constant.
+  OpBuilder dry(ctx);
+  Block scratch;
+  dry.setInsertionPointToEnd(&scratch);
+  Emitter d(t, net, dry, UnknownLoc::get(ctx));
+  for (Layer &l : net.layers)
+    d.buildSteps(l);
+  return int64_t(d.image.size());
+}
+
 LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
-                                     ModuleOp module, Location loc) {
+                                     const DramPlan &plan, ModuleOp module,
+                                     Location loc) {
   OpBuilder b(module.getContext());
   b.setInsertionPointToEnd(module.getBody());
   std::string hash;
@@ -535,9 +551,15 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
     e.image = d.image;
     scratch.clear();
   }
-  planDram(e, net);
+  if (alignTo(int64_t(e.image.size()), 64) > alignTo(plan.constBytes, 64))
+    return emitError(loc, "NPU lowering: the DRAM plan starts activations "
+                          "at ")
+           << alignTo(plan.constBytes, 64) << " but the constants need "
+           << e.image.size() << " bytes (stale npu.dram attributes?)";
+  e.dram = plan.addr;
+  e.dramTop = plan.top;
   for (Layer &l : net.layers)
-    for (Value v : {l.in.value, l.in2.value})
+    for (Value v : layerInputs(l))
       if (v && !e.dram.count(v))
         return l.anchor->emitError("NPU lowering: an operand of this ")
                << l.kindName << " is computed by no NPU layer and is no "

@@ -11,9 +11,11 @@
 
 namespace mote::npu {
 
-/// Plans DRAM and appends an `npu.program` for `net` to `module`.
+/// Appends an `npu.program` for the tiled `net` with DRAM plan `plan`
+/// (planDram on constantBytes) to `module`.
 mlir::LogicalResult emitProgram(Network &net, const TargetDescription &target,
-                                mlir::ModuleOp module, mlir::Location loc);
+                                const DramPlan &plan, mlir::ModuleOp module,
+                                mlir::Location loc);
 
 } // namespace mote::npu
 

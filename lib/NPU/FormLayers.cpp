@@ -62,7 +62,8 @@ struct Former {
     return it == alias.end() ? v : root(it->second);
   }
 
-  FailureOr<TensorRef> tensor(Operation *user, Value v) {
+  FailureOr<TensorRef> tensor(Operation *user, Value v,
+                              bool batchDim = true) {
     auto type = cast<RankedTensorType>(v.getType());
     std::optional<QuantParams> q = getQuantParams(type);
     if (!q || q->isPerAxis() || q->storageBits > 8)
@@ -72,7 +73,7 @@ struct Former {
     TensorRef t;
     t.value = root(v);
     ArrayRef<int64_t> s = type.getShape();
-    if (!s.empty() && s[0] != 1)
+    if (batchDim && !s.empty() && s[0] != 1)
       return user->emitError("NPU lowering supports batch 1 only, got ")
              << type;
     if (s.size() == 4) {
@@ -158,11 +159,14 @@ struct Former {
       l.out.h = ot.getDimSize(1), l.out.w = ot.getDimSize(2);
       l.out.c = ot.getDimSize(3);
       if (groups != 1) {
-        if (l.cg != 1 || groups != x.c || l.out.c != x.c)
+        if (groups <= 0 || l.cg * groups != x.c || l.out.c % groups)
           return p->emitError("NPU lowering: grouped convolution with ")
-                 << groups << " groups is not supported (only dense and "
-                 << "depthwise with one output per channel)";
-        l.depthwise = true;
+                 << groups << " groups does not divide its " << x.c
+                 << " input and " << l.out.c << " output channels";
+        if (l.cg == 1 && l.out.c == x.c)
+          l.depthwise = true;
+        else
+          l.groups = groups; // per-group MATMULs (tiles within a group)
       }
       l.kindName = "conv2d";
       l.macs = l.out.h * l.out.w * l.out.c * l.kh * l.kw * l.cg;
@@ -424,13 +428,26 @@ struct Former {
     l.kindName = "add";
     l.anchor = op;
     l.name = opName(op);
-    auto a = tensor(op, op->getOperand(0)), b = tensor(op, op->getOperand(1));
     auto o = tensor(op, op->getResult(0));
-    if (failed(a) || failed(b) || failed(o))
+    if (failed(o))
       return failure();
-    if (a->bytes() != o->bytes() || b->bytes() != o->bytes())
-      return op->emitError("NPU lowering: broadcasting add is not supported");
+    auto a = tensor(op, op->getOperand(0), bcast(op->getOperand(0), *o, l.bcastA));
+    auto b = tensor(op, op->getOperand(1), bcast(op->getOperand(1), *o, l.bcastB));
+    if (failed(a) || failed(b))
+      return failure();
+    if ((a->bytes() != o->bytes() && l.bcastA == Broadcast::None) ||
+        (b->bytes() != o->bytes() && l.bcastB == Broadcast::None) ||
+        (l.bcastA != Broadcast::None && l.bcastB != Broadcast::None))
+      return op->emitError("NPU lowering: broadcasting add of ")
+             << op->getOperand(0).getType() << " and "
+             << op->getOperand(1).getType()
+             << " is not supported (only one operand broadcast, per channel "
+                "or as a scalar)";
     l.in = *a, l.in2 = *b, l.out = *o;
+    for (auto [t, m] : {std::make_pair(&l.in, l.bcastA),
+                        std::make_pair(&l.in2, l.bcastB)})
+      if (m != Broadcast::None)
+        t->h = t->w = 1, t->c = m == Broadcast::Scalar ? 1 : o->c;
     auto r = numerics::computeAddRescale(a->scale, b->scale, o->scale);
     if (!r)
       return op->emitError("NPU lowering: add rescale not expressible");
@@ -439,6 +456,81 @@ struct Former {
     l.mulOut = r->out.multiplier, l.shiftOut = r->out.shift;
     l.lo = o->qmin, l.hi = o->qmax;
     l.out.value = fuseClamp(op->getResult(0), l);
+    net.layers.push_back(std::move(l));
+    return success();
+  }
+
+  /// Whether `v` is `out` broadcast per channel (its shape, right-aligned
+  /// to the result's, is 1 except the channel dim) or as a scalar; returns
+  /// whether its leading dim is a batch dim.
+  bool bcast(Value v, const TensorRef &out, Broadcast &mode) {
+    auto t = cast<RankedTensorType>(v.getType());
+    int64_t n = t.getNumElements();
+    mode = Broadcast::None;
+    if (n == out.bytes())
+      return true;
+    if (n == 1) {
+      mode = Broadcast::Scalar;
+      return false;
+    }
+    bool ones = llvm::all_of(t.getShape().drop_back(),
+                             [](int64_t d) { return d == 1; });
+    if (ones && !t.getShape().empty() && t.getShape().back() == out.c)
+      mode = Broadcast::Channel;
+    return mode == Broadcast::None;
+  }
+
+  /// Concat: one layer copying (or requantizing) each input into its
+  /// slice of the result. The result is viewed as pixels x channels with
+  /// the concat axis and everything after it as the channels.
+  LogicalResult concatLayer(ConcatOp op) {
+    Layer l;
+    l.kind = LayerKind::Concat;
+    l.kindName = "concat";
+    l.anchor = op;
+    l.name = opName(op);
+    auto o = tensor(op, op.getOutput());
+    if (failed(o))
+      return failure();
+    auto ot = cast<RankedTensorType>(op.getOutput().getType());
+    int64_t axis = op.getAxis();
+    if (axis < 0 || axis >= ot.getRank())
+      return op.emitError("NPU lowering: concat axis out of range");
+    auto view = [&](RankedTensorType t, TensorRef &r) {
+      int64_t outer = 1, inner = 1;
+      for (int64_t d = 0; d < axis; ++d)
+        outer *= t.getDimSize(d);
+      for (int64_t d = axis; d < t.getRank(); ++d)
+        inner *= t.getDimSize(d);
+      if (t.getRank() == 4 && axis == 3)
+        r.h = t.getDimSize(1), r.w = t.getDimSize(2);
+      else
+        r.h = 1, r.w = outer;
+      r.c = inner;
+    };
+    l.out = *o;
+    view(ot, l.out);
+    for (Value in : op.getInputs()) {
+      auto t = tensor(op, in);
+      if (failed(t))
+        return failure();
+      TensorRef r = *t;
+      view(cast<RankedTensorType>(in.getType()), r);
+      std::pair<int64_t, int64_t> m = {0, 0};
+      if (in.getType() != op.getOutput().getType() &&
+          cast<RankedTensorType>(in.getType()).getElementType() != ot.getElementType()) {
+        auto sm = numerics::computeScaleMultiplier(r.scale / o->scale);
+        if (!sm)
+          return op.emitError("NPU lowering: concat input scale ratio not "
+                              "expressible");
+        m = {sm->multiplier, sm->shift};
+      }
+      l.ins.push_back(r);
+      l.insScale.push_back(m);
+    }
+    l.in = l.ins.front();
+    l.lo = o->qmin, l.hi = o->qmax;
+    l.out.value = op.getOutput();
     net.layers.push_back(std::move(l));
     return success();
   }
@@ -612,6 +704,11 @@ struct Former {
           return failure();
         continue;
       }
+      if (auto c = dyn_cast<ConcatOp>(op)) {
+        if (failed(concatLayer(c)))
+          return failure();
+        continue;
+      }
       if (llvm::isa<LutOp, ClampOp>(op)) {
         if (failed(unaryLayer(op)))
           return failure();
@@ -639,6 +736,8 @@ struct Former {
       l.in.value = root(l.in.value);
       if (l.in2.value)
         l.in2.value = root(l.in2.value);
+      for (TensorRef &t : l.ins)
+        t.value = root(t.value);
     }
     for (Network::IO &io : net.io)
       io.value = root(io.value);

@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Value.h"
+#include "llvm/ADT/DenseMap.h"
 
 #include <map>
 #include <string>
@@ -43,7 +44,11 @@ struct TensorRef {
   int64_t bytes() const { return h * w * c; }
 };
 
-enum class LayerKind { Conv, MaxPool, AvgPool, Add, Lut, Clamp, Copy };
+enum class LayerKind { Conv, MaxPool, AvgPool, Add, Lut, Clamp, Copy, Concat };
+
+/// How an elementwise operand is read: whole, one value per channel
+/// (broadcast over pixels), or one value (broadcast over everything).
+enum class Broadcast { None, Channel, Scalar };
 
 struct Layer {
   LayerKind kind;
@@ -54,6 +59,9 @@ struct Layer {
   int64_t kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1;
   int64_t pt = 0, pb = 0, pl = 0, pr = 0;
   bool depthwise = false;
+  /// Grouped (non-depthwise) convolution: `groups` groups of `cg` input and
+  /// out.c / groups output channels; an output tile never straddles a group.
+  int64_t groups = 1;
   // Conv: passes, weight planes by w digit (OHWI storage digit values,
   // [O][KH][KW][Cg]), requantization records.
   std::vector<DigitPass> passes;
@@ -64,12 +72,33 @@ struct Layer {
   int64_t lo = 0, hi = 255;
   int64_t mulA = 0, shiftA = 0, mulB = 0, shiftB = 0, mulOut = 0, shiftOut = 0;
   std::vector<uint8_t> table;
+  // Add: broadcast of each operand.
+  Broadcast bcastA = Broadcast::None, bcastB = Broadcast::None;
+  // Concat: the inputs in order (each `c` channels at its offset of the
+  // output's pixels) and their rescale {M, S} to the output (M = 0: same
+  // type, copied).
+  std::vector<TensorRef> ins;
+  std::vector<std::pair<int64_t, int64_t>> insScale;
   // Copy (strided DMA): output dims and the input strides per output dim.
   llvm::SmallVector<int64_t, 4> copyShape, copyStrides;
   int64_t macs = 0;
   // Tiling (chosen by chooseTiling).
   int64_t th = 1, tw = 1, tc = 1, cc = 1;
 };
+
+/// The DRAM tensors a layer reads.
+inline llvm::SmallVector<mlir::Value, 4> layerInputs(const Layer &l) {
+  llvm::SmallVector<mlir::Value, 4> vs;
+  if (l.kind == LayerKind::Concat) {
+    for (const TensorRef &t : l.ins)
+      vs.push_back(t.value);
+    return vs;
+  }
+  vs.push_back(l.in.value);
+  if (l.in2.value)
+    vs.push_back(l.in2.value);
+  return vs;
+}
 
 /// The whole network.
 struct Network {
@@ -94,6 +123,35 @@ mlir::FailureOr<Network> formLayers(mlir::func::FuncOp func,
 /// Chooses each layer's tile sizes by the cost model; fails with an error
 /// naming the op and the target when no tile fits.
 mlir::LogicalResult chooseTiling(Network &net, const TargetDescription &target);
+
+/// Chooses one layer's tile (see chooseTiling).
+mlir::LogicalResult chooseTile(Layer &l, const TargetDescription &target);
+
+/// Checks a given tile (`th, tw, tc, cc` already set, e.g. from the
+/// `npu.tile` attribute): a tile of this layer that fits the target.
+mlir::LogicalResult checkTile(const Layer &l, const TargetDescription &target);
+
+/// DRAM addresses of the activation tensors (model inputs and layer
+/// outputs), above the constant image.
+struct DramPlan {
+  llvm::DenseMap<mlir::Value, int64_t> addr;
+  int64_t constBytes = 0; ///< Size of the constant image below them.
+  int64_t top = 0;        ///< End of the highest buffer.
+};
+
+/// Liveness-based first-fit plan above `constBytes` (MemoryPlan.cpp).
+DramPlan planDram(const Network &net, int64_t constBytes);
+
+/// Checks a plan (e.g. read from `npu.dram` attributes): every tensor has a
+/// 64-byte aligned address above the constants, and tensors live at the
+/// same time do not overlap. Errors are reported at `where`.
+mlir::LogicalResult verifyDramPlan(const Network &net, const DramPlan &plan,
+                                   mlir::Operation *where);
+
+/// Bytes of the constant image (packed weights, records, tables) that
+/// emission will write for the tiled network (Emit.cpp).
+int64_t constantBytes(Network &net, const TargetDescription &target,
+                      mlir::MLIRContext *ctx);
 
 } // namespace mote::npu
 

@@ -9,8 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Annotations.h"
 #include "Emit.h"
-#include "Layers.h"
 #include "mote/NPU/Passes.h"
 
 #include "mlir/Pass/PassRegistry.h"
@@ -30,21 +30,17 @@ struct MoteToNPUPass : public mote::npu::impl::MoteToNPUBase<MoteToNPUPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    llvm::Expected<TargetDescription> t = loadTarget(target);
-    if (!t) {
-      module.emitError("--mote-to-npu: ") << llvm::toString(t.takeError());
+    func::FuncOp func;
+    std::optional<TargetDescription> t;
+    if (failed(preparePass(module, target, "mote-to-npu", func, t)))
       return signalPassFailure();
-    }
-    SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
-    if (funcs.size() != 1) {
-      module.emitError("--mote-to-npu expects exactly one function, found ")
-          << funcs.size();
+    // The earlier steps' decisions where annotated, else made here.
+    FailureOr<Network> net = formAnnotatedLayers(func, *t);
+    if (failed(net) || failed(tileAnnotatedLayers(*net, *t)))
       return signalPassFailure();
-    }
-    func::FuncOp func = funcs.front();
-    FailureOr<Network> net = formLayers(func, *t);
-    if (failed(net) || failed(chooseTiling(*net, *t)) ||
-        failed(emitProgram(*net, *t, module, func.getLoc())))
+    FailureOr<DramPlan> plan = planAnnotatedMemory(*net, *t, func);
+    if (failed(plan) ||
+        failed(emitProgram(*net, *t, *plan, module, func.getLoc())))
       return signalPassFailure();
     func.erase();
   }
@@ -52,9 +48,10 @@ struct MoteToNPUPass : public mote::npu::impl::MoteToNPUBase<MoteToNPUPass> {
 } // namespace
 
 void mote::npu::buildNpuPipeline(OpPassManager &pm, StringRef target) {
-  MoteToNPUOptions opts;
-  opts.target = target.str();
-  pm.addPass(createMoteToNPU(opts));
+  pm.addPass(createMoteNPUFormLayers(MoteNPUFormLayersOptions{target.str()}));
+  pm.addPass(createMoteNPUTile(MoteNPUTileOptions{target.str()}));
+  pm.addPass(createMoteNPUPlanMemory(MoteNPUPlanMemoryOptions{target.str()}));
+  pm.addPass(createMoteToNPU(MoteToNPUOptions{target.str()}));
   pm.addNestedPass<ProgramOp>(createNPUEstimate());
 }
 
@@ -70,7 +67,8 @@ struct NpuPipelineOptions
 void mote::npu::registerNpuPipeline() {
   PassPipelineRegistration<NpuPipelineOptions>(
       "mote-npu-pipeline",
-      "The NPU backend on bit-width-lowered IR: --mote-to-npu, --npu-estimate",
+      "The NPU backend on bit-width-lowered IR: --mote-npu-form-layers, "
+      "--mote-npu-tile, --mote-npu-plan-memory, --mote-to-npu, --npu-estimate",
       [](OpPassManager &pm, const NpuPipelineOptions &opts) {
         buildNpuPipeline(pm, opts.target);
       });

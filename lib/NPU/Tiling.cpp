@@ -101,114 +101,202 @@ static int64_t usable(const SramBufferDesc &b, unsigned addrBits) {
   return std::min<int64_t>(b.bytes, int64_t(1) << addrBits);
 }
 
+namespace {
+/// The iteration space a layer's tiles cover, and the candidate extents.
+struct Space {
+  bool conv = false, windowed = false, chanTied = false, scalarOperand = false;
+  int64_t OH = 1, OW = 1, OC = 1, C = 1;
+  SmallVector<int64_t> tcs;
+};
+
+Space space(const Layer &l) {
+  Space s;
+  s.conv = l.kind == LayerKind::Conv;
+  s.windowed = s.conv || l.kind == LayerKind::MaxPool ||
+               l.kind == LayerKind::AvgPool;
+  s.chanTied = !s.conv || l.depthwise; // input chunk == output block
+  s.OH = l.out.h, s.OW = l.out.w, s.OC = l.out.c, s.C = l.in.c;
+  // A concat runs input by input, in channel chunks of at most tc.
+  if (l.kind == LayerKind::Concat) {
+    s.OC = 1;
+    for (const TensorRef &in : l.ins)
+      s.OC = std::max(s.OC, in.c);
+    s.C = s.OC;
+  }
+  s.scalarOperand = l.kind == LayerKind::Add &&
+                    (l.bcastA == Broadcast::Scalar ||
+                     l.bcastB == Broadcast::Scalar);
+  s.tcs = halvings(s.OC);
+  // A grouped conv reduces over its group's channels only, and its output
+  // blocks divide a group: tc ranges over the divisors of the group width.
+  if (l.groups > 1) {
+    s.C = l.cg;
+    int64_t ocg = s.OC / l.groups;
+    s.tcs.clear();
+    for (int64_t d = ocg; d >= 1; --d)
+      if (ocg % d == 0)
+        s.tcs.push_back(d);
+  }
+  return s;
+}
+
+/// Whether a (th, tw, tc, cc) tile fits the SRAMs (double-buffered
+/// activation and weight slots) and the ISA's field widths.
+bool fits(const Layer &l, const TargetDescription &t, const Space &s,
+          int64_t th, int64_t tw, int64_t tc, int64_t cc) {
+  if (tc > 4095 || tw > 4095 || cc > 4095)
+    return false;
+  SramUse u = sramUse(l, t, th, tw, tc, cc);
+  if (2 * (u.inSlot + u.outSlot) > usable(t.sram.activationBuffer, 20) ||
+      2 * u.wSlot > usable(t.sram.weightBuffer, 20) ||
+      u.acc > usable(t.sram.accumulatorBuffer, 16))
+    return false;
+  if (s.windowed) {
+    // LOAD borders are 4-bit fields: the first tile has the most padding
+    // above/left, the last tile the most below/right. (The stride adds
+    // none: a window never reaches past the padded input.)
+    Window wy = window(0, th, l.sh, l.kh, l.dh, l.pt, l.in.h);
+    Window wx = window(0, tw, l.sw, l.kw, l.dw, l.pl, l.in.w);
+    int64_t ly = (s.OH - 1) / th * th, lx = (s.OW - 1) / tw * tw;
+    Window wyEnd = window(ly, s.OH - ly, l.sh, l.kh, l.dh, l.pt, l.in.h);
+    Window wxEnd = window(lx, s.OW - lx, l.sw, l.kw, l.dw, l.pl, l.in.w);
+    if (wy.total > 4095 || wx.total > 4095 || wy.padLo > 15 ||
+        wx.padLo > 15 || wyEnd.padHi > 15 || wxEnd.padHi > 15)
+      return false;
+    if (cc * wx.total > 65535)
+      return false;
+  }
+  // A scalar operand is loaded as th*tw rows of tc bytes.
+  if (s.scalarOperand && th * tw > 4095)
+    return false;
+  return true;
+}
+
+/// The fixed tile of a strided copy: one step per outer index, rows x cols
+/// of the last two dims.
+LogicalResult copyTile(Layer &l, const TargetDescription &t) {
+  int64_t r = l.copyShape.size();
+  l.th = r >= 2 ? l.copyShape[r - 2] : 1;
+  l.tw = l.copyShape[r - 1];
+  l.tc = l.cc = 1;
+  if (l.th > 4095 || l.tw > 4095 ||
+      2 * alignTo(l.th * l.tw, t.sram.activationBuffer.alignmentBytes) * 2 >
+          usable(t.sram.activationBuffer, 20))
+    return l.anchor->emitError("NPU lowering: transpose too large for "
+                               "target '")
+           << t.name << "'";
+  return success();
+}
+} // namespace
+
+LogicalResult mote::npu::checkTile(const Layer &l,
+                                   const TargetDescription &t) {
+  if (l.kind == LayerKind::Copy) {
+    Layer fixed = l;
+    if (failed(copyTile(fixed, t)))
+      return failure();
+    if (fixed.th != l.th || fixed.tw != l.tw || l.tc != 1 || l.cc != 1)
+      return l.anchor->emitError("NPU lowering: a transpose's tile must be [")
+             << fixed.th << ", " << fixed.tw << ", 1, 1]";
+    return success();
+  }
+  Space s = space(l);
+  bool ok = l.th >= 1 && l.th <= s.OH && l.tw >= 1 && l.tw <= s.OW &&
+            l.tc >= 1 && l.tc <= s.OC && llvm::is_contained(s.tcs, l.tc) &&
+            (s.chanTied ? l.cc == l.tc : l.cc >= 1 && l.cc <= s.C);
+  if (!ok)
+    return l.anchor->emitError("NPU lowering: tile [")
+           << l.th << ", " << l.tw << ", " << l.tc << ", " << l.cc
+           << "] is not a tile of this " << l.kindName << " (output "
+           << s.OH << "x" << s.OW << "x" << s.OC << ", " << s.C
+           << " input channels per reduction"
+           << (s.chanTied ? ", cc must equal tc" : "")
+           << (l.groups > 1 ? ", tc must divide the group width" : "") << ")";
+  if (!fits(l, t, s, l.th, l.tw, l.tc, l.cc))
+    return l.anchor->emitError("NPU lowering: tile [")
+           << l.th << ", " << l.tw << ", " << l.tc << ", " << l.cc
+           << "] of this " << l.kindName << " does not fit target '" << t.name
+           << "'";
+  return success();
+}
+
 LogicalResult mote::npu::chooseTiling(Network &net,
                                       const TargetDescription &t) {
-  int64_t actCap = usable(t.sram.activationBuffer, 20);
-  int64_t wCap = usable(t.sram.weightBuffer, 20);
-  int64_t accCap = usable(t.sram.accumulatorBuffer, 16);
+  for (Layer &l : net.layers)
+    if (failed(chooseTile(l, t)))
+      return failure();
+  return success();
+}
+
+LogicalResult mote::npu::chooseTile(Layer &l, const TargetDescription &t) {
   double bw = t.dram.bandwidthBytesPerCycle;
-  for (Layer &l : net.layers) {
-    bool conv = l.kind == LayerKind::Conv;
-    bool windowed = conv || l.kind == LayerKind::MaxPool || l.kind == LayerKind::AvgPool;
-    bool chanTied = !conv || l.depthwise; // input chunk == output block
-    int64_t OH = l.out.h, OW = l.out.w, OC = l.out.c, C = l.in.c;
-    if (l.kind == LayerKind::Copy) {
-      // One step per outer index: rows x cols of the last two dims.
-      int64_t r = l.copyShape.size();
-      l.th = r >= 2 ? l.copyShape[r - 2] : 1;
-      l.tw = l.copyShape[r - 1];
-      l.tc = l.cc = 1;
-      if (l.th > 4095 || l.tw > 4095 ||
-          2 * alignTo(l.th * l.tw, t.sram.activationBuffer.alignmentBytes) * 2 >
-              actCap)
-        return l.anchor->emitError("NPU lowering: transpose too large for "
-                                   "target '")
-               << t.name << "'";
-      continue;
-    }
-    if (!windowed) {
-      // Elementwise: treat as pixels x channels; tile pixels by rows.
-      OH = l.out.h, OW = l.out.w;
-    }
-    bool found = false;
-    double bestCost = 0;
-    int64_t bestDram = 0;
-    for (int64_t tc : halvings(OC)) {
-      if (tc > 4095)
-        continue;
-      for (int64_t cc : chanTied ? SmallVector<int64_t>{tc} : halvings(C)) {
-        for (int64_t tw : halvings(OW)) {
-          if (tw > 4095)
+  if (l.kind == LayerKind::Copy)
+    return copyTile(l, t);
+  Space sp = space(l);
+  bool conv = sp.conv, windowed = sp.windowed, chanTied = sp.chanTied;
+  int64_t OH = sp.OH, OW = sp.OW, OC = sp.OC, C = sp.C;
+  bool found = false;
+  double bestCost = 0;
+  int64_t bestDram = 0;
+  for (int64_t tc : sp.tcs) {
+    for (int64_t cc : chanTied ? SmallVector<int64_t>{tc} : halvings(C)) {
+      for (int64_t tw : halvings(OW)) {
+        for (int64_t th = OH; th >= 1; --th) {
+          if (!fits(l, t, sp, th, tw, tc, cc))
             continue;
-          for (int64_t th = OH; th >= 1; --th) {
-            SramUse u = sramUse(l, t, th, tw, tc, cc);
-            if (2 * (u.inSlot + u.outSlot) > actCap || 2 * u.wSlot > wCap ||
-                u.acc > accCap)
-              continue;
-            if (windowed) {
-              Window wy = window(0, th, l.sh, l.kh, l.dh, l.pt, l.in.h);
-              Window wx = window(0, tw, l.sw, l.kw, l.dw, l.pl, l.in.w);
-              if (wy.total > 4095 || wx.total > 4095 || l.pt > 15 ||
-                  l.pb + l.sh > 15 + 1 || l.pl > 15 || l.pr + l.sw > 15 + 1)
-                continue;
-              if (cc * wx.total > 65535)
-                continue;
-            }
-            if (cc > 65535 || cc > 4095)
-              continue;
-            int64_t nb = ceilDiv(OC, tc), ny = ceilDiv(OH, th),
-                    nx = ceilDiv(OW, tw), nc = chanTied ? 1 : ceilDiv(C, cc);
-            int64_t ih = (th - 1) * l.sh + (l.kh - 1) * l.dh + 1;
-            int64_t iw = (tw - 1) * l.sw + (l.kw - 1) * l.dw + 1;
-            int64_t inBytes = windowed ? nb * ny * nx * ih * iw * (chanTied ? tc : C)
-                                     : l.in.bytes() * (l.kind == LayerKind::Add ? 2 : 1);
-            int64_t wBytes = 0;
-            if (conv) {
-              int64_t k = l.kh * l.kw * (l.depthwise ? 1 : C);
-              int64_t wTotal = OC * ((k * t.macArray.digitBits + 7) / 8) *
-                                   int64_t(l.planes.size()) +
-                               OC * 12;
-              wBytes = nc > 1 ? wTotal * ny * nx : wTotal;
-            }
-            int64_t dram = inBytes + wBytes + l.out.bytes();
-            int64_t steps = nb * ny * nx * nc;
-            // The simulator's latencies (docs/Simulator.md): a MATMUL pass
-            // takes th*tw*ceil(tc/cols)*ceil(K/rows) + rows + cols, a DMA
-            // latency + bytes/bandwidth. Loads of step t+1 overlap compute
-            // of step t: the longer stream, plus one step of the shorter.
-            double compute = 0;
-            if (conv) {
-              int64_t kc = l.kh * l.kw * (chanTied ? 1 : cc);
-              int64_t pass = th * tw * ceilDiv(tc, t.macArray.cols) *
-                                 ceilDiv(kc, t.macArray.rows) +
-                             t.macArray.rows + t.macArray.cols;
-              compute = double(steps) * double(pass) *
-                        double(std::max<size_t>(1, l.passes.size()));
-            } else {
-              compute = double(l.out.bytes()) * double(l.kh * l.kw) /
-                        double(t.vectorUnit.lanes);
-            }
-            double load = double(dram) / bw +
-                          double(steps) * double(t.dram.latencyCycles);
-            double cost = std::max(load, compute) +
-                          std::min(load, compute) / double(steps);
-            if (!found || cost < bestCost ||
-                (cost == bestCost && dram < bestDram)) {
-              found = true;
-              bestCost = cost;
-              bestDram = dram;
-              l.th = th, l.tw = tw, l.tc = tc, l.cc = cc;
-            }
+          int64_t nb = ceilDiv(OC, tc), ny = ceilDiv(OH, th),
+                  nx = ceilDiv(OW, tw), nc = chanTied ? 1 : ceilDiv(C, cc);
+          int64_t ih = (th - 1) * l.sh + (l.kh - 1) * l.dh + 1;
+          int64_t iw = (tw - 1) * l.sw + (l.kw - 1) * l.dw + 1;
+          int64_t inBytes =
+              windowed ? nb * ny * nx * ih * iw * (chanTied ? tc : C)
+                       : l.in.bytes() * (l.kind == LayerKind::Add ? 2 : 1);
+          int64_t wBytes = 0;
+          if (conv) {
+            int64_t k = l.kh * l.kw * (l.depthwise ? 1 : C);
+            int64_t wTotal = OC * ((k * t.macArray.digitBits + 7) / 8) *
+                                 int64_t(l.planes.size()) +
+                             OC * 12;
+            wBytes = nc > 1 ? wTotal * ny * nx : wTotal;
+          }
+          int64_t dram = inBytes + wBytes + l.out.bytes();
+          int64_t steps = nb * ny * nx * nc;
+          // The simulator's latencies (docs/Simulator.md): a MATMUL pass
+          // takes th*tw*ceil(tc/cols)*ceil(K/rows) + rows + cols, a DMA
+          // latency + bytes/bandwidth. Loads of step t+1 overlap compute
+          // of step t: the longer stream, plus one step of the shorter.
+          double compute = 0;
+          if (conv) {
+            int64_t kc = l.kh * l.kw * (chanTied ? 1 : cc);
+            int64_t pass = th * tw * ceilDiv(tc, t.macArray.cols) *
+                               ceilDiv(kc, t.macArray.rows) +
+                           t.macArray.rows + t.macArray.cols;
+            compute = double(steps) * double(pass) *
+                      double(std::max<size_t>(1, l.passes.size()));
+          } else {
+            compute = double(l.out.bytes()) * double(l.kh * l.kw) /
+                      double(t.vectorUnit.lanes);
+          }
+          double load = double(dram) / bw +
+                        double(steps) * double(t.dram.latencyCycles);
+          double cost = std::max(load, compute) +
+                        std::min(load, compute) / double(steps);
+          if (!found || cost < bestCost ||
+              (cost == bestCost && dram < bestDram)) {
+            found = true;
+            bestCost = cost;
+            bestDram = dram;
+            l.th = th, l.tw = tw, l.tc = tc, l.cc = cc;
           }
         }
       }
     }
-    if (!found)
-      return l.anchor->emitError("NPU lowering: no tile of this ")
-             << l.kindName << " fits the SRAM of target '" << t.name
-             << "' (activation " << t.sram.activationBuffer.bytes
-             << " B, weight " << t.sram.weightBuffer.bytes << " B, accumulator "
-             << t.sram.accumulatorBuffer.bytes << " B)";
   }
+  if (!found)
+    return l.anchor->emitError("NPU lowering: no tile of this ")
+           << l.kindName << " fits the SRAM of target '" << t.name
+           << "' (activation " << t.sram.activationBuffer.bytes
+           << " B, weight " << t.sram.weightBuffer.bytes << " B, accumulator "
+           << t.sram.accumulatorBuffer.bytes << " B)";
   return success();
 }

@@ -1,12 +1,24 @@
 // RUN: mote-opt %s -split-input-file --mote-to-npu="target=mote-small" -verify-diagnostics
 
 // An op the chip cannot run is an error naming it.
-func.func @concat(%arg0: tensor<1x2x2x1xf32>) -> tensor<1x2x2x2xf32> {
+func.func @maximum(%arg0: tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32> {
   %q = mote.quantize %arg0 : (tensor<1x2x2x1xf32>) -> tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5>>
-  // expected-error @+1 {{'mote.concat' cannot run on the Mote NPU (target 'mote-small')}}
-  %c = mote.concat %q, %q {axis = 3 : i64} : (tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5>>, tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.5>>
-  %d = mote.dequantize %c : (tensor<1x2x2x2x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x2x2x2xf32>
-  return %d : tensor<1x2x2x2xf32>
+  // expected-error @+1 {{'mote.maximum' cannot run on the Mote NPU (target 'mote-small')}}
+  %c = mote.maximum %q, %q : (tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5>>, tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5>>
+  %d = mote.dequantize %c : (tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x2x2x1xf32>
+  return %d : tensor<1x2x2x1xf32>
+}
+
+// -----
+
+// Broadcasting both operands (a row against a column) is not supported.
+func.func @bcast_both(%a: tensor<1x1x3x1xf32>, %b: tensor<1x2x1x1xf32>) -> tensor<1x2x3x1xf32> {
+  %qa = mote.quantize %a : (tensor<1x1x3x1xf32>) -> tensor<1x1x3x1x!quant.uniform<i8:f32, 0.5>>
+  %qb = mote.quantize %b : (tensor<1x2x1x1xf32>) -> tensor<1x2x1x1x!quant.uniform<i8:f32, 0.5>>
+  // expected-error @+1 {{broadcasting add of}}
+  %c = mote.add %qa, %qb : (tensor<1x1x3x1x!quant.uniform<i8:f32, 0.5>>, tensor<1x2x1x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x2x3x1x!quant.uniform<i8:f32, 1.0>>
+  %d = mote.dequantize %c : (tensor<1x2x3x1x!quant.uniform<i8:f32, 1.0>>) -> tensor<1x2x3x1xf32>
+  return %d : tensor<1x2x3x1xf32>
 }
 
 // -----

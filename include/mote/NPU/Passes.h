@@ -22,7 +22,8 @@ namespace mote::npu {
 #include "mote/NPU/Passes.h.inc"
 
 /// The backend pipeline on a quantized, bit-width-lowered module:
-/// --mote-to-npu="target=NAME" then --npu-estimate. (Bit-width lowering to
+/// --mote-npu-form-layers, --mote-npu-tile, --mote-npu-plan-memory,
+/// --mote-to-npu (all with target=NAME), then --npu-estimate. (Bit-width lowering to
 /// the target's digit width is the caller's: its digit width must match.)
 void buildNpuPipeline(mlir::OpPassManager &pm, llvm::StringRef target);
 

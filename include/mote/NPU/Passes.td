@@ -9,6 +9,60 @@
 
 include "mlir/Pass/PassBase.td"
 
+def MoteNPUFormLayers : Pass<"mote-npu-form-layers", "mlir::ModuleOp"> {
+  let summary = "Group a bit-width-lowered network into NPU layers (annotates)";
+  let description = [{
+    Step 1 of the NPU pipeline. Forms the layers `--mote-to-npu` lowers
+    (see there) and marks each layer's anchor op (the `mote.rescale` conv or
+    native product of a conv layer; the pool, add, concat, LUT, clamp or
+    transpose) with `npu.layer = <index>` and `npu.layer_kind = "<kind>"`.
+    Anything the chip cannot run is an error naming the op and the target.
+    The IR is otherwise unchanged.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", "\"mote-default\"",
+           "target description name or JSON file">,
+  ];
+  let dependentDialects = ["::mote::npu::NPUDialect"];
+}
+
+def MoteNPUTile : Pass<"mote-npu-tile", "mlir::ModuleOp"> {
+  let summary = "Choose each NPU layer's tile sizes and loop order (annotates)";
+  let description = [{
+    Step 2. For each layer, the tile `(th, tw, tc, cc)` (output rows,
+    columns, output-channel block, input-channel chunk) with the fewest
+    estimated cycles, then DRAM bytes, among those that fit the target's
+    SRAMs with double-buffered activation and weight slots and the ISA's
+    field widths; recorded on the anchor as `npu.tile = array<i64: th, tw,
+    tc, cc>` and `npu.loop_order = "oc,oh,ow,ic"`. A tile already present
+    is checked and kept (pinning). No fitting tile: an error naming the op
+    and the target.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", "\"mote-default\"",
+           "target description name or JSON file">,
+  ];
+  let dependentDialects = ["::mote::npu::NPUDialect"];
+}
+
+def MoteNPUPlanMemory : Pass<"mote-npu-plan-memory", "mlir::ModuleOp"> {
+  let summary = "Plan the DRAM of the NPU program's activations (annotates)";
+  let description = [{
+    Step 3. Constants (weights packed per tile, records, tables) take the
+    bottom of DRAM; activation tensors go above them, 64-byte aligned,
+    first fit with liveness-based reuse (a layer's output never overlaps its
+    inputs; model inputs and outputs stay live). Records `npu.dram =
+    <address>` of each layer's output on its anchor and `npu.dram_inputs`,
+    `npu.const_bytes`, `npu.dram_top` on the function. Tiles come from
+    `npu.tile` (or are chosen as by `--mote-npu-tile`).
+  }];
+  let options = [
+    Option<"target", "target", "std::string", "\"mote-default\"",
+           "target description name or JSON file">,
+  ];
+  let dependentDialects = ["::mote::npu::NPUDialect"];
+}
+
 def MoteToNPU : Pass<"mote-to-npu", "mlir::ModuleOp"> {
   let summary = "Lower a quantized, bit-width-lowered network to npu instructions";
   let description = [{
@@ -37,6 +91,11 @@ def MoteToNPU : Pass<"mote-to-npu", "mlir::ModuleOp"> {
 
     Integer parameters come from mote/Numerics exactly as the interpreter
     derives them, so the program is bit-exact with `mote-run`.
+
+    Steps 1-3 are also passes of their own (`--mote-npu-form-layers`,
+    `--mote-npu-tile`, `--mote-npu-plan-memory`) that record their
+    decisions as `npu.*` attributes; this pass uses those attributes when
+    present (checking them) and makes the missing decisions itself.
   }];
   let options = [
     Option<"target", "target", "std::string", "\"mote-default\"",

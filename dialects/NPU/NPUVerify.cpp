@@ -118,9 +118,11 @@ struct ProgramChecker {
       break;
     case isa::Opcode::MatMul: {
       int64_t ad = in.get(Field::MatMul_a_digit), wd = in.get(Field::MatMul_w_digit);
-      if (in.get(Field::MatMul_shift) != int64_t(d) * (ad + wd))
+      // Pow2 synthesis terms add an exact power-of-two shift on top.
+      if (in.get(Field::MatMul_shift) < int64_t(d) * (ad + wd))
         return op->emitOpError("shift ") << in.get(Field::MatMul_shift)
-               << " must be digit_bits * (a_digit + w_digit) = " << d * (ad + wd);
+               << " must be at least digit_bits * (a_digit + w_digit) = "
+               << d * (ad + wd);
       if (int64_t(d) * ad >= 16 || int64_t(d) * wd >= 16)
         return op->emitOpError("digit index beyond a 16-bit operand at ")
                << d << "-bit digits";

@@ -197,10 +197,10 @@ struct Emitter {
     return out;
   }
 
-  int64_t planeIndex(const Layer &l, int64_t wDigit) {
+  int64_t planeIndex(const Layer &l, int64_t key) {
     int64_t i = 0;
     for (auto &kv : l.planes) {
-      if (kv.first == wDigit)
+      if (kv.first == key)
         return i;
       ++i;
     }
@@ -398,13 +398,13 @@ struct Emitter {
               for (const DigitPass &p : l.passes) {
                 Instruction m = isa::make(isa::Opcode::MatMul);
                 m.set(Field::MatMul_act_addr, inSlot[slot]);
-                m.set(Field::MatMul_wgt_addr, wbase + planeOff[planeIndex(l, p.wDigit)]);
+                m.set(Field::MatMul_wgt_addr, wbase + planeOff[planeIndex(l, p.plane)]);
                 m.set(Field::MatMul_acc_addr, 0);
                 m.set(Field::MatMul_out_h, th).set(Field::MatMul_out_w, tw);
                 m.set(Field::MatMul_out_c, tc);
                 m.set(Field::MatMul_a_digit, p.aDigit).set(Field::MatMul_a_signed, p.aSigned);
                 m.set(Field::MatMul_w_digit, p.wDigit).set(Field::MatMul_w_signed, p.wSigned);
-                m.set(Field::MatMul_shift, int64_t(t.macArray.digitBits) * (p.aDigit + p.wDigit));
+                m.set(Field::MatMul_shift, p.shift);
                 m.set(Field::MatMul_accumulate, !firstPass);
                 m.set(Field::MatMul_depthwise, l.depthwise);
                 s.exec.push_back(m);

@@ -56,6 +56,13 @@ struct Former {
   llvm::DenseSet<Operation *> handled;
   /// Alias root of each value (reshape, no-op transpose).
   llvm::DenseMap<Value, Value> alias;
+  /// 32-bit products and rescales left for the layer that consumes them.
+  SmallVector<Operation *> deferred;
+  /// The layer being formed combines pow2 synthesis terms (exact shifts).
+  bool synth = false;
+  /// Biases of the synthesis terms' rescale convs, shifted to the layer's
+  /// accumulator scale, per output channel.
+  std::vector<int64_t> termBias;
 
   Value root(Value v) {
     auto it = alias.find(v);
@@ -132,6 +139,13 @@ struct Former {
                << oc << " elements";
       bias = *b;
     }
+    if (!termBias.empty()) {
+      if (int64_t(termBias.size()) != oc)
+        return op->emitError("NPU lowering: synthesis term bias must have ")
+               << oc << " elements";
+      for (int64_t o = 0; o < oc; ++o)
+        bias[o] += termBias[o];
+    }
     for (int64_t o = 0; o < oc; ++o) {
       double ratio = sx * pw.scale(o) / out.scale;
       auto m = numerics::computeScaleMultiplier(ratio);
@@ -188,6 +202,91 @@ struct Former {
   static Value productInput(Operation *p) { return p->getOperand(0); }
   static Value productWeights(Operation *p) { return p->getOperand(1); }
 
+  /// Whether `v` is a per-tensor 32-bit accumulator.
+  static bool isAcc(Value v) {
+    std::optional<QuantParams> q = getQuantParams(v.getType());
+    return q && !q->isPerAxis() && q->storageBits == 32;
+  }
+
+  static LogicalResult learnedError(Operation *op) {
+    return op->emitError("NPU lowering: '")
+           << op->getName()
+           << "' combines per-channel synthesis terms; learned/residual "
+              "synthesis is not supported by the NPU lowering yet (use "
+              "mode=pow2)";
+  }
+
+  /// The shifts k[side] of an exact accumulator add: operand scale = result
+  /// scale · 2^k, k >= 0, and Numerics' add rescale drops no bit (every
+  /// multiplier is 2^30 and neither operand is scaled down to the shared
+  /// scale, so the sum is a multiple of the final right shift), so the add
+  /// is (lhs << k0) + (rhs << k1).
+  LogicalResult exactAddShifts(AddOp add, int64_t k[2]) {
+    auto fail = [&]() {
+      return add.emitError("NPU lowering: an add inside a bit-width-lowered "
+                           "layer must combine 32-bit per-tensor accumulators "
+                           "whose scales are the result's times an exact power "
+                           "of two");
+    };
+    std::optional<QuantParams> qo = getQuantParams(add.getOutput().getType());
+    if (!isAcc(add.getLhs()) || !isAcc(add.getRhs()) || !isAcc(add.getOutput()))
+      return fail();
+    double so = qo->scale(0);
+    double sides[2] = {getQuantParams(add.getLhs().getType())->scale(0),
+                       getQuantParams(add.getRhs().getType())->scale(0)};
+    for (int i = 0; i < 2; ++i) {
+      int e = 0;
+      double f = std::frexp(sides[i] / so, &e);
+      if (f != 0.5 || e < 1)
+        return fail();
+      k[i] = e - 1;
+    }
+    auto r = numerics::computeAddRescale(sides[0], sides[1], so);
+    constexpr int32_t kOne = int32_t(1) << 30;
+    if (!r || r->lhs.multiplier != kOne || r->rhs.multiplier != kOne ||
+        r->out.multiplier != kOne || r->lhs.shift > 30 || r->rhs.shift > 30)
+      return fail();
+    if (k[0] || k[1])
+      synth = true;
+    return success();
+  }
+
+  /// A pow2 synthesis term's rescale conv: weight 1, per-tensor scale, a
+  /// requantization ratio of exactly 1 (an identity on the accumulator) and
+  /// the term's bias, which is added at the layer's scale.
+  LogicalResult termRescale(Conv2DOp r, int64_t shift,
+                            SmallVector<std::pair<Operation *, int64_t>> &products,
+                            Operation *group) {
+    synth = true;
+    auto one = constValues(r.getFilter());
+    std::optional<QuantParams> qw = getQuantParams(r.getFilter().getType());
+    if (!one || !qw || qw->isPerAxis() || !isAcc(r.getInput()) ||
+        llvm::any_of(*one, [](int64_t v) { return v != 1; }))
+      return r.emitError("NPU lowering: a synthesis term's mote.rescale conv "
+                         "must have weight 1 at a per-tensor scale");
+    double ratio = getQuantParams(r.getInput().getType())->scale(0) *
+                   qw->scale(0) /
+                   getQuantParams(r.getOutput().getType())->scale(0);
+    if (ratio != 1.0)
+      return r.emitError("NPU lowering: a synthesis term's mote.rescale conv "
+                         "must keep its accumulator exactly (ratio ")
+             << ratio << ")";
+    handled.insert(r.getFilter().getDefiningOp());
+    if (Value b = r.getBias()) {
+      auto vals = constValues(b);
+      int64_t oc = cast<RankedTensorType>(r.getOutput().getType()).getDimSize(3);
+      if (!vals || int64_t(vals->size()) != oc || shift > 31)
+        return r.emitError("NPU lowering: a synthesis term's bias must be a "
+                           "constant of ")
+               << oc << " elements at a shift below 32";
+      handled.insert(b.getDefiningOp());
+      termBias.resize(oc, 0);
+      for (int64_t o = 0; o < oc; ++o)
+        termBias[o] += (*vals)[o] * (int64_t(1) << shift);
+    }
+    return collect(r.getInput(), shift, products, group);
+  }
+
   /// Collects digit products under the rescale conv's input.
   LogicalResult collect(Value v, int64_t shift, SmallVector<std::pair<Operation *, int64_t>> &products,
                         Operation *group) {
@@ -199,10 +298,18 @@ struct Former {
     if (auto r = dyn_cast<ReshapeOp>(def))
       return collect(r.getInput(), shift, products, group);
     if (auto add = dyn_cast<AddOp>(def)) {
-      if (failed(collect(add.getLhs(), shift, products, group)))
+      int64_t k[2];
+      if (failed(exactAddShifts(add, k)))
         return failure();
-      return collect(add.getRhs(), shift, products, group);
+      if (failed(collect(add.getLhs(), shift + k[0], products, group)))
+        return failure();
+      return collect(add.getRhs(), shift + k[1], products, group);
     }
+    if (auto conv = dyn_cast<Conv2DOp>(def);
+        conv && conv->hasAttr("mote.rescale") && isAcc(conv.getOutput()))
+      return termRescale(conv, shift, products, group);
+    if (isa<RequantOp>(def))
+      return learnedError(def);
     if (auto mul = dyn_cast<MulOp>(def)) {
       for (int side = 0; side < 2; ++side) {
         Value c = def->getOperand(side), other = def->getOperand(1 - side);
@@ -217,7 +324,9 @@ struct Former {
       return def->emitError("NPU lowering: a multiplication inside a "
                             "bit-width-lowered layer must be by a power of two");
     }
-    if (llvm::isa<Conv2DOp, FullyConnectedOp>(def) && def->hasAttr("mote.digits")) {
+    if (llvm::isa<Conv2DOp, FullyConnectedOp>(def) &&
+        (def->hasAttr("mote.digits") ||
+         (synth && !def->hasAttr("mote.rescale") && isAcc(def->getResult(0))))) {
       products.push_back({def, shift});
       return success();
     }
@@ -265,9 +374,17 @@ struct Former {
     } else if (auto digits = p->getAttrOfType<ArrayAttr>("mote.digits")) {
       pass.wDigit = cast<IntegerAttr>(digits[1]).getInt();
     }
-    if (expectShift != int64_t(d) * (pass.aDigit + pass.wDigit))
+    // Pow2 synthesis terms add their exact term shift on top of the digit
+    // shift; without terms the shift is exactly the digit shift.
+    int64_t digitShift = int64_t(d) * (pass.aDigit + pass.wDigit);
+    if (synth ? expectShift < digitShift : expectShift != digitShift)
       return p->emitError("NPU lowering: product shift ")
-             << expectShift << " is not digit_bits * (i + j)";
+             << expectShift << " is not " << (synth ? "at least " : "")
+             << "digit_bits * (i + j) = " << digitShift;
+    if (expectShift > 63)
+      return p->emitError("NPU lowering: product shift ")
+             << expectShift << " exceeds the MATMUL shift field (63)";
+    pass.shift = expectShift;
     // Digit values must fit d bits (signed or unsigned).
     int64_t lo = pass.wSigned ? -(int64_t(1) << (d - 1)) : 0;
     int64_t hi = pass.wSigned ? (int64_t(1) << (d - 1)) - 1 : (int64_t(1) << d) - 1;
@@ -293,11 +410,21 @@ struct Former {
              << vlo << ", " << vhi << "] does not fit a " << d
              << "-bit digit on target '" << target.name
              << "'; run --mote-bitwidth-lowering=\"digit-bits=" << d << "\"";
-    if (!l.planes.count(pass.wDigit))
-      l.planes[pass.wDigit] = std::move(plane);
-    else if (l.planes[pass.wDigit] != plane)
-      return p->emitError("NPU lowering: two weight planes with digit ")
-             << pass.wDigit;
+    if (synth) {
+      // Several terms have weight digit 0: key the planes by content.
+      pass.plane = int64_t(l.planes.size());
+      for (auto &[key, other] : l.planes)
+        if (other == plane)
+          pass.plane = key;
+      l.planes.try_emplace(pass.plane, std::move(plane));
+    } else {
+      pass.plane = pass.wDigit;
+      if (!l.planes.count(pass.wDigit))
+        l.planes[pass.wDigit] = std::move(plane);
+      else if (l.planes[pass.wDigit] != plane)
+        return p->emitError("NPU lowering: two weight planes with digit ")
+               << pass.wDigit;
+    }
     l.passes.push_back(pass);
     return success();
   }
@@ -313,8 +440,22 @@ struct Former {
     double sx;
     QuantParams pw;
     Value outV = rescaleOrProduct->getResult(0);
-    if (rescaleOrProduct->hasAttr("mote.rescale")) {
+    synth = false;
+    termBias.clear();
+    // Pow2 synthesis: the per-channel scale conv reads the sum of the terms'
+    // 32-bit accumulators.
+    bool scaleConv = isa<Conv2DOp>(rescaleOrProduct) &&
+                     isAcc(rescaleOrProduct->getOperand(0));
+    if (rescaleOrProduct->hasAttr("mote.rescale") || scaleConv) {
       auto r = cast<Conv2DOp>(rescaleOrProduct);
+      auto ft = cast<RankedTensorType>(r.getFilter().getType());
+      if (scaleConv &&
+          (ft.getRank() != 4 || ft.getDimSize(1) != 1 || ft.getDimSize(2) != 1 ||
+           ft.getDimSize(3) != 1 || int64_t(r.getGroups()) != ft.getDimSize(0) ||
+           llvm::any_of(r.getStrides(), [](int64_t v) { return v != 1; }) ||
+           llvm::any_of(r.getPad(), [](int64_t v) { return v != 0; })))
+        return r.emitError("NPU lowering: a convolution of a 32-bit "
+                           "accumulator must be a depthwise 1x1 scale conv");
       SmallVector<std::pair<Operation *, int64_t>> products;
       if (failed(collect(r.getInput(), 0, products, r)))
         return failure();
@@ -620,6 +761,17 @@ struct Former {
           isQuantizedTensor(op->getResult(0).getType()) &&
           getQuantParams(op->getResult(0).getType())->storageBits == 32)
         continue;
+      if (isa<RequantOp>(op) && isQuantizedTensor(op->getOperand(0).getType()) &&
+          getQuantParams(op->getOperand(0).getType())->storageBits == 32)
+        return learnedError(op);
+      // Pow2 synthesis terms (products and their rescale convs): taken by
+      // the scale conv that consumes their sum.
+      if (llvm::isa<Conv2DOp, FullyConnectedOp>(op) &&
+          isQuantizedTensor(op->getResult(0).getType()) &&
+          getQuantParams(op->getResult(0).getType())->storageBits == 32) {
+        deferred.push_back(op);
+        continue;
+      }
       if (auto q = dyn_cast<QuantizeOp>(op)) {
         auto arg = dyn_cast<BlockArgument>(q.getInput());
         if (!arg)
@@ -731,6 +883,10 @@ struct Former {
                        ? ""
                        : "; quantize the model first");
     }
+    for (Operation *op : deferred)
+      if (!handled.contains(op))
+        return op->emitError("NPU lowering: the 32-bit result of '")
+               << op->getName() << "' does not feed a layer's scale conv";
     // Resolve aliases of layer outputs and I/O values.
     for (Layer &l : net.layers) {
       l.in.value = root(l.in.value);

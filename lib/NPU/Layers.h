@@ -31,6 +31,11 @@ namespace mote::npu {
 struct DigitPass {
   int64_t aDigit = 0, wDigit = 0;
   bool aSigned = false, wSigned = false;
+  /// Left shift of the pass's products: digit_bits · (aDigit + wDigit),
+  /// plus the exact power-of-two term shift of pow2 synthesis.
+  int64_t shift = 0;
+  /// Key of the pass's weight plane in Layer::planes.
+  int64_t plane = 0;
 };
 
 /// A DRAM tensor: NHWC-style [H, W, C] view (batch 1), storage bytes.
@@ -62,7 +67,8 @@ struct Layer {
   /// Grouped (non-depthwise) convolution: `groups` groups of `cg` input and
   /// out.c / groups output channels; an output tile never straddles a group.
   int64_t groups = 1;
-  // Conv: passes, weight planes by w digit (OHWI storage digit values,
+  // Conv: passes, weight planes by key (the w digit; with pow2 synthesis
+  // terms, distinct planes numbered in order) (OHWI storage digit values,
   // [O][KH][KW][Cg]), requantization records.
   std::vector<DigitPass> passes;
   std::map<int64_t, std::vector<int64_t>> planes;

@@ -62,7 +62,7 @@ npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2
   npu.config {engine = 1, reg = 3, value = 4}
   npu.config {engine = 1, reg = 4, value = 1}
   npu.config {engine = 1, reg = 5, value = 1}
-  // expected-error @+1 {{shift 0 must be digit_bits * (a_digit + w_digit) = 4}}
+  // expected-error @+1 {{shift 0 must be at least digit_bits * (a_digit + w_digit) = 4}}
   npu.matmul {act_addr = 0, wgt_addr = 0, acc_addr = 0, out_h = 1, out_w = 1, out_c = 4, a_digit = 1, a_signed = true, w_digit = 0, w_signed = false, shift = 0, accumulate = false, depthwise = false}
   npu.finish {}
 }

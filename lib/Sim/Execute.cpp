@@ -308,7 +308,10 @@ static Error execVec(Machine &m, const Op &op) {
               acc = isMax ? std::max(acc, v) : acc + (v - op.zpA);
             }
           uint64_t i = (oy * op.outW + ox) * op.channels + c;
-          y[i] = isMax ? acc : clampOut(numerics::applyScale(acc, op.mulA));
+          // Max pooling keeps its type (no rescale, no zero-point shift) but
+          // clamps: a following ReLU/Clip is fused into the clamp registers.
+          y[i] = isMax ? numerics::saturate(acc, op.clampLo, op.clampHi)
+                       : clampOut(numerics::applyScale(acc, op.mulA));
         }
     break;
   }

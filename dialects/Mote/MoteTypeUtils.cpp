@@ -106,3 +106,15 @@ bool scalesMatch(double a, double b) {
 }
 
 } // namespace mote
+
+std::string mote::locationName(mlir::Location loc) {
+  if (auto name = mlir::dyn_cast<mlir::NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = mlir::dyn_cast<mlir::FusedLoc>(loc))
+    for (mlir::Location inner : fused.getLocations())
+      if (std::string n = locationName(inner); !n.empty())
+        return n;
+  if (auto call = mlir::dyn_cast<mlir::CallSiteLoc>(loc))
+    return locationName(call.getCallee());
+  return "";
+}

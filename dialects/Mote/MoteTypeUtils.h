@@ -15,6 +15,7 @@
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Location.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/SmallVector.h"
 #include <optional>
@@ -73,6 +74,10 @@ broadcastShapes(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);
 
 /// Formats a shape as "1x8x8x3" for diagnostics.
 std::string formatShape(llvm::ArrayRef<int64_t> shape);
+
+/// The name of a location (a NameLoc, possibly inside a FusedLoc or a
+/// CallSiteLoc): the framework node name the importer recorded, or "".
+std::string locationName(mlir::Location loc);
 
 /// Relative comparison used to check that derived scales (e.g. a bias scale
 /// s_in·s_w) match: |a − b| ≤ 1e-5 · max(|a|, |b|). The tolerance absorbs the

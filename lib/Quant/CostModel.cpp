@@ -31,19 +31,6 @@ const LayerCost *FunctionCost::find(StringRef key) const {
   return nullptr;
 }
 
-/// The name of a location (NameLoc, possibly inside a FusedLoc or a
-/// CallSiteLoc), or "".
-static std::string locationName(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (std::string n = locationName(inner); !n.empty())
-        return n;
-  if (auto call = dyn_cast<CallSiteLoc>(loc))
-    return locationName(call.getCallee());
-  return "";
-}
 
 static std::string layerKey(Operation *op) {
   if (auto attr = op->getAttrOfType<StringAttr>(kLayerAttr))

@@ -17,6 +17,7 @@
 #include "mote/Quant/Passes.h"
 
 #include "Mote/MoteOps.h"
+#include "Mote/MoteTypeUtils.h"
 #include "mote/Quant/CalibrationData.h"
 #include "mote/Quant/CostModel.h"
 #include "mote/Target/TargetDescription.h"
@@ -88,18 +89,6 @@ parseCandidates(StringRef text, std::string &error) {
   return out;
 }
 
-/// The name of a location, or "".
-static std::string locationName(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (std::string n = locationName(inner); !n.empty())
-        return n;
-  if (auto call = dyn_cast<CallSiteLoc>(loc))
-    return locationName(call.getCallee());
-  return "";
-}
 
 /// The roles ops play in the search.
 enum class Role { None, Product, Activation, SameType };

@@ -120,19 +120,6 @@ static LogicalResult parsePlan(StringRef path, Plan &plan, std::string &error) {
 // Types and constants
 //===----------------------------------------------------------------------===//
 
-/// The name of an op's location (NameLoc, possibly inside a FusedLoc or a
-/// CallSiteLoc), or "".
-static std::string locationName(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (std::string n = locationName(inner); !n.empty())
-        return n;
-  if (auto call = dyn_cast<CallSiteLoc>(loc))
-    return locationName(call.getCallee());
-  return "";
-}
 
 /// Narrowest real range a tensor gets, so that a constant-zero tensor still
 /// has a positive scale and sane requantization ratios.

@@ -261,4 +261,26 @@ HostTensor sliceSample(const HostTensor &tensor, int64_t index,
   return out;
 }
 
+std::vector<HostTensor>
+stackSamples(llvm::ArrayRef<std::vector<HostTensor>> perSample) {
+  std::vector<HostTensor> results;
+  if (perSample.empty())
+    return results;
+  int64_t samples = int64_t(perSample.size());
+  for (size_t r = 0; r < perSample[0].size(); ++r) {
+    HostTensor all = perSample[0][r];
+    if (samples > 1) {
+      if (all.shape.empty())
+        all.shape.push_back(1);
+      all.shape[0] *= samples;
+      all.data.reserve(all.data.size() * samples);
+      for (int64_t i = 1; i < samples; ++i)
+        all.data.insert(all.data.end(), perSample[i][r].data.begin(),
+                        perSample[i][r].data.end());
+    }
+    results.push_back(std::move(all));
+  }
+  return results;
+}
+
 } // namespace mote::tools

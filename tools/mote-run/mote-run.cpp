@@ -140,19 +140,7 @@ runBatched(func::FuncOp fn, llvm::ArrayRef<mote::HostTensor> inputs,
       });
   if (error)
     return std::move(error);
-  std::vector<mote::HostTensor> results;
-  for (size_t r = 0; r < outputs[0].size(); ++r) {
-    mote::HostTensor all = outputs[0][r];
-    if (all.shape.empty())
-      all.shape.push_back(1);
-    all.shape[0] *= samples;
-    all.data.reserve(all.data.size() * samples);
-    for (int64_t i = 1; i < samples; ++i)
-      all.data.insert(all.data.end(), outputs[i][r].data.begin(),
-                      outputs[i][r].data.end());
-    results.push_back(std::move(all));
-  }
-  return results;
+  return mote::tools::stackSamples(outputs);
 }
 
 int main(int argc, char **argv) {

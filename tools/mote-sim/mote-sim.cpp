@@ -348,19 +348,7 @@ int main(int argc, char **argv) {
   auto t3 = Clock::now();
 
   // Stack the samples' outputs along dimension 0.
-  std::vector<HostTensor> results;
-  for (size_t r = 0; r < outputs[0].size(); ++r) {
-    HostTensor all = outputs[0][r];
-    if (samples > 1) {
-      if (all.shape.empty())
-        all.shape.push_back(1);
-      all.shape[0] *= samples;
-      for (int64_t i = 1; i < samples; ++i)
-        all.data.insert(all.data.end(), outputs[i][r].data.begin(),
-                        outputs[i][r].data.end());
-    }
-    results.push_back(std::move(all));
-  }
+  std::vector<HostTensor> results = tools::stackSamples(outputs);
   if (!outputDir.empty())
     if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
       return fail(outputDir + ": cannot create directory: " + ec.message());

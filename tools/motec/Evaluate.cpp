@@ -258,14 +258,9 @@ static llvm::Error writeOutputs(const Options &opts, const Samples &outputs) {
     return llvm::Error::success();
   if (std::error_code ec = llvm::sys::fs::create_directories(opts.outputDir))
     return fail(opts.outputDir + ": cannot create directory: " + ec.message());
-  for (size_t r = 0; r < outputs[0].size(); ++r) {
-    HostTensor all = outputs[0][r];
-    if (outputs.size() > 1) {
-      all.shape[0] *= int64_t(outputs.size());
-      for (size_t i = 1; i < outputs.size(); ++i)
-        all.data.insert(all.data.end(), outputs[i][r].data.begin(),
-                        outputs[i][r].data.end());
-    }
+  std::vector<HostTensor> stacked = tools::stackSamples(outputs);
+  for (size_t r = 0; r < stacked.size(); ++r) {
+    const HostTensor &all = stacked[r];
     llvm::SmallString<128> path(opts.outputDir);
     llvm::sys::path::append(path, (all.name.empty() ? "output_" +
                                                           std::to_string(r)

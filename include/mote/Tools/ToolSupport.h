@@ -80,6 +80,12 @@ forEachSample(int64_t samples, unsigned workers, llvm::StringRef tool,
               llvm::function_ref<llvm::Error(unsigned worker, int64_t sample)>
                   body);
 
+/// Stacks per-sample results ([sample][result]) along dimension 0: one
+/// tensor per result, k samples' data concatenated (a single sample is
+/// returned as is).
+std::vector<HostTensor>
+stackSamples(llvm::ArrayRef<std::vector<HostTensor>> perSample);
+
 /// Sample `index` of an input holding `samples` samples.
 HostTensor sliceSample(const HostTensor &tensor, int64_t index,
                        int64_t samples);

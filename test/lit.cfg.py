@@ -27,3 +27,8 @@ llvm_config.add_tool_substitutions(["mote-compare", "mote-opt", "mote-run", "mot
 config.substitutions.append(("%onnxdata", "/usr/share/libonnx-testdata/data"))
 llvm_config.with_environment("PATH", config.mote_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# ASan reserves terabytes of shadow address space: tests that cap memory
+# with `ulimit -v` say `UNSUPPORTED: asan`.
+if getattr(config, "mote_sanitize", "").upper() in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("asan")

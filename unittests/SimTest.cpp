@@ -273,10 +273,13 @@ struct VecCase {
   std::vector<uint8_t> run(VecOp op, uint64_t h, uint64_t w, uint64_t c,
                            bool aAcc, uint64_t outElems) {
     std::vector<uint8_t> dram(4096, 0);
-    std::memcpy(dram.data(), acc.data(), acc.size() * 4);
-    std::memcpy(dram.data() + 1024, a.data(), a.size());
-    std::memcpy(dram.data() + 1536, b.data(), b.size());
-    std::memcpy(dram.data() + 2048, weights.data(), weights.size());
+    // std::copy, not memcpy: an empty operand's data() may be null, and
+    // memcpy(dst, nullptr, 0) is undefined behaviour (UBSan reports it).
+    for (size_t i = 0; i < acc.size(); ++i)
+      std::memcpy(dram.data() + 4 * i, &acc[i], 4);
+    std::copy(a.begin(), a.end(), dram.begin() + 1024);
+    std::copy(b.begin(), b.end(), dram.begin() + 1536);
+    std::copy(weights.begin(), weights.end(), dram.begin() + 2048);
     Builder bld(t, dram.size());
     bld.p.constants = dram;
     bld.output("y", 3072, outElems, dAcc ? "i32" : "i8");
@@ -615,4 +618,43 @@ TEST(SimErrors, RandomProgramsNeverCrash) {
       llvm::consumeError(out.takeError());
   }
   EXPECT_GT(accepted, 0u);
+}
+
+/// A sub-byte I/O dtype saturates on the host to its own range, as the
+/// interpreter's mote.quantize does, not to the byte it is stored in; NaN
+/// is refused rather than quantized to the zero point.
+TEST(SimIO, NarrowDtypeSaturatesAndNaNIsRefused) {
+  isa::IODesc desc;
+  desc.name = "x";
+  desc.shape = {4};
+  desc.dtype = "i4";
+  desc.bytes = 4;
+  desc.scale = 0.5;
+  desc.zeroPoint = -1;
+  HostTensor x;
+  x.name = "x";
+  x.shape = {4};
+  x.dtype = DType::F32;
+  std::vector<float> values = {100.f, -100.f, 1.f, -0.25f};
+  x.data.resize(16);
+  std::memcpy(x.data.data(), values.data(), 16);
+  auto bytes = sim::packInput(desc, x, /*raw=*/false);
+  ASSERT_TRUE(bool(bytes)) << llvm::toString(bytes.takeError());
+  EXPECT_EQ(int8_t((*bytes)[0]), 7);  // not 127
+  EXPECT_EQ(int8_t((*bytes)[1]), -8); // not -128
+  EXPECT_EQ(int8_t((*bytes)[2]), 1);  // rne(1 / 0.5) - 1
+  EXPECT_EQ(int8_t((*bytes)[3]), -1); // rne(-0.5) = 0 (to even), - 1
+  values[2] = std::nanf("");
+  std::memcpy(x.data.data(), values.data(), 16);
+  auto nan = sim::packInput(desc, x, /*raw=*/false);
+  ASSERT_FALSE(bool(nan));
+  EXPECT_EQ(llvm::toString(nan.takeError()),
+            "input 'x': element 2 is NaN, which the quantized input cannot "
+            "hold");
+  EXPECT_FALSE(isa::ioStorage("i9"));
+  EXPECT_FALSE(isa::ioStorage("u0"));
+  EXPECT_FALSE(isa::ioStorage("i1"));
+  EXPECT_EQ(isa::ioStorage("u3")->qmax, 7);
+  EXPECT_EQ(isa::ioDtypeName(4, true), "i4");
+  EXPECT_EQ(isa::ioDtypeName(16, true), "");
 }

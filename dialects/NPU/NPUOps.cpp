@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "NPU/NPUOps.h"
+#include "mote/ISA/Program.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -214,9 +215,11 @@ LogicalResult DataOp::verify() {
 }
 
 LogicalResult IOOp::verify() {
-  if (getDtype() != "i8" && getDtype() != "u8" && getDtype() != "i32")
-    return emitOpError("dtype must be i8, u8 or i32, got '") << getDtype()
-                                                             << "'";
+  std::optional<mote::isa::IOStorage> storage =
+      mote::isa::ioStorage(getDtype());
+  if (!storage)
+    return emitOpError("dtype must be i8, u8, i32, or i2..i7 / u1..u7, got '")
+           << getDtype() << "'";
   ArrayRef<int64_t> perm = getDramPerm();
   if (!perm.empty()) {
     if (perm.size() != getShape().size())
@@ -231,8 +234,8 @@ LogicalResult IOOp::verify() {
   int64_t elems = 1;
   for (int64_t d : getShape())
     elems *= d;
-  int64_t elemBytes = getDtype() == "i32" ? 4 : 1;
-  if (elems * elemBytes != getSize())
+  int64_t elemBytes = int64_t(storage->bytes);
+  if (uint64_t(elems * elemBytes) != getSize())
     return emitOpError("size ") << getSize() << " does not match the shape ("
                                 << elems * elemBytes << " bytes)";
   if (!(getScale().convertToDouble() > 0))

@@ -57,7 +57,8 @@ def NPU_IOOp : NPU_Op<"io", [HasParent<"ProgramOp">]> {
     Mirrors `mote::isa::IODesc`: the framework's tensor `name`, its float
     `shape` in the framework `layout`, the permutation `dram_perm` from
     framework dims to the DRAM layout (DRAM dim i is framework dim
-    perm[i]), the storage `dtype` ("i8", "u8", "i32"), its DRAM address and
+    perm[i]), the storage `dtype` ("i8", "u8", "i32", or "i4" etc. for a narrower
+    integer stored one per byte), its DRAM address and
     size, and the per-tensor quantization float = (q - zero_point) * scale.
   }];
   let arguments = (ins StrAttr:$name, BoolAttr:$is_input,

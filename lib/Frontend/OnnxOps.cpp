@@ -864,11 +864,54 @@ LogicalResult emitMatMul(Importer &im, OnnxValue &a, OnnxValue &b, Type aq,
   return success();
 }
 
+/// A float matrix times a constant (or dequantized constant) matrix is a
+/// dense layer: import it as mote.fully_connected with the weight stored
+/// output-major, as Gemm does, so that it quantizes per output channel and
+/// runs on the NPU's MATMUL path like any classifier head. Null if `b` is
+/// not such a weight.
+static FailureOr<Value> matMulAsFullyConnected(Importer &im, OnnxValue &a,
+                                               OnnxValue &b) {
+  if (!isFloatOnnx(a) || !isFloatOnnx(b) || a.rank() != 2 || b.rank() != 2 ||
+      a.shape[1] != b.shape[0])
+    return Value();
+  bool constWeight = b.constant.has_value();
+  bool dqWeight = !b.constant && b.value && b.value.getDefiningOp<DequantizeOp>();
+  if (!constWeight && !dqWeight)
+    return Value();
+  FailureOr<Value> lhs = im.toOnnx(a);
+  if (failed(lhs))
+    return failure();
+  Value weight;
+  if (constWeight) {
+    HostTensor w = permuteTensor(*b.constant, {1, 0});
+    w.name = b.constant->name;
+    weight = im.materializeFloat(w, w.name);
+  } else {
+    FailureOr<Value> bv = im.toOnnx(b);
+    if (failed(bv))
+      return failure();
+    weight = im.transpose(*bv, {1, 0});
+  }
+  auto type = RankedTensorType::get({a.shape[0], b.shape[1]},
+                                    im.builder.getF32Type());
+  return FullyConnectedOp::create(im.builder, im.loc, type, *lhs, weight,
+                                  Value())
+      .getResult();
+}
+
 LogicalResult convertMatMul(Importer &im) {
   OnnxValue *a = im.input(0);
   OnnxValue *b = a ? im.input(1) : nullptr;
   if (!b)
     return failure();
+  FailureOr<Value> fc = matMulAsFullyConnected(im, *a, *b);
+  if (failed(fc))
+    return failure();
+  if (*fc) {
+    std::vector<int64_t> shape = {a->shape[0], b->shape[1]};
+    im.defineValue(0, *fc, shape, false, onnx::TensorProto::FLOAT);
+    return success();
+  }
   return emitMatMul(im, *a, *b, {}, {}, im.builder.getF32Type(),
                     onnx::TensorProto::FLOAT);
 }

@@ -24,13 +24,27 @@ static Error fail(StringRef what, const Twine &msg) {
   return createStringError(what + ": " + msg);
 }
 
-/// Element size in DRAM of an I/O dtype, or 0 if unknown.
-static uint64_t dtypeBytes(StringRef dtype) {
-  if (dtype == "i8" || dtype == "u8")
-    return 1;
+std::optional<IOStorage> ioStorage(StringRef dtype) {
   if (dtype == "i32")
-    return 4;
-  return 0;
+    return IOStorage{4, true, INT32_MIN, INT32_MAX};
+  bool isSigned = dtype.consume_front("i");
+  if (!isSigned && !dtype.consume_front("u"))
+    return std::nullopt;
+  unsigned bits;
+  if (dtype.getAsInteger(10, bits) || bits < (isSigned ? 2u : 1u) || bits > 8 ||
+      dtype.starts_with("0"))
+    return std::nullopt;
+  if (isSigned)
+    return IOStorage{1, true, -(int64_t(1) << (bits - 1)),
+                     (int64_t(1) << (bits - 1)) - 1};
+  return IOStorage{1, false, 0, (int64_t(1) << bits) - 1};
+}
+
+std::string ioDtypeName(unsigned bits, bool isSigned) {
+  if (bits == 32 && isSigned)
+    return "i32";
+  std::string name = (isSigned ? "i" : "u") + std::to_string(bits);
+  return ioStorage(name) ? name : std::string();
 }
 
 static Error verifyIO(const IODesc &io, size_t index, uint64_t dramBytes,
@@ -41,11 +55,12 @@ static Error verifyIO(const IODesc &io, size_t index, uint64_t dramBytes,
                           .str();
   if (!json::isUTF8(io.name) || !json::isUTF8(io.layout))
     return fail(what, label + ": name and layout must be UTF-8");
-  uint64_t elemBytes = dtypeBytes(io.dtype);
-  if (!elemBytes)
+  std::optional<IOStorage> storage = ioStorage(io.dtype);
+  if (!storage)
     return fail(what, label + ": unknown dtype '" +
                           (json::isUTF8(io.dtype) ? io.dtype : "?") +
-                          "' (expected i8, u8 or i32)");
+                          "' (expected i8, u8, i32, or i2..i7 / u1..u7)");
+  uint64_t elemBytes = storage->bytes;
   uint64_t elements = 1;
   for (int64_t d : io.shape) {
     if (d < 0)
@@ -76,9 +91,7 @@ static Error verifyIO(const IODesc &io, size_t index, uint64_t dramBytes,
                           ") exceeds the DRAM size " + Twine(dramBytes));
   if (!std::isfinite(io.scale) || !(io.scale > 0))
     return fail(what, label + ": scale must be finite and positive");
-  int64_t lo = io.dtype == "i8" ? -128 : io.dtype == "u8" ? 0 : INT32_MIN;
-  int64_t hi = io.dtype == "i8" ? 127 : io.dtype == "u8" ? 255 : INT32_MAX;
-  if (io.zeroPoint < lo || io.zeroPoint > hi)
+  if (io.zeroPoint < storage->qmin || io.zeroPoint > storage->qmax)
     return fail(what, label + ": zero point " + Twine(io.zeroPoint) +
                           " outside the range of " + io.dtype);
   return Error::success();

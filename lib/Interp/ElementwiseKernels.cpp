@@ -315,8 +315,14 @@ Expected<Tensor> execQuantize(Operation *op, Operands operands) {
   const Tensor &x = *operands[0];
   Tensor out = Tensor::allocate(cast<QuantizeOp>(op).getOutput().getType());
   const QuantParams &p = *out.quant;
-  for (int64_t i = 0, n = x.numElements(); i < n; ++i)
+  for (int64_t i = 0, n = x.numElements(); i < n; ++i) {
+    // Numerics maps NaN to the zero point; a NaN reaching a quantized
+    // tensor is bad data, so say so instead of computing on a made-up 0.
+    if (std::isnan(x.f[i]))
+      return kernelError("element " + llvm::Twine(i) +
+                         " is NaN, which a quantized tensor cannot hold");
     out.q[i] = quantizeTo(x.f[i], p, channelOf(p, i, out.shape));
+  }
   return out;
 }
 

@@ -22,6 +22,7 @@
 #include "Mote/MoteAttrUtils.h"
 #include "Mote/MoteOps.h"
 #include "Mote/MoteTypeUtils.h"
+#include "mote/ISA/Program.h"
 #include "mote/Numerics/Numerics.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -308,7 +309,7 @@ struct Former {
     if (auto conv = dyn_cast<Conv2DOp>(def);
         conv && conv->hasAttr("mote.rescale") && isAcc(conv.getOutput()))
       return termRescale(conv, shift, products, group);
-    if (isa<RequantOp>(def))
+    if (llvm::isa<RequantOp>(def))
       return learnedError(def);
     if (auto mul = dyn_cast<MulOp>(def)) {
       for (int side = 0; side < 2; ++side) {
@@ -444,7 +445,7 @@ struct Former {
     termBias.clear();
     // Pow2 synthesis: the per-channel scale conv reads the sum of the terms'
     // 32-bit accumulators.
-    bool scaleConv = isa<Conv2DOp>(rescaleOrProduct) &&
+    bool scaleConv = llvm::isa<Conv2DOp>(rescaleOrProduct) &&
                      isAcc(rescaleOrProduct->getOperand(0));
     if (rescaleOrProduct->hasAttr("mote.rescale") || scaleConv) {
       auto r = cast<Conv2DOp>(rescaleOrProduct);
@@ -761,7 +762,7 @@ struct Former {
           isQuantizedTensor(op->getResult(0).getType()) &&
           getQuantParams(op->getResult(0).getType())->storageBits == 32)
         continue;
-      if (isa<RequantOp>(op) && isQuantizedTensor(op->getOperand(0).getType()) &&
+      if (llvm::isa<RequantOp>(op) && isQuantizedTensor(op->getOperand(0).getType()) &&
           getQuantParams(op->getOperand(0).getType())->storageBits == 32)
         return learnedError(op);
       // Pow2 synthesis terms (products and their rescale convs): taken by
@@ -798,7 +799,7 @@ struct Former {
           return op->emitError("NPU lowering: inputs must be quantized per "
                                "tensor to at most 8 bits");
         io.scale = qp->scale(0), io.zp = qp->zeroPoint(0);
-        io.dtype = qp->isSigned ? "i8" : "u8";
+        io.dtype = mote::isa::ioDtypeName(qp->storageBits, qp->isSigned);
         net.io.push_back(io);
         continue;
       }
@@ -814,7 +815,7 @@ struct Former {
           return op->emitError("NPU lowering: outputs must be quantized per "
                                "tensor to at most 8 bits");
         io.scale = qp->scale(0), io.zp = qp->zeroPoint(0);
-        io.dtype = qp->isSigned ? "i8" : "u8";
+        io.dtype = mote::isa::ioDtypeName(qp->storageBits, qp->isSigned);
         for (OpOperand &use : dq.getOutput().getUses())
           if (auto ret = dyn_cast<func::ReturnOp>(use.getOwner()))
             if (auto n = func.getResultAttrOfType<StringAttr>(

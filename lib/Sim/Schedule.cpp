@@ -102,9 +102,11 @@ private:
   Error checkSram(uint64_t i, unsigned buffer, uint64_t addr,
                   unsigned __int128 bytes, llvm::StringRef field,
                   llvm::StringRef what, bool checkAlign = true) const;
+  /// Checks a DMA's DRAM footprint against the program's DRAM size and
+  /// raises impl.dramTouched to cover it.
   Error checkDram(uint64_t i, int64_t addr, uint64_t rows, uint64_t cols,
                   uint64_t elemBytes, int64_t rowStride, int64_t pixStride,
-                  llvm::StringRef strideRegs) const;
+                  llvm::StringRef strideRegs);
   Error checkRange(uint64_t i, int64_t value, int64_t lo, int64_t hi,
                    llvm::StringRef reg) const;
   Error checkMultiplier(uint64_t i, uint8_t mulReg, uint8_t shiftReg,
@@ -187,7 +189,7 @@ Error Scheduler::checkSram(uint64_t i, unsigned buffer, uint64_t addr,
 Error Scheduler::checkDram(uint64_t i, int64_t addr, uint64_t rows,
                            uint64_t cols, uint64_t elemBytes,
                            int64_t rowStride, int64_t pixStride,
-                           llvm::StringRef strideRegs) const {
+                           llvm::StringRef strideRegs) {
   if (rows == 0 || cols == 0 || elemBytes == 0)
     return Error::success();
   __int128 rowSpan = (__int128)(rows - 1) * rowStride;
@@ -209,6 +211,7 @@ Error Scheduler::checkDram(uint64_t i, int64_t addr, uint64_t rows,
                        "and registers " +
                        strideRegs + ")");
   }
+  impl.dramTouched = std::max(impl.dramTouched, uint64_t(hi));
   return Error::success();
 }
 

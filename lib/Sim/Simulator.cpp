@@ -40,6 +40,8 @@ static Error makeError(const Twine &message) {
 //===----------------------------------------------------------------------===//
 
 namespace {
+/// An I/O dtype as the host side sees it: the bytes in DRAM (isa::ioStorage)
+/// and the HostTensor dtype of raw (--raw) values.
 struct StorageType {
   DType dtype;
   unsigned bytes;
@@ -48,13 +50,11 @@ struct StorageType {
 } // namespace
 
 static std::optional<StorageType> storageType(llvm::StringRef dtype) {
-  if (dtype == "i8")
-    return StorageType{DType::I8, 1, -128, 127};
-  if (dtype == "u8")
-    return StorageType{DType::U8, 1, 0, 255};
-  if (dtype == "i32")
-    return StorageType{DType::I32, 4, INT32_MIN, INT32_MAX};
-  return std::nullopt;
+  std::optional<isa::IOStorage> s = isa::ioStorage(dtype);
+  if (!s)
+    return std::nullopt;
+  DType host = s->bytes == 4 ? DType::I32 : s->isSigned ? DType::I8 : DType::U8;
+  return StorageType{host, s->bytes, s->qmin, s->qmax};
 }
 
 static std::string shapeString(llvm::ArrayRef<int64_t> shape) {
@@ -72,7 +72,7 @@ Error sim::verifyIODesc(const isa::IODesc &desc, uint64_t dramBytes) {
   auto st = storageType(desc.dtype);
   if (!st)
     return makeError(ioWhat(desc) + " has DRAM dtype '" + desc.dtype +
-                     "' (expected i8, u8 or i32)");
+                     "' (expected i8, u8, i32, or i2..i7 / u1..u7)");
   uint64_t elements = 1;
   for (int64_t d : desc.shape) {
     if (d < 0 || d > (int64_t(1) << 32))
@@ -172,8 +172,12 @@ Expected<std::vector<uint8_t>> sim::packInput(const isa::IODesc &desc,
                          Twine(q) + " is outside the " + desc.dtype +
                          " storage range");
     } else {
-      q = numerics::quantize(tensor.getDouble(int64_t(map[e])), desc.scale,
-                             desc.zeroPoint, st->qmin, st->qmax);
+      double x = tensor.getDouble(int64_t(map[e]));
+      if (std::isnan(x))
+        return makeError(ioWhat(desc) + ": element " + Twine(map[e]) +
+                         " is NaN, which the quantized input cannot hold");
+      q = numerics::quantize(x, desc.scale, desc.zeroPoint, st->qmin,
+                             st->qmax);
     }
     if (st->bytes == 4) {
       int32_t v = int32_t(q);
@@ -265,7 +269,10 @@ Simulator::create(isa::Program program, TargetDescription target,
     if (Error e = verifyIODesc(desc, p.dramBytes))
       return makeError(what + ": " + llvm::toString(std::move(e)));
     (desc.isInput ? impl->inputs : impl->outputs).push_back(&desc);
+    impl->dramTouched =
+        std::max(impl->dramTouched, desc.dramAddr + desc.bytes);
   }
+  impl->dramTouched = std::max<uint64_t>(impl->dramTouched, p.constants.size());
   if (Error e = schedule(*impl))
     return std::move(e);
   return std::unique_ptr<Simulator>(new Simulator(std::move(impl)));
@@ -280,7 +287,7 @@ Simulator::runStorage(llvm::ArrayRef<std::vector<uint8_t>> inputs) const {
                      Twine(inputs.size()));
   Machine m;
   m.digitBits = impl->target.macArray.digitBits;
-  m.dram.assign(p.dramBytes, 0);
+  m.dram.assign(impl->dramTouched, 0);
   std::copy(p.constants.begin(), p.constants.end(), m.dram.begin());
   for (unsigned b = 0; b < kNumSramBuffers; ++b)
     m.sram[b].assign(impl->target.buffer(SramBuffer(b)).bytes, 0);

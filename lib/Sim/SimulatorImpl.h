@@ -26,6 +26,10 @@ struct SimulatorImpl {
   std::vector<Op> ops;
   Stats stats;
   std::vector<const isa::IODesc *> inputs, outputs;
+  /// One past the highest DRAM byte the program can touch (constants, I/O,
+  /// every DMA): what a run allocates, so that a program declaring a huge
+  /// `.dram` but using little of it costs only what it uses.
+  uint64_t dramTouched = 0;
 };
 
 /// Validates `impl.program` against `impl.target`, schedules it on the

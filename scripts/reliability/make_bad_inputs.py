@@ -316,6 +316,9 @@ def sim_inputs(out):
     with open(f"{out}/not-npy.npy", "wb") as f:
         f.write(b"\x93NUMPY\x01\x00\xff\xff{'descr': '<f4'")
     np.save(f"{out}/img-good.npy", np.zeros((1, 3, 8, 8), np.float32))
+    img = np.zeros((1, 3, 8, 8), np.float32)
+    img[0, 1, 2, 3] = np.nan
+    np.save(f"{out}/img-nan.npy", img)
     np.save(f"{out}/img-shape.npy", np.zeros((1, 3, 9, 8), np.float32))
     np.save(f"{out}/img-dtype.npy", np.zeros((1, 3, 8, 8), np.complex64))
 

@@ -55,6 +55,9 @@ func.func @net(%arg0: tensor<1x1x4x4xf32> {mote.name = "x", mote.layout = "NCHW"
 // estimate fills dram_traffic and roofline_cycles).
 // RUN: mote-opt %s -split-input-file --mote-bitwidth-lowering=quiet --mote-npu-pipeline="target=mote-small" | FileCheck %s --check-prefix=PIPE
 // PIPE: target = "mote-small"
+// A 4-bit input is stored one element per byte with dtype "u4": the host
+// saturates it to [0, 15], as the interpreter does, not to a byte's range.
+// PIPE: npu.io {{.*}}dtype = "u4", is_input = true
 // PIPE: npu.layer attributes {digit_macs = 64 : i64, dram_traffic = {{[1-9][0-9]*}} : i64, kind = "fully_connected", {{.*}}roofline_cycles = {{[1-9][0-9]*}} : i64
 func.func @fc(%arg0: tensor<1x16xf32>) -> tensor<1x4xf32> {
   %q = mote.quantize %arg0 : (tensor<1x16xf32>) -> tensor<1x16x!quant.uniform<u4:f32, 0.5>>

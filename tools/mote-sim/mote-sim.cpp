@@ -126,6 +126,7 @@ static std::string bindInputs(const sim::Simulator &sim,
                               std::vector<HostTensor> &bound) {
   auto descs = sim.inputs();
   std::vector<std::optional<HostTensor>> args(descs.size());
+  std::vector<std::string> argPaths(descs.size()), positionalPaths;
   std::vector<HostTensor> positional;
   auto names = [&] {
     std::string s;
@@ -152,6 +153,7 @@ static std::string bindInputs(const sim::Simulator &sim,
       std::string key = !name.empty() ? name.str() : t.name;
       if (key.empty()) {
         positional.push_back(std::move(t));
+        positionalPaths.push_back(path.str());
         continue;
       }
       auto it = llvm::find_if(
@@ -164,12 +166,15 @@ static std::string bindInputs(const sim::Simulator &sim,
       if (args[index])
         return "input '" + key + "' is given twice";
       args[index] = std::move(t);
+      argPaths[index] = path.str();
     }
   }
   size_t next = 0;
   for (size_t i = 0; i < args.size() && next < positional.size(); ++i)
-    if (!args[i])
+    if (!args[i]) {
+      argPaths[i] = positionalPaths[next];
       args[i] = std::move(positional[next++]);
+    }
   if (next < positional.size())
     return "too many inputs: the program takes " +
            std::to_string(descs.size()) + " (" + names() + ")";
@@ -178,6 +183,14 @@ static std::string bindInputs(const sim::Simulator &sim,
       return "missing input '" + descs[i]->name + "' (shape " +
              shapeString(descs[i]->shape) + "); pass --input " +
              descs[i]->name + "=FILE.npy";
+    // NaN has no quantized value (numerics would make it the zero point):
+    // name the file rather than simulate made-up data.
+    if (args[i]->isFloat())
+      for (int64_t e = 0, n = args[i]->numElements(); e < n; ++e)
+        if (std::isnan(args[i]->getDouble(e)))
+          return argPaths[i] + ": input '" + descs[i]->name + "' element " +
+                 std::to_string(e) +
+                 " is NaN, which the quantized input cannot hold";
     bound.push_back(std::move(*args[i]));
   }
   return "";
@@ -308,7 +321,9 @@ int main(int argc, char **argv) {
                               "--target NAME|FILE.json");
   auto target = loadTarget(targetName);
   if (!target)
-    return fail(llvm::toString(target.takeError()));
+    return fail(programPath +
+                (targetSpec.empty() ? ": the program's target: " : ": ") +
+                llvm::toString(target.takeError()));
   auto t1 = Clock::now();
   auto sim = sim::Simulator::create(std::move(*program), std::move(*target),
                                     programPath);

@@ -24,6 +24,7 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,8 +49,10 @@ struct IODesc {
   /// empty.
   llvm::SmallVector<int64_t, 4> dramPerm;
   std::string layout;          ///< "NCHW", "NC", ... as recorded at import.
-  /// DRAM storage: element type "i8", "u8" or "i32", one element per
-  /// byte (4 for i32), dense row-major in the permuted layout.
+  /// DRAM storage: element type "i8", "u8" or "i32", or a narrower integer
+  /// "i2".."i7" / "u1".."u7" (a 4-bit model input is "i4": the host must
+  /// saturate to [-8, 7], not to the byte's range). One element per byte
+  /// (4 for i32), dense row-major in the permuted layout. See ioStorage().
   std::string dtype = "i8";
   uint64_t dramAddr = 0;
   uint64_t bytes = 0;
@@ -57,6 +60,21 @@ struct IODesc {
   double scale = 1.0;
   int64_t zeroPoint = 0;
 };
+
+/// What an IODesc dtype means in DRAM.
+struct IOStorage {
+  unsigned bytes;     ///< Bytes per element (1 or 4).
+  bool isSigned;
+  int64_t qmin, qmax; ///< The values an element may hold.
+};
+
+/// Parses an I/O dtype ("i8", "u8", "i32", "i2".."i7", "u1".."u7"); nullopt
+/// if it is none of them. The one place that knows the dtype names.
+std::optional<IOStorage> ioStorage(llvm::StringRef dtype);
+
+/// The dtype naming `bits`-wide integer storage (the inverse of ioStorage);
+/// empty if there is none.
+std::string ioDtypeName(unsigned bits, bool isSigned);
 
 /// One layer's instruction range and the compiler's static estimate.
 struct LayerInfo {

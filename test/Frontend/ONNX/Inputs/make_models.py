@@ -65,6 +65,15 @@ def gemm_nontrans():
     return model(nodes, [vi("x", F, [2, 4])], [vi("y", F, [2, 3])], inits)
 
 
+def matmul_const():
+    """MatMul by a constant matrix is a dense layer; by a variable one, not."""
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["h"], name="dense"),
+             helper.make_node("MatMul", ["h", "z"], ["y"], name="bilinear")]
+    inits = [init("w", np.arange(12, dtype=np.float32).reshape(4, 3))]
+    return model(nodes, [vi("x", F, [2, 4]), vi("z", F, [3, 5])],
+                 [vi("y", F, [2, 5])], inits)
+
+
 def qdq():
     w = rng.integers(-127, 127, (2, 3, 1, 1)).astype(np.int8)
     nodes = [
@@ -161,6 +170,7 @@ def valid():
 
 
 MODELS = {f.__name__: f for f in [
+    matmul_const,
     conv_bn_relu, gemm, gemm_nontrans, qdq, qlinearconv, layout,
     unsupported_op, bad_opset, missing_scale, negative_scale, dynamic_input,
     reflect_pad]}

@@ -328,6 +328,24 @@ struct Former {
     if (llvm::isa<Conv2DOp, FullyConnectedOp>(def) &&
         (def->hasAttr("mote.digits") ||
          (synth && !def->hasAttr("mote.rescale") && isAcc(def->getResult(0))))) {
+      // A term's product may carry the term's bias itself (learned
+      // synthesis puts it there): it joins the layer's bias at the
+      // product's shift, exactly like a rescale conv's.
+      if (def->getNumOperands() > 2) {
+        Value b = def->getOperand(2);
+        auto vals = constValues(b);
+        int64_t oc = cast<RankedTensorType>(def->getResult(0).getType())
+                         .getShape()
+                         .back();
+        if (!vals || int64_t(vals->size()) != oc || shift > 31)
+          return def->emitError("NPU lowering: a synthesis term's bias must "
+                                "be a constant of ")
+                 << oc << " elements at a shift below 32";
+        handled.insert(b.getDefiningOp());
+        termBias.resize(oc, 0);
+        for (int64_t o = 0; o < oc; ++o)
+          termBias[o] += (*vals)[o] * (int64_t(1) << shift);
+      }
       products.push_back({def, shift});
       return success();
     }
@@ -693,9 +711,18 @@ struct Former {
       auto t = readIntElements(lut.getTable(), o->isSigned);
       if (!t)
         return op->emitError("NPU lowering: cannot read the table");
+      // mote.lut indexes by q - storage_min(input) (16 entries for i4);
+      // VEC LUT by q - qmin of the input's byte (-128 or 0), 256 entries:
+      // entry i belongs to q = a->qmin + i.
+      int64_t byteMin = a->isSigned ? -128 : 0;
       l.table.assign(256, 0);
-      for (size_t i = 0; i < t->size() && i < 256; ++i)
-        l.table[i] = uint8_t(numerics::saturate((*t)[i], o->qmin, o->qmax));
+      for (size_t i = 0; i < t->size(); ++i) {
+        int64_t slot = a->qmin + int64_t(i) - byteMin;
+        if (slot < 0 || slot >= 256)
+          return op->emitError("NPU lowering: a ")
+                 << t->size() << "-entry table does not fit the 8-bit LUT";
+        l.table[slot] = uint8_t(numerics::saturate((*t)[i], o->qmin, o->qmax));
+      }
     } else {
       auto clamp = cast<ClampOp>(op);
       l.kind = LayerKind::Clamp;

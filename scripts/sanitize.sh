@@ -10,6 +10,13 @@
 #
 #   scripts/sanitize.sh               # clang (the default), build-asan
 #   MOTE_SANITIZE_CXX=g++ scripts/sanitize.sh
+#   scripts/sanitize.sh --subset      # the CI subset (see below)
+#
+# --subset runs only the suites that exercise the code most exposed to
+# hostile input: test/reliability (bad-input catalogue, fuzz regressions,
+# 100 random networks, determinism), test/ISA, test/Sim, test/NPU,
+# test/Interp, test/Quant, test/tools and the gtests. CI runs it after the
+# main tests when time allows (.ci/run).
 #
 # Environment: MOTE_SANITIZE_BUILD_DIR (default build-asan), MOTE_SANITIZE_JOBS
 # (ninja -j, default 2), MOTE_SANITIZE_CXX (clang++ or g++). The fuzz build
@@ -35,17 +42,29 @@ fi
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
+subset=0
+[ "${1:-}" = --subset ] && subset=1
+
 start=$(date +%s)
 ninja -C "$build" -j"$jobs" mote-translate mote-opt mote-run mote-sim \
-  mote-target mote-compare MoteUnitTests
+  mote-target mote-compare motec MoteUnitTests
 built=$(date +%s)
 log="$build/check-mote.log"
 status=0
-ninja -C "$build" -j"$jobs" check-mote 2>&1 | tee "$log" || status=$?
+if [ $subset -eq 1 ]; then
+  lit=$(sed -n 's/^LLVM_EXTERNAL_LIT:[A-Z]*=//p' "$build/CMakeCache.txt")
+  [ -x "${lit:-}" ] || lit=$(command -v lit || echo /usr/lib/llvm-22/bin/lit)
+  "$lit" -sv -j"$jobs" "$build/test/reliability" "$build/test/ISA" \
+    "$build/test/Sim" "$build/test/NPU" "$build/test/Interp" \
+    "$build/test/Quant" "$build/test/tools" "$build/test/Unit" 2>&1 |
+    tee "$log" || status=$?
+else
+  ninja -C "$build" -j"$jobs" check-mote 2>&1 | tee "$log" || status=$?
+fi
 done_=$(date +%s)
 passed=$(sed -n 's/^ *Passed *: *\([0-9]*\).*/\1/p' "$log" | tail -1)
 failed=$(sed -n 's/^ *Failed *: *\([0-9]*\).*/\1/p' "$log" | tail -1)
 reports=$(grep -c -E "ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer" "$log" || true)
-echo "sanitize: build $((built - start)) s, check-mote $((done_ - built)) s;" \
+echo "sanitize: build $((built - start)) s, tests $((done_ - built)) s;" \
   "${passed:-0} passed, ${failed:-0} failed, ${reports} sanitizer report(s)"
 exit $status

@@ -11,6 +11,8 @@ set -euo pipefail
 PACKAGES=(
   # Toolchain.
   g++ cmake ninja-build ccache git
+  # ASan + UBSan + libFuzzer builds (scripts/sanitize.sh, scripts/fuzz.sh, CI).
+  clang
   # LLVM/MLIR 22 (libMLIR.so, mlir-tblgen, FileCheck, lit, not, split-file).
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   zlib1g-dev libzstd-dev libedit-dev libcurl4-openssl-dev libxml2-dev libffi-dev

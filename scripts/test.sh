@@ -5,10 +5,29 @@
 # runs the lit + FileCheck suites and the gtest unit tests (ninja check-mote)
 # and prints a closing "N passed, M failed" line.
 #
+# With --sanitizers (the default when CI=true) it then builds the clang
+# ASan + UBSan + libFuzzer tree (build-fuzz), runs each fuzzer for 20 s from
+# its seed corpus (scripts/fuzz.sh 20) and the sanitizer subset there
+# (scripts/sanitize.sh --subset). That step starts only if the main tests
+# took under 45 minutes and is cut at 80 minutes from the start (reported,
+# not failed: CI allows 90); a fuzzer finding or a sanitizer report fails.
+# A clang build failure is reported as a warning (sanitizer-build.log): the
+# same sources have just built and passed with gcc. --no-sanitizers skips it.
+#
 #===----------------------------------------------------------------------===#
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${MOTE_BUILD_DIR:-$root/build}"
+sanitizers=0
+[ "${CI:-}" = true ] && sanitizers=1
+for arg in "$@"; do
+  case "$arg" in
+    --sanitizers) sanitizers=1 ;;
+    --no-sanitizers) sanitizers=0 ;;
+    *) echo "usage: scripts/test.sh [--sanitizers|--no-sanitizers]" >&2; exit 2 ;;
+  esac
+done
+start=$(date +%s)
 bash "$root/scripts/build.sh"
 
 log="$build/check-mote.log"
@@ -20,3 +39,42 @@ echo "mote tests: ${passed:-0} passed, ${failed:-0} failed"
 if [ "$status" -ne 0 ] || [ "${passed:-0}" -eq 0 ]; then
   exit 1
 fi
+[ "$sanitizers" -eq 1 ] || exit 0
+
+elapsed=$(($(date +%s) - start))
+if [ "$elapsed" -gt $((45 * 60)) ]; then
+  echo "sanitizers: skipped, the main tests took ${elapsed} s"
+  exit 0
+fi
+# The sanitizer tree: a failure to configure or build it is reported but
+# does not fail the run (the same sources just built and passed with gcc);
+# a fuzzer finding or a sanitizer report in the tests does.
+fuzzbuild="$root/build-fuzz"
+budget=$((80 * 60 - elapsed))
+step_start=$(date +%s)
+if ! timeout "$budget" bash -c '
+    set -euo pipefail
+    [ -f "$1/build.ninja" ] || cmake -G Ninja -S "$0" -B "$1" \
+      -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=clang \
+      -DCMAKE_CXX_COMPILER=clang++ -DMOTE_ENABLE_FUZZERS=ON
+    ninja -C "$1" -j2 mote-fuzz-onnx mote-fuzz-mbin mote-fuzz-mlir \
+      mote-translate mote-opt mote-run mote-sim mote-target mote-compare \
+      motec MoteUnitTests' "$root" "$fuzzbuild" >"$root/sanitizer-build.log" 2>&1; then
+  tail -20 "$root/sanitizer-build.log"
+  echo "sanitizers: WARNING: the clang sanitizer build failed or ran out of" \
+    "time (sanitizer-build.log); fuzz smoke and sanitizer subset not run"
+  exit 0
+fi
+budget=$((budget - ($(date +%s) - step_start)))
+[ "$budget" -gt 60 ] || budget=60
+status=0
+timeout "$budget" bash -c '
+  set -euo pipefail
+  bash "$0/scripts/fuzz.sh" 20
+  MOTE_SANITIZE_BUILD_DIR="$0/build-fuzz" bash "$0/scripts/sanitize.sh" --subset
+' "$root" || status=$?
+if [ "$status" -eq 124 ]; then
+  echo "sanitizers: stopped at the time budget (not a failure)"
+  exit 0
+fi
+exit "$status"

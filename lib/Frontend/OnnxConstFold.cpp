@@ -15,6 +15,8 @@
 
 #include "Mote/MoteTypeUtils.h"
 
+#include "llvm/ADT/StringSwitch.h"
+
 #include <cmath>
 #include <limits>
 
@@ -423,6 +425,23 @@ bool onnx_import::foldOnnxNode(Importer &im, bool &failedOut) {
     im.defineConstant(0, tensorFromInts(DType::I64, {}, {numElements(x->shape)}));
     return true;
   }
+  // A folder reads its required inputs without looking: check them here
+  // (the fuzzer found a two-input Range).
+  int required = llvm::StringSwitch<int>(op)
+                     .Cases({"Add", "Sub", "Mul", "Div", "Equal", "Gather"}, 2)
+                     .Cases({"Where", "Slice", "Range"}, 3)
+                     .Cases({"Concat", "Cast", "ConstantOfShape", "Neg", "Sqrt",
+                             "Relu", "Floor", "Ceil", "Abs", "Transpose",
+                             "Identity"},
+                            1)
+                     .Default(0);
+  for (int i = 0; i < required; ++i)
+    if (!im.hasInput(i)) {
+      im.fail() << "input " << i << " is missing (" << op << " takes at least "
+                << required << ")";
+      failedOut = true;
+      return true;
+    }
   // Everything else folds only if all present inputs are constants.
   bool any = false;
   for (int i = 0; i < im.numInputs(); ++i) {

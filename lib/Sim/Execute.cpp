@@ -51,6 +51,10 @@ static void execLoad(Machine &m, const Op &op) {
   uint64_t tileW = uint64_t(op.padLeft) + op.cols + op.padRight;
   uint64_t tileH = uint64_t(op.padTop) + op.rows + op.padBottom;
   std::memset(tile, op.padValue, tileH * tileW * eb);
+  // An empty transfer touches no DRAM (the scheduler did not count it
+  // towards the allocated size, which may then be zero).
+  if (op.rows == 0 || op.cols == 0 || eb == 0)
+    return;
   const uint8_t *dram = m.dram.data();
   for (uint64_t r = 0; r < op.rows; ++r) {
     uint8_t *dst = tile + ((op.padTop + r) * tileW + op.padLeft) * eb;
@@ -68,6 +72,8 @@ static void execLoad(Machine &m, const Op &op) {
 static void execStore(Machine &m, const Op &op) {
   const uint8_t *src = m.sram[op.buffer].data() + op.sramAddr;
   uint64_t eb = op.elemBytes;
+  if (op.rows == 0 || op.cols == 0 || eb == 0)
+    return; // as in execLoad: an empty transfer touches no DRAM
   uint8_t *dram = m.dram.data();
   for (uint64_t r = 0; r < op.rows; ++r) {
     int64_t rowBase = int64_t(op.dramAddr) + int64_t(r) * op.rowStride;

@@ -358,12 +358,29 @@ struct Emitter {
         }
 
     std::pair<int64_t, int64_t> resident = {-1, -1};
+    // Tiles of th x tw, also cut where an average pool's divisor changes.
+    auto spans = [&](int64_t n, int64_t t, int64_t s, int64_t k, int64_t pad,
+                     int64_t size) {
+      std::vector<std::pair<int64_t, int64_t>> out;
+      int64_t start = 0;
+      for (int64_t o = 1; o <= n; ++o)
+        if (o == n || o - start == t ||
+            (l.excludePad && validWindow(o, s, k, pad, size) !=
+                                 validWindow(o - 1, s, k, pad, size))) {
+          out.push_back({start, o - start});
+          start = o;
+        }
+      return out;
+    };
+    auto ySpans = spans(OH, l.th, l.sh, l.kh, l.pt, H);
+    auto xSpans = spans(OW, l.tw, l.sw, l.kw, l.pl, W);
     for (int64_t o0 = 0; o0 < OC; o0 += l.tc) {
       int64_t tc = std::min(l.tc, OC - o0);
-      for (int64_t y0 = 0; y0 < OH; y0 += l.th) {
-        int64_t th = std::min(l.th, OH - y0);
-        for (int64_t x0 = 0; x0 < OW; x0 += l.tw) {
-          int64_t tw = std::min(l.tw, OW - x0);
+      // Plain ints, not structured bindings: lambdas below capture them.
+      for (const auto &ySpan : ySpans) {
+        int64_t y0 = ySpan.first, th = ySpan.second;
+        for (const auto &xSpan : xSpans) {
+          int64_t x0 = xSpan.first, tw = xSpan.second;
           int64_t oslot = tile % 2;
           for (int64_t ci = 0; ci < nc; ++ci) {
             Step s;
@@ -418,6 +435,14 @@ struct Emitter {
                    X + (wy.start * W + wx.start) * C + c0, wy.interior,
                    wx.interior, cc, W * C, C, pad, &wy, &wx);
               ex(s.exec, isa::reg::VEC_IN_W, wx.total);
+              if (l.excludePad) {
+                // The tile has one divisor: the spans cut where it changes.
+                int64_t count = validWindow(y0, l.sh, l.kh, l.pt, H) *
+                                validWindow(x0, l.sw, l.kw, l.pl, W);
+                auto [mul, sft] = l.countScale.at(count);
+                ex(s.exec, isa::reg::VEC_MUL_A, mul);
+                ex(s.exec, isa::reg::VEC_SHIFT_A, sft);
+              }
               s.exec.push_back(vec(l.kind == LayerKind::MaxPool ? isa::VecOp::MaxPool
                                                               : isa::VecOp::AvgPool,
                                    inSlot[slot], 0, th, tw, tc, dst));

@@ -26,7 +26,10 @@
 #include "mote/Numerics/Numerics.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+
 #include "llvm/ADT/DenseSet.h"
+
+#include <set>
 
 using namespace mlir;
 using namespace mote;
@@ -558,9 +561,28 @@ struct Former {
       l.kindName = "avg_pool2d";
       k = ap.getKernel(), s = ap.getStrides(), p = ap.getPad();
       bool padded = p[0] || p[1] || p[2] || p[3];
-      if (padded && !ap.getCountIncludePad())
-        return op->emitError("NPU lowering: average pooling with padding "
-                             "excluded from the count is not supported yet");
+      if (padded && !ap.getCountIncludePad()) {
+        // One multiplier per divisor that occurs (pad is [t, b, l, r]).
+        l.excludePad = true;
+        std::set<int64_t> rows, cols;
+        for (int64_t oy = 0; oy < out->h; ++oy)
+          rows.insert(validWindow(oy, s[0], k[0], p[0], in->h));
+        for (int64_t ox = 0; ox < out->w; ++ox)
+          cols.insert(validWindow(ox, s[1], k[1], p[2], in->w));
+        for (int64_t cy : rows)
+          for (int64_t cx : cols) {
+            if (cy <= 0 || cx <= 0)
+              return op->emitError("NPU lowering: an average-pooling window "
+                                   "lies entirely in the padding");
+            auto m = numerics::computeScaleMultiplier(
+                in->scale / (out->scale * double(cy * cx)));
+            if (!m)
+              return op->emitError("NPU lowering: averaging ratio not "
+                                   "expressible for a window of ")
+                     << cy * cx;
+            l.countScale[cy * cx] = {m->multiplier, m->shift};
+          }
+      }
       int64_t count = k[0] * k[1];
       // Windows past the padded input (ceil mode) would change the count.
       if ((out->h - 1) * s[0] + k[0] > in->h + p[0] + p[1] ||

@@ -88,9 +88,24 @@ struct Layer {
   // Copy (strided DMA): output dims and the input strides per output dim.
   llvm::SmallVector<int64_t, 4> copyShape, copyStrides;
   int64_t macs = 0;
+  /// Average pooling that leaves padding out of the count (ONNX's default):
+  /// the divisor differs at the borders, so Emit cuts tiles where it
+  /// changes and sets VEC_MUL_A/SHIFT_A per tile from this table of
+  /// count -> {M, S} of s_in / (s_out · count).
+  bool excludePad = false;
+  std::map<int64_t, std::pair<int64_t, int64_t>> countScale;
   // Tiling (chosen by chooseTiling).
   int64_t th = 1, tw = 1, tc = 1, cc = 1;
 };
+
+/// Input positions of output index `o` that lie inside [0, n) for a window
+/// of `k` at stride `s` after `padLo` padding: the divisor of an average
+/// pool that excludes padding, along one axis.
+inline int64_t validWindow(int64_t o, int64_t s, int64_t k, int64_t padLo,
+                           int64_t n) {
+  int64_t start = o * s - padLo;
+  return std::min(start + k, n) - std::max<int64_t>(start, 0);
+}
 
 /// The DRAM tensors a layer reads.
 inline llvm::SmallVector<mlir::Value, 4> layerInputs(const Layer &l) {

@@ -11,7 +11,8 @@ common layers, with a calibration set and one input, for bit-exactness tests
   npu_ops   conv -> grouped conv (2 groups) -> channel concat of both
             (different scales: a requantizing concat) -> concat with the
             input's conv again (same scale: a copy) -> broadcasting add of a
-            global average pool -> depthwise conv with channel multiplier 2
+            global average pool -> 3x3 average pool excluding padding
+            -> depthwise conv with channel multiplier 2
             -> 1x1 conv -> large average pool (kernel = whole 10x6 map) -> FC
 
 For each model NAME it writes, into OUT_DIR: NAME.onnx, NAME.calib.npy
@@ -44,6 +45,10 @@ class NpuOps(nn.Module):
         c = torch.cat([c, a], dim=1)            # 28 channels
         m = nn.functional.adaptive_avg_pool2d(c, 1)
         d = c + m                               # broadcast over pixels
+        # ONNX's default average pool: padding left out of the divisor
+        # (4, 6 or 9 here), so the NPU cuts tiles where the divisor changes.
+        d = nn.functional.avg_pool2d(d, 3, stride=1, padding=1,
+                                     count_include_pad=False)
         e = torch.relu(self.dw(d))
         f = torch.relu(self.pw(e))
         p = nn.functional.avg_pool2d(f, (10, 6))

@@ -95,7 +95,7 @@ FailureOr<DramPlan> mote::npu::planAnnotatedMemory(Network &net,
   size_t k = 0;
   for (const Network::IO &io : net.io)
     if (io.isInput) {
-      if (k >= inputs.size())
+      if (int64_t(k) >= int64_t(inputs.size()))
         return func.emitError("npu.dram_inputs has ")
                << inputs.size() << " addresses for more inputs";
       plan.addr[io.value] = inputs[k++];

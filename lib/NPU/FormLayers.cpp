@@ -364,7 +364,7 @@ struct Former {
     DigitPass pass;
     Value x = productInput(p);
     if (auto digit = x.getDefiningOp<DigitOp>()) {
-      if (digit.getBits() != int64_t(d))
+      if (uint64_t(digit.getBits()) != uint64_t(d))
         return digit.emitError("NPU lowering: digit width ")
                << digit.getBits() << " differs from target '" << target.name
                << "' digit_bits " << d

@@ -206,7 +206,7 @@ NPU_INST_VERIFIER(FinishOp)
 #undef NPU_INST_VERIFIER
 
 LogicalResult DataOp::verify() {
-  if (getOffset() < 0)
+  if (getOffsetAttr().getInt() < 0)
     return emitOpError("offset must be non-negative");
   auto type = dyn_cast<ShapedType>(getBytes().getType());
   if (!type || type.getRank() != 1 || !type.getElementType().isInteger(8))

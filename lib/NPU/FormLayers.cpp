@@ -276,19 +276,27 @@ struct Former {
                          "must keep its accumulator exactly (ratio ")
              << ratio << ")";
     handled.insert(r.getFilter().getDefiningOp());
-    if (Value b = r.getBias()) {
-      auto vals = constValues(b);
-      int64_t oc = cast<RankedTensorType>(r.getOutput().getType()).getDimSize(3);
-      if (!vals || int64_t(vals->size()) != oc || shift > 31)
-        return r.emitError("NPU lowering: a synthesis term's bias must be a "
-                           "constant of ")
-               << oc << " elements at a shift below 32";
-      handled.insert(b.getDefiningOp());
-      termBias.resize(oc, 0);
-      for (int64_t o = 0; o < oc; ++o)
-        termBias[o] += (*vals)[o] * (int64_t(1) << shift);
-    }
+    if (Value b = r.getBias())
+      if (failed(addTermBias(r, b, shift)))
+        return failure();
     return collect(r.getInput(), shift, products, group);
+  }
+
+  /// Adds a synthesis term's bias `b` (on `owner`, its rescale conv or its
+  /// product) to the layer's bias at the term's shift.
+  LogicalResult addTermBias(Operation *owner, Value b, int64_t shift) {
+    auto vals = constValues(b);
+    int64_t oc =
+        cast<RankedTensorType>(owner->getResult(0).getType()).getShape().back();
+    if (!vals || int64_t(vals->size()) != oc || shift > 31)
+      return owner->emitError("NPU lowering: a synthesis term's bias must be "
+                              "a constant of ")
+             << oc << " elements at a shift below 32";
+    handled.insert(b.getDefiningOp());
+    termBias.resize(oc, 0);
+    for (int64_t o = 0; o < oc; ++o)
+      termBias[o] += (*vals)[o] * (int64_t(1) << shift);
+    return success();
   }
 
   /// Collects digit products under the rescale conv's input.
@@ -334,21 +342,9 @@ struct Former {
       // A term's product may carry the term's bias itself (learned
       // synthesis puts it there): it joins the layer's bias at the
       // product's shift, exactly like a rescale conv's.
-      if (def->getNumOperands() > 2) {
-        Value b = def->getOperand(2);
-        auto vals = constValues(b);
-        int64_t oc = cast<RankedTensorType>(def->getResult(0).getType())
-                         .getShape()
-                         .back();
-        if (!vals || int64_t(vals->size()) != oc || shift > 31)
-          return def->emitError("NPU lowering: a synthesis term's bias must "
-                                "be a constant of ")
-                 << oc << " elements at a shift below 32";
-        handled.insert(b.getDefiningOp());
-        termBias.resize(oc, 0);
-        for (int64_t o = 0; o < oc; ++o)
-          termBias[o] += (*vals)[o] * (int64_t(1) << shift);
-      }
+      if (def->getNumOperands() > 2 &&
+          failed(addTermBias(def, def->getOperand(2), shift)))
+        return failure();
       products.push_back({def, shift});
       return success();
     }

@@ -13,7 +13,8 @@
 #
 # Environment: MOTE_FUZZ_BUILD_DIR (default build-fuzz), MOTE_FUZZ_JOBS
 # (ninja -j, default 2), MOTE_FUZZ_WORKERS (libFuzzer -fork workers, default
-# 1), MOTE_FUZZ_TOOLS (a bin/ directory whose mote-translate assembles the
+# 1), MOTE_FUZZ_SEED and MOTE_FUZZ_RUNS (a fixed seed and number of
+# executions: reproducible runs), MOTE_FUZZ_TOOLS (a bin/ directory whose mote-translate assembles the
 # seed programs; default: this build's, built on demand). The corpus grows in $build/fuzz-corpus/TARGET across runs; crashes,
 # leaks, timeouts and OOMs are written to $build/fuzz-artifacts/TARGET/ and
 # make the script exit non-zero. Replay one: $build/bin/TARGET ARTIFACT.
@@ -74,6 +75,11 @@ fi
 
 fork=()
 [ "$workers" -gt 1 ] && fork=(-fork="$workers")
+# MOTE_FUZZ_SEED / MOTE_FUZZ_RUNS make a run reproducible (the CI smoke run:
+# the same mutations on every machine, so a finding is not luck of timing).
+repro=()
+[ -n "${MOTE_FUZZ_SEED:-}" ] && repro+=(-seed="$MOTE_FUZZ_SEED")
+[ -n "${MOTE_FUZZ_RUNS:-}" ] && repro+=(-runs="$MOTE_FUZZ_RUNS")
 status=0
 for t in "${targets[@]}"; do
   kind="${t#mote-fuzz-}"
@@ -88,7 +94,7 @@ for t in "${targets[@]}"; do
       "$build/bin/$t" "$corpus" "$seeds/$kind" \
       -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
       -malloc_limit_mb=2048 -print_final_stats=1 \
-      ${fork[@]+"${fork[@]}"} \
+      ${fork[@]+"${fork[@]}"} ${repro[@]+"${repro[@]}"} \
       -artifact_prefix="$artifacts/" >"$log" 2>&1; then
     echo "$t: FAILED (see $log; artifacts in $artifacts)"
     status=1

@@ -10,6 +10,7 @@
 #   mote-fuzz-mlir   mote IR parser + verifiers      seeds: test/**/*.mlir
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
+#   scripts/fuzz.sh --build     # configure + build only
 #
 # Environment: MOTE_FUZZ_BUILD_DIR (default build-fuzz), MOTE_FUZZ_JOBS
 # (ninja -j, default 2), MOTE_FUZZ_WORKERS (libFuzzer -fork workers, default
@@ -23,6 +24,11 @@
 #===----------------------------------------------------------------------===#
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# --build: configure and build the tree (the fuzzers and every tool the
+# sanitizer tests use), run nothing. scripts/test.sh uses it to tell a build
+# failure from a finding.
+build_only=0
+if [ "${1:-}" = --build ]; then build_only=1; shift; fi
 seconds="${1:-60}"
 shift || true
 targets=("$@")
@@ -42,6 +48,10 @@ fi
 tools="${MOTE_FUZZ_TOOLS:-$build/bin}"
 extra=()
 [ -x "$tools/mote-translate" ] || { tools="$build/bin"; extra=(mote-translate); }
+if [ $build_only -eq 1 ]; then
+  exec ninja -C "$build" -j"$jobs" "${targets[@]}" mote-translate mote-opt \
+    mote-run mote-sim mote-target mote-compare motec MoteUnitTests
+fi
 ninja -C "$build" -j"$jobs" "${targets[@]}" ${extra[@]+"${extra[@]}"}
 
 # Seed corpora (idempotent: libFuzzer dedups by coverage on merge).

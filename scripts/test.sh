@@ -50,17 +50,10 @@ fi
 # The sanitizer tree: a failure to configure or build it is reported but
 # does not fail the run (the same sources just built and passed with gcc);
 # a fuzzer finding or a sanitizer report in the tests does.
-fuzzbuild="$root/build-fuzz"
 budget=$((80 * 60 - elapsed))
 step_start=$(date +%s)
-if ! timeout "$budget" bash -c '
-    set -euo pipefail
-    [ -f "$1/build.ninja" ] || cmake -G Ninja -S "$0" -B "$1" \
-      -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=clang \
-      -DCMAKE_CXX_COMPILER=clang++ -DMOTE_ENABLE_FUZZERS=ON
-    ninja -C "$1" -j2 mote-fuzz-onnx mote-fuzz-mbin mote-fuzz-mlir \
-      mote-translate mote-opt mote-run mote-sim mote-target mote-compare \
-      motec MoteUnitTests' "$root" "$fuzzbuild" >"$root/sanitizer-build.log" 2>&1; then
+if ! timeout "$budget" bash "$root/scripts/fuzz.sh" --build \
+    >"$root/sanitizer-build.log" 2>&1; then
   tail -20 "$root/sanitizer-build.log"
   echo "sanitizers: WARNING: the clang sanitizer build failed or ran out of" \
     "time (sanitizer-build.log); fuzz smoke and sanitizer subset not run"

@@ -74,20 +74,8 @@ HostTensor onnx_import::permuteTensor(const HostTensor &t,
 
 std::vector<int64_t> onnx_import::tensorInts(const HostTensor &t) {
   std::vector<int64_t> out(t.numElements());
-  bool isFloat = t.isFloat();
-  for (int64_t i = 0, e = t.numElements(); i < e; ++i) {
-    if (!isFloat) {
-      out[i] = t.getInt(i);
-      continue;
-    }
-    // A float where integers are expected (a fuzzed Slice's starts): clamp,
-    // NaN to 0, since converting an out-of-range double is undefined.
-    double d = t.getDouble(i);
-    out[i] = !(d == d)     ? 0
-             : d >= 9.0e18 ? int64_t(9e18)
-             : d <= -9.0e18 ? -int64_t(9e18)
-                            : static_cast<int64_t>(d);
-  }
+  for (int64_t i = 0, e = t.numElements(); i < e; ++i)
+    out[i] = t.getInt(i);
   return out;
 }
 

@@ -50,6 +50,17 @@ std::string opName(Operation *op) {
   return s;
 }
 
+/// A layer anchored at `op` (diagnostics, name); builders may refine the
+/// kind once they know it (pool type, LUT vs clamp, dense vs conv).
+Layer startLayer(Operation *op, LayerKind kind, StringRef kindName) {
+  Layer l;
+  l.kind = kind;
+  l.kindName = kindName.str();
+  l.anchor = op;
+  l.name = opName(op);
+  return l;
+}
+
 struct Former {
   Former(func::FuncOp func, const TargetDescription &target)
       : func(func), target(target) {}
@@ -448,10 +459,8 @@ struct Former {
   }
 
   LogicalResult convLayer(Operation *rescaleOrProduct) {
-    Layer l;
-    l.kind = LayerKind::Conv;
-    l.anchor = rescaleOrProduct;
-    l.name = opName(rescaleOrProduct);
+    // kindName is set by productGeometry (conv2d / fully_connected).
+    Layer l = startLayer(rescaleOrProduct, LayerKind::Conv, "");
     Value xRoot;
     Operation *first;
     Value biasV;
@@ -534,9 +543,7 @@ struct Former {
   }
 
   LogicalResult poolLayer(Operation *op) {
-    Layer l;
-    l.anchor = op;
-    l.name = opName(op);
+    Layer l = startLayer(op, LayerKind::MaxPool, "max_pool2d");
     auto in = tensor(op, op->getOperand(0));
     auto out = tensor(op, op->getResult(0));
     if (failed(in) || failed(out))
@@ -601,11 +608,7 @@ struct Former {
   }
 
   LogicalResult addLayer(Operation *op) {
-    Layer l;
-    l.kind = LayerKind::Add;
-    l.kindName = "add";
-    l.anchor = op;
-    l.name = opName(op);
+    Layer l = startLayer(op, LayerKind::Add, "add");
     auto o = tensor(op, op->getResult(0));
     if (failed(o))
       return failure();
@@ -662,11 +665,7 @@ struct Former {
   /// slice of the result. The result is viewed as pixels x channels with
   /// the concat axis and everything after it as the channels.
   LogicalResult concatLayer(ConcatOp op) {
-    Layer l;
-    l.kind = LayerKind::Concat;
-    l.kindName = "concat";
-    l.anchor = op;
-    l.name = opName(op);
+    Layer l = startLayer(op, LayerKind::Concat, "concat");
     auto o = tensor(op, op.getOutput());
     if (failed(o))
       return failure();
@@ -714,9 +713,7 @@ struct Former {
   }
 
   LogicalResult unaryLayer(Operation *op) {
-    Layer l;
-    l.anchor = op;
-    l.name = opName(op);
+    Layer l = startLayer(op, LayerKind::Lut, "lut");
     auto a = tensor(op, op->getOperand(0));
     auto o = tensor(op, op->getResult(0));
     if (failed(a) || failed(o))
@@ -770,11 +767,7 @@ struct Former {
       alias[t.getOutput()] = t.getInput();
       return success();
     }
-    Layer l;
-    l.kind = LayerKind::Copy;
-    l.kindName = "transpose";
-    l.anchor = t;
-    l.name = opName(t);
+    Layer l = startLayer(t, LayerKind::Copy, "transpose");
     auto a = tensor(t, t.getInput());
     auto o = tensor(t, t.getOutput());
     if (failed(a) || failed(o))

@@ -73,7 +73,8 @@ struct HostTensor {
     default: return static_cast<double>(getInt(i));
     }
   }
-  /// Element i of an integer or bool dtype, sign- or zero-extended.
+  /// Element i of an integer or bool dtype, sign- or zero-extended; a float
+  /// element truncated towards zero and clamped to about ±9e18.
   int64_t getInt(int64_t i) const {
     const char *p = data.data() + i * dtypeSize(dtype);
     switch (dtype) {
@@ -83,7 +84,15 @@ struct HostTensor {
     case DType::U16: { uint16_t v; std::memcpy(&v, p, 2); return v; }
     case DType::I32: { int32_t v; std::memcpy(&v, p, 4); return v; }
     case DType::I64: { int64_t v; std::memcpy(&v, p, 8); return v; }
-    case DType::F32: case DType::F64: return static_cast<int64_t>(getDouble(i));
+    case DType::F32: case DType::F64: {
+      // A float read as an integer (a fuzzed Slice's 1e30 starts): clamp,
+      // NaN to 0, since converting an out-of-range double is undefined.
+      double d = getDouble(i);
+      return !(d == d)       ? 0
+             : d >= 9.0e18  ? int64_t(9e18)
+             : d <= -9.0e18 ? -int64_t(9e18)
+                            : static_cast<int64_t>(d);
+    }
     }
     return 0;
   }

@@ -352,6 +352,8 @@ Program sampleProgram() {
                                    .set(Field::Store_dram_addr, 2048)
                                    .set(Field::Store_rows, 2)
                                    .set(Field::Header_pop_prev, 1)));
+  p.instructions.push_back(
+      enc(make(Opcode::Host).set(Field::Host_segment, 0)));
   p.instructions.push_back(enc(make(Opcode::Finish)));
   IODesc in;
   in.name = "input.1";
@@ -382,7 +384,13 @@ Program sampleProgram() {
   layer.dramBytes = 48;
   layer.rooflineCycles = 12;
   p.layers.push_back(layer);
-  p.hostOps.push_back({"softmax_0", "softmax"});
+  HostSegment seg;
+  seg.module = "module {\n  func.func @host_segment_0() {\n    return\n  }\n}\n";
+  seg.inputs.push_back({"u8", {1, 4, 2, 3}, 2048, 24});
+  seg.outputs.push_back({"f32", {1, 24}, 3072, 96});
+  seg.ops.push_back({"softmax_0", "softmax", 0});
+  p.hostSegments.push_back(seg);
+  p.dramBytes = std::max<uint64_t>(p.dramBytes, 4096);
   return p;
 }
 
@@ -406,7 +414,11 @@ TEST(Mbin, RoundTripIsExactAndDeterministic) {
   EXPECT_EQ(back->io[1].isInput, false);
   EXPECT_EQ(back->io[0].dramPerm, p.io[0].dramPerm);
   EXPECT_EQ(back->layers[0].rooflineCycles, 12u);
-  EXPECT_EQ(back->hostOps[0].kind, "softmax");
+  ASSERT_EQ(back->hostSegments.size(), 1u);
+  EXPECT_EQ(back->hostSegments[0].module, p.hostSegments[0].module);
+  EXPECT_EQ(back->hostSegments[0].ops[0].kind, "softmax");
+  EXPECT_EQ(back->hostSegments[0].outputs[0].dtype, "f32");
+  EXPECT_EQ(back->hostSegments[0].outputs[0].dramAddr, 3072u);
   EXPECT_EQ(writeMbin(*back), bytes);
 }
 

@@ -118,3 +118,4 @@ std::string mote::locationName(mlir::Location loc) {
     return locationName(call.getCallee());
   return "";
 }
+

@@ -56,6 +56,11 @@ std::optional<QuantParams> getQuantParams(mlir::Type type);
 /// The integer type that stores a (possibly quantized) element type.
 mlir::Type getStorageElementType(mlir::Type elementType);
 
+/// The DRAM dtype (isa::ioStorage name: "i8", "u8", "i4", "i32", "f32")
+/// of a tensor of `type` as a host segment reads or writes it, or "" if it
+/// has none (per-axis quantized, or wider than 8 bits but not i32).
+std::string dramDtypeName(mlir::Type type);
+
 /// Rebuilds `type` (a shaped type) with its element type's storage type.
 mlir::RankedTensorType getStorageTensorType(mlir::RankedTensorType type);
 

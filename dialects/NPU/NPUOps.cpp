@@ -52,6 +52,8 @@ std::optional<isa::Opcode> mote::npu::getOpcode(Operation *op) {
     return isa::Opcode::Sync;
   if (llvm::isa<FinishOp>(op))
     return isa::Opcode::Finish;
+  if (llvm::isa<HostSegmentOp>(op))
+    return isa::Opcode::Host;
   return std::nullopt;
 }
 
@@ -83,6 +85,16 @@ FailureOr<isa::Instruction> mote::npu::toInstruction(Operation *op) {
   if (!opcode)
     return op->emitOpError("is not an NPU instruction");
   isa::Instruction inst = isa::make(*opcode);
+  // A host segment's HOST instruction: its segment index, no tokens (it
+  // follows a layer's drain).
+  if (auto host = dyn_cast<HostSegmentOp>(op)) {
+    int64_t seg = host.getSegment();
+    if (!fitsField(isa::fieldInfo(isa::Field::Host_segment), seg))
+      return op->emitOpError("segment ")
+             << seg << " does not fit the HOST instruction's segment field";
+    inst.set(isa::Field::Host_segment, seg);
+    return inst;
+  }
   auto readField = [&](const isa::FieldInfo &f, bool optional) -> LogicalResult {
     Attribute attr = op->getAttr(f.name);
     if (!attr) {
@@ -205,6 +217,28 @@ NPU_INST_VERIFIER(SyncOp)
 NPU_INST_VERIFIER(FinishOp)
 #undef NPU_INST_VERIFIER
 
+LogicalResult HostSegmentOp::verify() {
+  Block &body = getBody().front();
+  if (body.getNumArguments() != getInputAddrs().size())
+    return emitOpError("has ")
+           << body.getNumArguments() << " block arguments but "
+           << getInputAddrs().size() << " input addresses";
+  auto yield = dyn_cast<HostYieldOp>(body.getTerminator());
+  if (!yield)
+    return emitOpError("must end with npu.host_yield");
+  if (yield.getResults().size() != getOutputAddrs().size())
+    return emitOpError("yields ")
+           << yield.getResults().size() << " tensors but has "
+           << getOutputAddrs().size() << " output addresses";
+  for (int64_t a : getInputAddrs())
+    if (a < 0)
+      return emitOpError("input address ") << a << " is negative";
+  for (int64_t a : getOutputAddrs())
+    if (a < 0)
+      return emitOpError("output address ") << a << " is negative";
+  return failure(failed(toInstruction(*this)));
+}
+
 LogicalResult DataOp::verify() {
   if (getOffsetAttr().getInt() < 0)
     return emitOpError("offset must be non-negative");
@@ -218,7 +252,7 @@ LogicalResult IOOp::verify() {
   std::optional<mote::isa::IOStorage> storage =
       mote::isa::ioStorage(getDtype());
   if (!storage)
-    return emitOpError("dtype must be i8, u8, i32, or i2..i7 / u1..u7, got '")
+    return emitOpError("dtype must be i8, u8, i32, f32, or i2..i7 / u1..u7, got '")
            << getDtype() << "'";
   ArrayRef<int64_t> perm = getDramPerm();
   if (!perm.empty()) {

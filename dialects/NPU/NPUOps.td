@@ -69,10 +69,42 @@ def NPU_IOOp : NPU_Op<"io", [HasParent<"ProgramOp">]> {
   let hasVerifier = 1;
 }
 
-def NPU_HostOp : NPU_Op<"host", [HasParent<"ProgramOp">]> {
-  let summary = "an op the host runs after the program (listed only)";
-  let arguments = (ins StrAttr:$name, StrAttr:$kind);
-  let assemblyFormat = "attr-dict";
+def NPU_HostSegmentOp : NPU_Op<"host_segment", [HasParent<"ProgramOp">,
+                                                 IsolatedFromAbove,
+                                                 SingleBlock]> {
+  let summary = "ops the chip cannot run, run by the host where they stand";
+  let description = [{
+    The HOST instruction (ISA.def) with its segment: at this point of the
+    program the load engine hands DRAM to the host, which runs the region's
+    `mote` ops with the reference interpreter's kernels and hands it back.
+    The block arguments are read from DRAM at `input_addrs`, the
+    `npu.host_yield` operands written to `output_addrs`; each is dense
+    row-major in its own type's shape, one byte per element of at most 8
+    bits (4 for `i32` and `f32`). `segment` is the index of the segment in
+    the `.mbin` host section.
+
+    ```mlir
+    npu.host_segment {segment = 0, input_addrs = array<i64: 4096>,
+                      output_addrs = array<i64: 4160>} {
+    ^bb0(%x: tensor<1x10x!quant.uniform<i8:f32, 0.1:3>>):
+      %f = mote.dequantize %x : ... -> tensor<1x10xf32>
+      %s = mote.softmax %f {axis = 1 : i64} : ...
+      npu.host_yield %s : tensor<1x10xf32>
+    }
+    ```
+  }];
+  let arguments = (ins I64Attr:$segment, DenseI64ArrayAttr:$input_addrs,
+                   DenseI64ArrayAttr:$output_addrs);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "attr-dict-with-keyword $body";
+  let hasVerifier = 1;
+}
+
+def NPU_HostYieldOp : NPU_Op<"host_yield", [Terminator,
+                                             HasParent<"HostSegmentOp">]> {
+  let summary = "the tensors a host segment writes back to DRAM";
+  let arguments = (ins Variadic<AnyRankedTensor>:$results);
+  let assemblyFormat = "attr-dict ($results^ `:` type($results))?";
 }
 
 def NPU_LayerOp : NPU_Op<"layer", [HasParent<"ProgramOp">, NoTerminator,

@@ -15,6 +15,7 @@
 #include "NPU/NPUOps.h"
 #include "mote/Target/TargetDescription.h"
 
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Format.h"
 
@@ -231,6 +232,29 @@ LogicalResult ProgramOp::verifyRegions() {
       if (io.getDramAddr() < 0 || io.getDramAddr() + io.getSize() > dram)
         return io.emitOpError("tensor lies outside dram_bytes ") << dram;
       return WalkResult::advance();
+    }
+    if (auto host = dyn_cast<HostSegmentOp>(op)) {
+      Block &body = host.getBody().front();
+      auto yield = cast<HostYieldOp>(body.getTerminator());
+      for (bool input : {true, false}) {
+        ArrayRef<int64_t> addrs =
+            input ? host.getInputAddrs() : host.getOutputAddrs();
+        for (auto [k, addr] : llvm::enumerate(addrs)) {
+          auto type = cast<RankedTensorType>(
+              input ? body.getArgument(k).getType()
+                    : yield.getResults()[k].getType());
+          Type elem = type.getElementType();
+          unsigned bits =
+              llvm::isa<quant::QuantizedType>(elem)
+                  ? cast<quant::QuantizedType>(elem).getStorageTypeIntegralWidth()
+              : elem.isIntOrFloat() ? elem.getIntOrFloatBitWidth()
+                                    : 8;
+          int64_t elemBytes = bits == 32 ? 4 : 1;
+          if (addr + type.getNumElements() * elemBytes > dram)
+            return host.emitOpError(input ? "input " : "output ")
+                   << k << " lies beyond dram_bytes " << dram;
+        }
+      }
     }
     if (!getOpcode(op))
       return WalkResult::advance();

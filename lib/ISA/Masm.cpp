@@ -84,7 +84,8 @@ void printInstruction(const Instruction &inst, raw_ostream &os) {
         os << ' ' << f->name;
       break;
     case FieldKind::Unsigned:
-      if (v)
+      // A HOST names its segment even when it is segment 0.
+      if (v || f->id == Field::Host_segment)
         os << ' ' << f->name << '=' << v;
       break;
     case FieldKind::Signed:
@@ -168,12 +169,27 @@ void printMasm(const Program &program, raw_ostream &os) {
        << " dram_bytes=" << l.dramBytes
        << " roofline_cycles=" << l.rooflineCycles << '\n';
   }
-  for (const HostOp &h : program.hostOps) {
-    os << ".hostop name=";
-    printString(h.name, os);
-    os << " kind=";
-    printString(h.kind, os);
+  for (size_t i = 0; i < program.hostSegments.size(); ++i) {
+    const HostSegment &seg = program.hostSegments[i];
+    os << ".hostsegment index=" << i << " module=";
+    printString(seg.module, os);
     os << '\n';
+    for (bool input : {true, false})
+      for (const HostTensorDesc &t : input ? seg.inputs : seg.outputs) {
+        os << (input ? ".hostinput" : ".hostoutput") << " segment=" << i
+           << " dtype=";
+        printString(t.dtype, os);
+        os << " shape=";
+        printList(t.shape, os);
+        os << " addr=" << t.dramAddr << " bytes=" << t.bytes << '\n';
+      }
+    for (const HostOp &h : seg.ops) {
+      os << ".hostop segment=" << i << " name=";
+      printString(h.name, os);
+      os << " kind=";
+      printString(h.kind, os);
+      os << " macs=" << h.macs << '\n';
+    }
   }
   constexpr size_t kBytesPerLine = 64;
   for (size_t i = 0; i < program.constants.size(); i += kBytesPerLine) {
@@ -241,7 +257,12 @@ private:
   Error parseInstruction(ArrayRef<Item> items);
   Error parseIO(ArrayRef<Item> items, bool isInput);
   Error parseLayer(ArrayRef<Item> items);
+  Error parseHostSegment(ArrayRef<Item> items);
+  Error parseHostTensor(ArrayRef<Item> items, bool isInput);
   Error parseHostOp(ArrayRef<Item> items);
+  /// The segment a .hostinput/.hostoutput/.hostop names (`segment=N`, the
+  /// last .hostsegment so far).
+  Error hostSegmentOf(ArrayRef<Item> items, HostSegment *&seg);
   Error parseConst(ArrayRef<Item> items);
   Error checkKeys(ArrayRef<Item> items, ArrayRef<StringRef> known);
 
@@ -489,16 +510,95 @@ Error MasmParser::parseLayer(ArrayRef<Item> items) {
   return Error::success();
 }
 
+Error MasmParser::parseHostSegment(ArrayRef<Item> items) {
+  if (Error err = checkKeys(items, {"index", "module"}))
+    return err;
+  HostSegment seg;
+  uint64_t index = ~uint64_t(0);
+  for (const Item &item : items.drop_front()) {
+    if (item.key == "module") {
+      if (!item.isString)
+        return error(item.valueColumn, "'module' expects a string");
+      seg.module = item.value;
+    } else if (Error err = parseUnsigned(item, index)) {
+      return err;
+    }
+  }
+  if (index != program.hostSegments.size())
+    return error(items[0].column,
+                 ".hostsegment needs index=" +
+                     Twine(program.hostSegments.size()) +
+                     " (segments are numbered in order)");
+  program.hostSegments.push_back(std::move(seg));
+  return Error::success();
+}
+
+Error MasmParser::hostSegmentOf(ArrayRef<Item> items, HostSegment *&seg) {
+  for (const Item &item : items.drop_front()) {
+    if (item.key != "segment")
+      continue;
+    uint64_t index;
+    if (Error err = parseUnsigned(item, index))
+      return err;
+    if (program.hostSegments.empty() ||
+        index + 1 != program.hostSegments.size())
+      return error(item.valueColumn,
+                   items[0].value +
+                       " must follow its .hostsegment (segment=" +
+                       Twine(index) + ")");
+    seg = &program.hostSegments.back();
+    return Error::success();
+  }
+  return error(items[0].column, items[0].value + " needs segment=N");
+}
+
+Error MasmParser::parseHostTensor(ArrayRef<Item> items, bool isInput) {
+  if (Error err =
+          checkKeys(items, {"segment", "dtype", "shape", "addr", "bytes"}))
+    return err;
+  HostSegment *seg = nullptr;
+  if (Error err = hostSegmentOf(items, seg))
+    return err;
+  HostTensorDesc t;
+  for (const Item &item : items.drop_front()) {
+    StringRef key = item.key;
+    if (key == "dtype") {
+      if (item.isList)
+        return error(item.valueColumn, "'dtype' expects a string");
+      t.dtype = item.value;
+    } else if (key == "shape") {
+      if (!item.isList)
+        return error(item.valueColumn, "'shape' expects a list [a,b,...]");
+      t.shape.assign(item.list.begin(), item.list.end());
+    } else if (key == "addr" || key == "bytes") {
+      if (Error err = parseUnsigned(item, key == "addr" ? t.dramAddr : t.bytes))
+        return err;
+    }
+  }
+  (isInput ? seg->inputs : seg->outputs).push_back(std::move(t));
+  return Error::success();
+}
+
 Error MasmParser::parseHostOp(ArrayRef<Item> items) {
-  if (Error err = checkKeys(items, {"name", "kind"}))
+  if (Error err = checkKeys(items, {"segment", "name", "kind", "macs"}))
+    return err;
+  HostSegment *seg = nullptr;
+  if (Error err = hostSegmentOf(items, seg))
     return err;
   HostOp h;
   for (const Item &item : items.drop_front()) {
+    if (item.key == "segment")
+      continue;
+    if (item.key == "macs") {
+      if (Error err = parseUnsigned(item, h.macs))
+        return err;
+      continue;
+    }
     if (!item.isString)
       return error(item.valueColumn, "'" + item.key + "' expects a string");
     (item.key == "name" ? h.name : h.kind) = item.value;
   }
-  program.hostOps.push_back(std::move(h));
+  seg->ops.push_back(std::move(h));
   return Error::success();
 }
 
@@ -541,6 +641,10 @@ Error MasmParser::parseDirective(ArrayRef<Item> items) {
     return parseIO(items, name == ".input");
   if (name == ".layer")
     return parseLayer(items);
+  if (name == ".hostsegment")
+    return parseHostSegment(items);
+  if (name == ".hostinput" || name == ".hostoutput")
+    return parseHostTensor(items, name == ".hostinput");
   if (name == ".hostop")
     return parseHostOp(items);
   if (name == ".const")
@@ -562,7 +666,8 @@ Error MasmParser::parseDirective(ArrayRef<Item> items) {
   return error(items[0].column,
                "unknown directive '" + name +
                    "' (expected .target, .dram, .input, .output, .layer, "
-                   ".hostop, .const or .word)");
+                   ".hostsegment, .hostinput, .hostoutput, .hostop, .const "
+                   "or .word)");
 }
 
 Error MasmParser::parseInstruction(ArrayRef<Item> items) {

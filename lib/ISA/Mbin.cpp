@@ -102,14 +102,31 @@ std::string writeMeta(const Program &program) {
                                   {"digit_macs", l.digitMacs},
                                   {"dram_bytes", l.dramBytes},
                                   {"roofline_cycles", l.rooflineCycles}});
-  json::Array hostOps;
-  for (const HostOp &h : program.hostOps)
-    hostOps.push_back(json::Object{{"name", h.name}, {"kind", h.kind}});
+  auto tensors = [](ArrayRef<HostTensorDesc> list) {
+    json::Array array;
+    for (const HostTensorDesc &t : list)
+      array.push_back(json::Object{{"dtype", t.dtype},
+                                   {"shape", intArray(t.shape)},
+                                   {"dram_addr", t.dramAddr},
+                                   {"bytes", t.bytes}});
+    return array;
+  };
+  json::Array segments;
+  for (const HostSegment &seg : program.hostSegments) {
+    json::Array ops;
+    for (const HostOp &h : seg.ops)
+      ops.push_back(
+          json::Object{{"name", h.name}, {"kind", h.kind}, {"macs", h.macs}});
+    segments.push_back(json::Object{{"module", seg.module},
+                                    {"inputs", tensors(seg.inputs)},
+                                    {"outputs", tensors(seg.outputs)},
+                                    {"ops", std::move(ops)}});
+  }
   json::Object meta{{"target", program.targetName},
                     {"dram_bytes", program.dramBytes},
                     {"io", std::move(io)},
                     {"layers", std::move(layers)},
-                    {"host_ops", std::move(hostOps)}};
+                    {"host_segments", std::move(segments)}};
   std::string text;
   raw_string_ostream os(text);
   os << json::Value(std::move(meta)); // llvm::json prints keys sorted.
@@ -218,7 +235,8 @@ std::string readMeta(StringRef text, Program &program) {
   const json::Object *meta = r.object(&*parsed, "meta");
   if (!meta)
     return error;
-  r.onlyKeys(*meta, {"target", "dram_bytes", "io", "layers", "host_ops"},
+  r.onlyKeys(*meta,
+             {"target", "dram_bytes", "io", "layers", "host_segments"},
              "meta");
   program.targetName = r.str(*meta, "target", "meta");
   program.dramBytes = r.u64(*meta, "dram_bytes", "meta");
@@ -268,17 +286,49 @@ std::string readMeta(StringRef text, Program &program) {
       program.layers.push_back(std::move(l));
     }
   }
-  if (const json::Array *hostOps = r.array(*meta, "host_ops", "meta")) {
-    for (size_t i = 0; i < hostOps->size() && error.empty(); ++i) {
-      std::string path = ("meta.host_ops[" + Twine(i) + "]").str();
-      const json::Object *o = r.object(&(*hostOps)[i], path);
+  auto readTensors = [&](const json::Object &o, StringRef key,
+                         const std::string &path,
+                         std::vector<HostTensorDesc> &out) {
+    const json::Array *list = r.array(o, key, path);
+    for (size_t i = 0; list && i < list->size() && error.empty(); ++i) {
+      std::string tp = (path + "." + key + "[" + Twine(i) + "]").str();
+      const json::Object *t = r.object(&(*list)[i], tp);
+      if (!t)
+        break;
+      r.onlyKeys(*t, {"dtype", "shape", "dram_addr", "bytes"}, tp);
+      HostTensorDesc d;
+      d.dtype = r.str(*t, "dtype", tp);
+      r.ints(*t, "shape", tp, d.shape);
+      d.dramAddr = r.u64(*t, "dram_addr", tp);
+      d.bytes = r.u64(*t, "bytes", tp);
+      out.push_back(std::move(d));
+    }
+  };
+  if (const json::Array *segs = r.array(*meta, "host_segments", "meta")) {
+    for (size_t i = 0; i < segs->size() && error.empty(); ++i) {
+      std::string path = ("meta.host_segments[" + Twine(i) + "]").str();
+      const json::Object *o = r.object(&(*segs)[i], path);
       if (!o)
         break;
-      r.onlyKeys(*o, {"name", "kind"}, path);
-      HostOp h;
-      h.name = r.str(*o, "name", path);
-      h.kind = r.str(*o, "kind", path);
-      program.hostOps.push_back(std::move(h));
+      r.onlyKeys(*o, {"module", "inputs", "outputs", "ops"}, path);
+      HostSegment seg;
+      seg.module = r.str(*o, "module", path);
+      readTensors(*o, "inputs", path, seg.inputs);
+      readTensors(*o, "outputs", path, seg.outputs);
+      const json::Array *ops = r.array(*o, "ops", path);
+      for (size_t j = 0; ops && j < ops->size() && error.empty(); ++j) {
+        std::string op = (path + ".ops[" + Twine(j) + "]").str();
+        const json::Object *h = r.object(&(*ops)[j], op);
+        if (!h)
+          break;
+        r.onlyKeys(*h, {"name", "kind", "macs"}, op);
+        HostOp hostOp;
+        hostOp.name = r.str(*h, "name", op);
+        hostOp.kind = r.str(*h, "kind", op);
+        hostOp.macs = r.u64(*h, "macs", op);
+        seg.ops.push_back(std::move(hostOp));
+      }
+      program.hostSegments.push_back(std::move(seg));
     }
   }
   return error;
@@ -335,7 +385,8 @@ Expected<Program> readMbin(ArrayRef<uint8_t> bytes, StringRef what) {
   uint32_t version = getU32(bytes, 8);
   if (version != kMbinVersion)
     return fail("unsupported .mbin version " + Twine(version) +
-                " (this build reads version " + Twine(kMbinVersion) + ")");
+                " (this build reads version " + Twine(kMbinVersion) +
+                "); recompile the model with this motec");
   uint32_t count = getU32(bytes, 12);
   if (count != kNumSectionIds)
     return fail("section count " + Twine(count) + " (expected " +

@@ -27,6 +27,8 @@ static Error fail(StringRef what, const Twine &msg) {
 std::optional<IOStorage> ioStorage(StringRef dtype) {
   if (dtype == "i32")
     return IOStorage{4, true, INT32_MIN, INT32_MAX};
+  if (dtype == "f32")
+    return IOStorage{4, true, 0, 0, /*isFloat=*/true};
   bool isSigned = dtype.consume_front("i");
   if (!isSigned && !dtype.consume_front("u"))
     return std::nullopt;
@@ -59,7 +61,7 @@ static Error verifyIO(const IODesc &io, size_t index, uint64_t dramBytes,
   if (!storage)
     return fail(what, label + ": unknown dtype '" +
                           (json::isUTF8(io.dtype) ? io.dtype : "?") +
-                          "' (expected i8, u8, i32, or i2..i7 / u1..u7)");
+                          "' (expected i8, u8, i32, f32, or i2..i7 / u1..u7)");
   uint64_t elemBytes = storage->bytes;
   uint64_t elements = 1;
   for (int64_t d : io.shape) {
@@ -91,9 +93,56 @@ static Error verifyIO(const IODesc &io, size_t index, uint64_t dramBytes,
                           ") exceeds the DRAM size " + Twine(dramBytes));
   if (!std::isfinite(io.scale) || !(io.scale > 0))
     return fail(what, label + ": scale must be finite and positive");
-  if (io.zeroPoint < storage->qmin || io.zeroPoint > storage->qmax)
+  if (storage->isFloat ? io.zeroPoint != 0 || io.scale != 1
+                       : io.zeroPoint < storage->qmin ||
+                             io.zeroPoint > storage->qmax)
     return fail(what, label + ": zero point " + Twine(io.zeroPoint) +
-                          " outside the range of " + io.dtype);
+                          " outside the range of " + io.dtype +
+                          (storage->isFloat ? " (f32 tensors have scale 1, "
+                                              "zero point 0)"
+                                            : ""));
+  return Error::success();
+}
+
+/// Elements of `shape`, or nullopt on a negative or overflowing shape.
+static std::optional<uint64_t> elementCount(ArrayRef<int64_t> shape) {
+  uint64_t elements = 1;
+  for (int64_t d : shape) {
+    if (d < 0 || (d != 0 && elements > (uint64_t(1) << 40) / uint64_t(d)))
+      return std::nullopt;
+    elements *= uint64_t(d);
+  }
+  return elements;
+}
+
+static Error verifyHostSegment(const HostSegment &seg, size_t index,
+                               uint64_t dramBytes, StringRef what) {
+  std::string label = ("host segment " + Twine(index)).str();
+  if (!json::isUTF8(seg.module))
+    return fail(what, label + ": its module text is not UTF-8");
+  for (const HostOp &op : seg.ops)
+    if (!json::isUTF8(op.name) || !json::isUTF8(op.kind))
+      return fail(what, label + ": op name and kind must be UTF-8");
+  for (bool input : {true, false}) {
+    const auto &tensors = input ? seg.inputs : seg.outputs;
+    for (size_t i = 0; i < tensors.size(); ++i) {
+      const HostTensorDesc &t = tensors[i];
+      std::string tl =
+          (label + (input ? " input " : " output ") + Twine(i)).str();
+      std::optional<IOStorage> storage = ioStorage(t.dtype);
+      if (!storage)
+        return fail(what, tl + ": unknown dtype '" +
+                              (json::isUTF8(t.dtype) ? t.dtype : "?") + "'");
+      std::optional<uint64_t> elements = elementCount(t.shape);
+      if (!elements || *elements * storage->bytes != t.bytes)
+        return fail(what, tl + ": bytes " + Twine(t.bytes) +
+                              " do not match the shape");
+      if (t.dramAddr > dramBytes || t.bytes > dramBytes - t.dramAddr)
+        return fail(what, tl + ": DRAM range [" + Twine(t.dramAddr) + ", " +
+                              Twine(t.dramAddr) + "+" + Twine(t.bytes) +
+                              ") exceeds the DRAM size " + Twine(dramBytes));
+    }
+  }
   return Error::success();
 }
 
@@ -103,11 +152,24 @@ Error verifyProgram(const Program &program, StringRef what) {
   size_t n = program.instructions.size();
   if (n == 0)
     return fail(what, "no instructions (a program ends with finish)");
+  SmallVector<int64_t> hostInstruction(program.hostSegments.size(), -1);
   for (size_t i = 0; i < n; ++i) {
     Expected<Instruction> inst = decode(program.instructions[i]);
     if (!inst)
       return fail(what, "instruction " + Twine(i) + ": " +
                             toString(inst.takeError()));
+    if (inst->opcode == Opcode::Host) {
+      uint64_t seg = uint64_t(inst->get(Field::Host_segment));
+      if (seg >= program.hostSegments.size())
+        return fail(what, "instruction " + Twine(i) + ": host segment " +
+                              Twine(seg) + " does not exist (the program has " +
+                              Twine(program.hostSegments.size()) + ")");
+      if (hostInstruction[seg] >= 0)
+        return fail(what, "instruction " + Twine(i) + ": host segment " +
+                              Twine(seg) + " already runs at instruction " +
+                              Twine(hostInstruction[seg]));
+      hostInstruction[seg] = int64_t(i);
+    }
     bool last = i + 1 == n;
     if (last && inst->opcode != Opcode::Finish)
       return fail(what, "instruction " + Twine(i) +
@@ -135,11 +197,14 @@ Error verifyProgram(const Program &program, StringRef what) {
                             Twine(layer.numInstructions) +
                             ") exceed the program's " + Twine(n));
   }
-  for (size_t i = 0; i < program.hostOps.size(); ++i)
-    if (!json::isUTF8(program.hostOps[i].name) ||
-        !json::isUTF8(program.hostOps[i].kind))
-      return fail(what,
-                  "host op " + Twine(i) + ": name and kind must be UTF-8");
+  for (size_t i = 0; i < program.hostSegments.size(); ++i) {
+    if (hostInstruction[i] < 0)
+      return fail(what, "host segment " + Twine(i) +
+                            " is run by no host instruction");
+    if (Error err = verifyHostSegment(program.hostSegments[i], i,
+                                      program.dramBytes, what))
+      return err;
+  }
   return Error::success();
 }
 

@@ -101,6 +101,16 @@ FailureOr<DramPlan> mote::npu::planAnnotatedMemory(Network &net,
       plan.addr[io.value] = inputs[k++];
     }
   for (const Layer &l : net.layers) {
+    if (l.kind == LayerKind::Host) {
+      auto outs = l.anchor->getAttrOfType<DenseI64ArrayAttr>(kDram);
+      if (!outs || outs.size() != int64_t(l.hostOuts.size()))
+        return l.anchor->emitError("npu.dram of a host segment must list one "
+                                   "address per output (")
+               << l.hostOuts.size() << "; rerun --mote-npu-plan-memory)";
+      for (auto [hv, addr] : llvm::zip(l.hostOuts, outs.asArrayRef()))
+        plan.addr[hv.dram] = addr;
+      continue;
+    }
     auto a = l.anchor->getAttrOfType<IntegerAttr>(kDram);
     if (!a)
       return l.anchor->emitError("npu.dram missing on this layer's op while "
@@ -147,6 +157,14 @@ void mote::npu::annotateMemory(const Network &net, const DramPlan &plan,
   func->setAttr(kDramInputs, b.getDenseI64ArrayAttr(inputs));
   func->setAttr(kConstBytes, b.getI64IntegerAttr(plan.constBytes));
   func->setAttr(kDramTop, b.getI64IntegerAttr(plan.top));
-  for (const Layer &l : net.layers)
+  for (const Layer &l : net.layers) {
+    if (l.kind == LayerKind::Host) {
+      SmallVector<int64_t> outs;
+      for (const HostValue &hv : l.hostOuts)
+        outs.push_back(plan.addr.lookup(hv.dram));
+      l.anchor->setAttr(kDram, b.getDenseI64ArrayAttr(outs));
+      continue;
+    }
     l.anchor->setAttr(kDram, b.getI64IntegerAttr(plan.addr.lookup(l.out.value)));
+  }
 }

@@ -27,6 +27,8 @@
 #include "NPU/NPUOps.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "Mote/MoteOps.h"
 #include "llvm/Support/Format.h"
 
 using namespace mlir;
@@ -540,6 +542,47 @@ struct Emitter {
 
 } // namespace
 
+/// The host segment `l` as an npu.host_segment: its ops cloned into the
+/// region (constants they read cloned too; the pipeline's npu.*
+/// annotations dropped), block arguments for its inputs, npu.host_yield of
+/// its outputs, and their DRAM addresses.
+static void emitHostSegment(OpBuilder &b, const Layer &l, int64_t index,
+                            const llvm::DenseMap<Value, int64_t> &dram) {
+  SmallVector<int64_t> inAddrs, outAddrs;
+  for (const HostValue &v : l.hostIns)
+    inAddrs.push_back(dram.lookup(v.dram));
+  for (const HostValue &v : l.hostOuts)
+    outAddrs.push_back(dram.lookup(v.dram));
+  Location loc = l.anchor->getLoc();
+  auto seg = HostSegmentOp::create(b, loc, index, inAddrs, outAddrs);
+  Block *body = new Block();
+  seg.getBody().push_back(body);
+  OpBuilder sb = OpBuilder::atBlockEnd(body);
+  IRMapping map;
+  for (const HostValue &v : l.hostIns)
+    map.map(v.value, body->addArgument(v.value.getType(), loc));
+  auto cloneOp = [&](Operation *op) {
+    Operation *c = sb.clone(*op, map);
+    SmallVector<StringAttr> drop;
+    for (NamedAttribute a : c->getAttrs())
+      if (a.getName().strref().starts_with("npu."))
+        drop.push_back(a.getName());
+    for (StringAttr a : drop)
+      c->removeAttr(a);
+  };
+  for (Operation *op : l.hostOps) {
+    for (Value v : op->getOperands())
+      if (!map.contains(v))
+        if (Operation *def = v.getDefiningOp(); def && llvm::isa<ConstantOp>(def))
+          cloneOp(def);
+    cloneOp(op);
+  }
+  SmallVector<Value> results;
+  for (const HostValue &v : l.hostOuts)
+    results.push_back(map.lookup(v.value));
+  HostYieldOp::create(sb, loc, results);
+}
+
 int64_t mote::npu::constantBytes(Network &net, const TargetDescription &t,
                                  MLIRContext *ctx) {
   // A dry run of step generation packs every constant.
@@ -548,7 +591,8 @@ int64_t mote::npu::constantBytes(Network &net, const TargetDescription &t,
   dry.setInsertionPointToEnd(&scratch);
   Emitter d(t, net, dry, UnknownLoc::get(ctx));
   for (Layer &l : net.layers)
-    d.buildSteps(l);
+    if (l.kind != LayerKind::Host)
+      d.buildSteps(l);
   return int64_t(d.image.size());
 }
 
@@ -572,7 +616,8 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
     dry.setInsertionPointToEnd(&scratch);
     Emitter d(t, net, dry, loc);
     for (Layer &l : net.layers)
-      d.buildSteps(l);
+      if (l.kind != LayerKind::Host)
+        d.buildSteps(l);
     e.image = d.image;
     scratch.clear();
   }
@@ -587,17 +632,15 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
     for (Value v : layerInputs(l))
       if (v && !e.dram.count(v))
         return l.anchor->emitError("NPU lowering: an operand of this ")
-               << l.kindName << " is computed by no NPU layer and is no "
-               << "model input (a constant activation?)";
+               << l.kindName << " is computed by no NPU layer or host "
+               << "segment and is no model input (a constant activation?)";
   // The real emission re-packs constants into the same places.
   std::vector<uint8_t> image = e.image;
   e.image.clear();
   // Data segments, I/O descriptors, host ops.
   OpBuilder top = OpBuilder::atBlockEnd(body);
   for (auto &io : net.io) {
-    int64_t bytes = 1;
-    for (int64_t dd : io.shape)
-      bytes *= dd;
+    int64_t bytes = io.bytes();
     if (!e.dram.count(io.value))
       return emitError(loc, "NPU lowering: I/O tensor '") << io.name
              << "' has no DRAM buffer (an output computed by no layer?)";
@@ -610,9 +653,12 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
                  top.getI64IntegerAttr(bytes), top.getF64FloatAttr(io.scale),
                  top.getI64IntegerAttr(io.zp));
   }
-  for (auto &[name, kind] : net.hostOps)
-    HostOp::create(top, loc, name, kind);
+  int64_t segments = 0;
   for (Layer &l : net.layers) {
+    if (l.kind == LayerKind::Host) {
+      emitHostSegment(top, l, segments++, e.dram);
+      continue;
+    }
     e.buildSteps(l);
     int64_t digitMacs = l.macs * std::max<size_t>(1, l.passes.size());
     auto layer = LayerOp::create(top, loc, l.name, l.kindName, l.macs,

@@ -13,7 +13,12 @@
 //  - pools, adds, LUTs, clamps and non-trivial transposes are layers of
 //    their own; reshapes and memory-order-preserving transposes alias;
 //  - the input quantize (+ NCHW->NHWC transpose) and the output dequantize
-//    become I/O descriptors; float ops after the last dequantize are host ops.
+//    become I/O descriptors;
+//  - everything the chip cannot run (float work after a dequantize or
+//    before a quantize, ops without an NPU form, forms the VEC unit lacks)
+//    is kept on the host where it stands: consecutive host ops form a host
+//    segment, placed after every layer formed before it, whose DRAM inputs
+//    and outputs are its boundary (DESIGN §6).
 //
 //===----------------------------------------------------------------------===//
 
@@ -785,8 +790,172 @@ struct Former {
     return success();
   }
 
+  //===--------------------------------------------------------------------===//
+  // Host segments
+  //===--------------------------------------------------------------------===//
+
+  /// The host segment being filled (an index into net.layers), if it is
+  /// still the last layer: ops join it until an NPU layer follows.
+  int64_t openHost = -1;
+  /// The host segment (layer index) of each host op.
+  llvm::DenseMap<Operation *, int64_t> hostOf;
+
+  /// Keeps `op` on the host, in the open segment or a new one after every
+  /// layer formed so far (so its operands are in DRAM when it runs).
+  void addHostOp(Operation *op) {
+    if (openHost < 0 || openHost + 1 != int64_t(net.layers.size())) {
+      Layer l = startLayer(op, LayerKind::Host, "host");
+      net.layers.push_back(std::move(l));
+      openHost = int64_t(net.layers.size()) - 1;
+    }
+    net.layers[openHost].hostOps.push_back(op);
+    hostOf[op] = openHost;
+    handled.insert(op);
+  }
+
+  bool inOpenHostSegment(Value v) {
+    Operation *def = v.getDefiningOp();
+    auto it = def ? hostOf.find(def) : hostOf.end();
+    return it != hostOf.end() && it->second == openHost &&
+           openHost + 1 == int64_t(net.layers.size());
+  }
+
+  /// Builds a single-op layer; if the chip cannot run this form of the op
+  /// (a broadcast the VEC unit lacks, a 16-bit operand, ...), the op stays
+  /// on the host instead: the reason is dropped, the program still runs.
+  LogicalResult layerOrHost(Operation *op,
+                            llvm::function_ref<LogicalResult()> build) {
+    size_t before = net.layers.size();
+    LogicalResult built = failure();
+    {
+      ScopedDiagnosticHandler quiet(op->getContext(),
+                                    [](Diagnostic &) { return success(); });
+      built = build();
+    }
+    if (succeeded(built))
+      return success();
+    net.layers.resize(before);
+    addHostOp(op);
+    return success();
+  }
+
+  /// Whether every user of `v` is the function's return.
+  static bool onlyReturned(Value v) {
+    return llvm::all_of(v.getUsers(), [](Operation *u) {
+      return llvm::isa<func::ReturnOp>(u);
+    });
+  }
+
+  /// A model output the host computes (a float result, or a quantized one
+  /// returned as is): written to DRAM by its segment.
+  LogicalResult hostOutput(Value v, unsigned resultIndex) {
+    Network::IO io;
+    io.isInput = false;
+    io.value = v;
+    io.resultIndex = resultIndex;
+    auto type = cast<RankedTensorType>(v.getType());
+    io.shape.assign(type.getShape().begin(), type.getShape().end());
+    io.dtype = dramDtypeName(type);
+    if (io.dtype.empty())
+      return v.getDefiningOp()->emitError("NPU lowering: a model output of type ")
+             << type << " cannot leave a host segment";
+    io.elemBytes = isa::ioStorage(io.dtype)->bytes;
+    if (auto q = getQuantParams(type))
+      io.scale = q->scale(0), io.zp = q->zeroPoint(0);
+    if (auto n = func.getResultAttrOfType<StringAttr>(resultIndex, "mote.name"))
+      io.name = n.str();
+    else
+      io.name = "output" + std::to_string(resultIndex);
+    io.layout = io.shape.size() == 4 ? "NCHW" : io.shape.size() == 2 ? "NC" : "";
+    net.io.push_back(io);
+    return success();
+  }
+
+  /// A model input a host segment reads as is (a float prologue before the
+  /// first quantize): the simulator writes it to DRAM unquantized.
+  LogicalResult floatInput(BlockArgument arg, Operation *user,
+                           const HostValue &hv) {
+    for (const Network::IO &io : net.io)
+      if (io.isInput && io.value == arg)
+        return success();
+    for (Operation *u : arg.getUsers())
+      if (llvm::isa<QuantizeOp>(u))
+        return user->emitError("NPU lowering: model input ")
+               << arg.getArgNumber() << " is read both quantized and by "
+               << "this host op; quantize it once, before every use";
+    Network::IO io;
+    io.isInput = true;
+    io.value = arg;
+    io.resultIndex = arg.getArgNumber();
+    auto type = cast<RankedTensorType>(arg.getType());
+    io.shape.assign(type.getShape().begin(), type.getShape().end());
+    io.dtype = hv.dtype;
+    io.elemBytes = isa::ioStorage(hv.dtype)->bytes;
+    if (auto q = getQuantParams(type))
+      io.scale = q->scale(0), io.zp = q->zeroPoint(0);
+    if (auto n = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "mote.name"))
+      io.name = n.str();
+    else
+      io.name = "input" + std::to_string(arg.getArgNumber());
+    if (auto lay = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "mote.layout"))
+      io.layout = lay.str();
+    net.io.push_back(io);
+    return success();
+  }
+
+  /// The boundary of every host segment: operands defined outside it are
+  /// inputs (constants are cloned into it instead), results used outside
+  /// it are outputs.
+  LogicalResult finishHostSegments() {
+    for (auto [index, l] : llvm::enumerate(net.layers)) {
+      if (l.kind != LayerKind::Host)
+        continue;
+      auto inside = [&, index = index](Operation *op) {
+        auto it = op ? hostOf.find(op) : hostOf.end();
+        return it != hostOf.end() && it->second == int64_t(index);
+      };
+      auto describe = [&](Value v, Operation *where) -> FailureOr<HostValue> {
+        HostValue hv;
+        hv.value = v;
+        hv.dram = root(v);
+        hv.dtype = dramDtypeName(v.getType());
+        if (hv.dtype.empty())
+          return where->emitError("NPU lowering: a tensor of type ")
+                 << v.getType() << " cannot cross the boundary of a host "
+                 << "segment (per-tensor, at most 8-bit, i32 or f32 only)";
+        hv.bytes = cast<RankedTensorType>(v.getType()).getNumElements() *
+                   isa::ioStorage(hv.dtype)->bytes;
+        return hv;
+      };
+      llvm::DenseSet<Value> seenIn;
+      for (Operation *op : l.hostOps) {
+        for (Value v : op->getOperands()) {
+          Operation *def = v.getDefiningOp();
+          if (inside(def) || (def && llvm::isa<ConstantOp>(def)) ||
+              !seenIn.insert(v).second)
+            continue;
+          auto hv = describe(v, op);
+          if (failed(hv))
+            return failure();
+          if (auto arg = dyn_cast<BlockArgument>(v))
+            if (failed(floatInput(arg, op, *hv)))
+              return failure();
+          l.hostIns.push_back(*hv);
+        }
+        for (Value r : op->getResults()) {
+          if (llvm::all_of(r.getUsers(), inside))
+            continue;
+          auto hv = describe(r, op);
+          if (failed(hv))
+            return failure();
+          l.hostOuts.push_back(*hv);
+        }
+      }
+    }
+    return success();
+  }
+
   LogicalResult run() {
-    bool afterOutput = false;
     for (Operation &opRef : func.getBody().front()) {
       Operation *op = &opRef;
       if (handled.contains(op))
@@ -811,13 +980,25 @@ struct Former {
         deferred.push_back(op);
         continue;
       }
+      if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+        for (OpOperand &use : ret->getOpOperands())
+          if (Operation *def = use.get().getDefiningOp())
+            if (hostOf.count(def) &&
+                failed(hostOutput(use.get(), use.getOperandNumber())))
+              return failure();
+        continue;
+      }
+      // A quantize of a computed float value (after a host op).
+      if (auto q = dyn_cast<QuantizeOp>(op);
+          q && !llvm::isa<BlockArgument>(q.getInput())) {
+        addHostOp(op);
+        continue;
+      }
       if (auto q = dyn_cast<QuantizeOp>(op)) {
-        auto arg = dyn_cast<BlockArgument>(q.getInput());
-        if (!arg)
-          return op->emitError("NPU lowering: only model inputs may be "
-                               "quantized on the chip's boundary");
+        auto arg = cast<BlockArgument>(q.getInput());
         Network::IO io;
         io.isInput = true;
+        io.resultIndex = arg.getArgNumber();
         io.value = q.getOutput();
         auto it = cast<RankedTensorType>(q.getInput().getType());
         io.shape.assign(it.getShape().begin(), it.getShape().end());
@@ -841,6 +1022,13 @@ struct Former {
         net.io.push_back(io);
         continue;
       }
+      // A dequantize feeding anything but the return starts float work on
+      // the host.
+      if (auto dq = dyn_cast<DequantizeOp>(op);
+          dq && !onlyReturned(dq.getOutput())) {
+        addHostOp(op);
+        continue;
+      }
       if (auto dq = dyn_cast<DequantizeOp>(op)) {
         Network::IO io;
         io.isInput = false;
@@ -855,21 +1043,25 @@ struct Former {
         io.scale = qp->scale(0), io.zp = qp->zeroPoint(0);
         io.dtype = mote::isa::ioDtypeName(qp->storageBits, qp->isSigned);
         for (OpOperand &use : dq.getOutput().getUses())
-          if (auto ret = dyn_cast<func::ReturnOp>(use.getOwner()))
+          if (auto ret = dyn_cast<func::ReturnOp>(use.getOwner())) {
+            io.resultIndex = use.getOperandNumber();
             if (auto n = func.getResultAttrOfType<StringAttr>(
                     use.getOperandNumber(), "mote.name"))
               io.name = n.str();
+          }
         if (io.name.empty())
-          io.name = "output" + std::to_string(net.io.size());
+          io.name = "output" + std::to_string(io.resultIndex);
         io.layout = io.shape.size() == 4 ? "NCHW" : io.shape.size() == 2 ? "NC" : "";
         net.io.push_back(io);
-        afterOutput = true;
         continue;
       }
-      if (llvm::isa<func::ReturnOp>(op))
-        continue;
-      if (afterOutput && !isQuantizedTensor(op->getResult(0).getType())) {
-        net.hostOps.push_back({opName(op), op->getName().stripDialect().str()});
+      // Float work (after a dequantize, or a model's float prologue) and
+      // anything else the chip cannot run below stays on the host.
+      if (llvm::any_of(op->getResultTypes(),
+                       [](Type t) { return !isQuantizedTensor(t); }) ||
+          llvm::any_of(op->getOperandTypes(),
+                       [](Type t) { return !isQuantizedTensor(t); })) {
+        addHostOp(op);
         continue;
       }
       if (auto c = dyn_cast<Conv2DOp>(op)) {
@@ -885,24 +1077,27 @@ struct Former {
         continue;
       }
       if (llvm::isa<MaxPool2DOp, AvgPool2DOp>(op)) {
-        if (failed(poolLayer(op)))
-          return failure();
+        (void)layerOrHost(op, [&] { return poolLayer(op); });
         continue;
       }
-      if (llvm::isa<AddOp>(op) && isQuantizedTensor(op->getResult(0).getType()) &&
+      if (llvm::isa<AddOp>(op) &&
           getQuantParams(op->getResult(0).getType())->storageBits <= 8) {
-        if (failed(addLayer(op)))
-          return failure();
+        (void)layerOrHost(op, [&] { return addLayer(op); });
         continue;
       }
       if (auto c = dyn_cast<ConcatOp>(op)) {
-        if (failed(concatLayer(c)))
-          return failure();
+        (void)layerOrHost(op, [&] { return concatLayer(c); });
         continue;
       }
       if (llvm::isa<LutOp, ClampOp>(op)) {
-        if (failed(unaryLayer(op)))
-          return failure();
+        (void)layerOrHost(op, [&] { return unaryLayer(op); });
+        continue;
+      }
+      // Data movement of a tensor the open host segment computes stays in
+      // that segment (no round trip through DRAM for a reshape).
+      if (llvm::isa<ReshapeOp, TransposeOp>(op) &&
+          inOpenHostSegment(op->getOperand(0))) {
+        addHostOp(op);
         continue;
       }
       if (auto r = dyn_cast<ReshapeOp>(op)) {
@@ -910,17 +1105,11 @@ struct Former {
         continue;
       }
       if (auto t = dyn_cast<TransposeOp>(op)) {
-        if (failed(transpose(t)))
-          return failure();
+        (void)layerOrHost(op, [&] { return transpose(t); });
         continue;
       }
       if (!handled.contains(op))
-        return op->emitError("NPU lowering: '")
-               << op->getName() << "' cannot run on the Mote NPU (target '"
-               << target.name << "')"
-               << (isQuantizedTensor(op->getResult(0).getType())
-                       ? ""
-                       : "; quantize the model first");
+        addHostOp(op);
     }
     for (Operation *op : deferred)
       if (!handled.contains(op))
@@ -936,6 +1125,16 @@ struct Former {
     }
     for (Network::IO &io : net.io)
       io.value = root(io.value);
+    if (failed(finishHostSegments()))
+      return failure();
+    // Outputs in the function's result order (the simulator returns them
+    // in descriptor order).
+    std::stable_sort(net.io.begin(), net.io.end(),
+                     [](const Network::IO &a, const Network::IO &b) {
+                       return a.isInput != b.isInput
+                                  ? a.isInput
+                                  : a.resultIndex < b.resultIndex;
+                     });
     return success();
   }
 };
@@ -949,3 +1148,4 @@ FailureOr<Network> mote::npu::formLayers(func::FuncOp func,
     return failure();
   return std::move(f.net);
 }
+

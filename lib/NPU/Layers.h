@@ -49,7 +49,19 @@ struct TensorRef {
   int64_t bytes() const { return h * w * c; }
 };
 
-enum class LayerKind { Conv, MaxPool, AvgPool, Add, Lut, Clamp, Copy, Concat };
+enum class LayerKind {
+  Conv, MaxPool, AvgPool, Add, Lut, Clamp, Copy, Concat,
+  /// Ops the chip cannot run, run by the host where they stand (HOST).
+  Host
+};
+
+/// A tensor crossing a host segment's boundary through DRAM.
+struct HostValue {
+  mlir::Value value; ///< As the segment's ops see it (its type, its shape).
+  mlir::Value dram;  ///< The DRAM tensor holding its bytes (aliases resolved).
+  std::string dtype; ///< dramDtypeName: "u8", "i8", "i32", "f32", ...
+  int64_t bytes = 0;
+};
 
 /// How an elementwise operand is read: whole, one value per channel
 /// (broadcast over pixels), or one value (broadcast over everything).
@@ -94,6 +106,10 @@ struct Layer {
   /// count -> {M, S} of s_in / (s_out · count).
   bool excludePad = false;
   std::map<int64_t, std::pair<int64_t, int64_t>> countScale;
+  // Host segment: its ops in block order, and the tensors it reads and
+  // writes (outputs are their own DRAM tensors).
+  std::vector<mlir::Operation *> hostOps;
+  std::vector<HostValue> hostIns, hostOuts;
   // Tiling (chosen by chooseTiling).
   int64_t th = 1, tw = 1, tc = 1, cc = 1;
 };
@@ -110,6 +126,11 @@ inline int64_t validWindow(int64_t o, int64_t s, int64_t k, int64_t padLo,
 /// The DRAM tensors a layer reads.
 inline llvm::SmallVector<mlir::Value, 4> layerInputs(const Layer &l) {
   llvm::SmallVector<mlir::Value, 4> vs;
+  if (l.kind == LayerKind::Host) {
+    for (const HostValue &v : l.hostIns)
+      vs.push_back(v.dram);
+    return vs;
+  }
   if (l.kind == LayerKind::Concat) {
     for (const TensorRef &t : l.ins)
       vs.push_back(t.value);
@@ -118,6 +139,19 @@ inline llvm::SmallVector<mlir::Value, 4> layerInputs(const Layer &l) {
   vs.push_back(l.in.value);
   if (l.in2.value)
     vs.push_back(l.in2.value);
+  return vs;
+}
+
+/// The DRAM tensors a layer writes, with their sizes in bytes.
+inline llvm::SmallVector<std::pair<mlir::Value, int64_t>, 2>
+layerOutputs(const Layer &l) {
+  llvm::SmallVector<std::pair<mlir::Value, int64_t>, 2> vs;
+  if (l.kind == LayerKind::Host) {
+    for (const HostValue &v : l.hostOuts)
+      vs.push_back({v.dram, v.bytes});
+    return vs;
+  }
+  vs.push_back({l.out.value, l.out.bytes()});
   return vs;
 }
 
@@ -131,10 +165,19 @@ struct Network {
     mlir::Value value;
     double scale = 1;
     int64_t zp = 0;
+    int64_t elemBytes = 1; ///< 4 for "f32" / "i32".
+    /// Outputs: the function result it is (outputs are kept in that order).
+    int64_t resultIndex = 0;
+    int64_t bytes() const {
+      int64_t n = elemBytes;
+      for (int64_t d : shape)
+        n *= d;
+      return n;
+    }
   };
   std::vector<IO> io;
-  std::vector<std::pair<std::string, std::string>> hostOps;
 };
+
 
 /// Forms layers from a quantized, bit-width-lowered function (DESIGN §6).
 /// Emits an error naming the op and fails on anything the chip cannot run.

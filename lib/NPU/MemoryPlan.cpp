@@ -24,12 +24,7 @@ using namespace mote;
 using namespace mote::npu;
 
 namespace {
-int64_t ioBytes(const Network::IO &io) {
-  int64_t bytes = 1;
-  for (int64_t d : io.shape)
-    bytes *= d;
-  return bytes;
-}
+int64_t ioBytes(const Network::IO &io) { return io.bytes(); }
 
 /// Live range [first, last] in layer indices of every planned value: model
 /// inputs from -1, layer outputs from their layer; last reads (I/O: the end).
@@ -47,8 +42,9 @@ liveRanges(const Network &net) {
       if (it != live.end())
         it->second.second = std::max(it->second.second, i);
     }
-    if (!live.count(l.out.value))
-      live[l.out.value] = {i, i};
+    for (auto [v, bytes] : layerOutputs(l))
+      if (!live.count(v))
+        live[v] = {i, i};
   }
   for (const Network::IO &io : net.io)
     if (live.count(io.value))
@@ -99,8 +95,9 @@ DramPlan mote::npu::planDram(const Network &net, int64_t constBytes) {
       alloc(io.value, ioBytes(io));
   for (int64_t i = 0; i < n; ++i) {
     const Layer &l = net.layers[i];
-    if (!plan.addr.count(l.out.value))
-      alloc(l.out.value, l.out.bytes());
+    for (auto [v, bytes] : layerOutputs(l))
+      if (!plan.addr.count(v))
+        alloc(v, bytes);
     // Free inputs whose last use is this layer (after allocating the
     // output: a layer never reads and writes the same DRAM).
     for (Value v : layerInputs(l))
@@ -125,8 +122,9 @@ LogicalResult mote::npu::verifyDramPlan(const Network &net,
       if (io.isInput && io.value == v)
         return ioBytes(io);
     for (const Layer &l : net.layers)
-      if (l.out.value == v)
-        return l.out.bytes();
+      for (auto [out, bytes] : layerOutputs(l))
+        if (out == v)
+          return bytes;
     return 0;
   };
   int64_t base = alignTo(plan.constBytes, 64);

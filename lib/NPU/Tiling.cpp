@@ -191,6 +191,8 @@ LogicalResult copyTile(Layer &l, const TargetDescription &t) {
 
 LogicalResult mote::npu::checkTile(const Layer &l,
                                    const TargetDescription &t) {
+  if (l.kind == LayerKind::Host)
+    return success();
   if (l.kind == LayerKind::Copy) {
     Layer fixed = l;
     if (failed(copyTile(fixed, t)))
@@ -229,6 +231,8 @@ LogicalResult mote::npu::chooseTiling(Network &net,
 }
 
 LogicalResult mote::npu::chooseTile(Layer &l, const TargetDescription &t) {
+  if (l.kind == LayerKind::Host)
+    return success(); // The host does not tile.
   double bw = t.dram.bandwidthBytesPerCycle;
   if (l.kind == LayerKind::Copy)
     return copyTile(l, t);

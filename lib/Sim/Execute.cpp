@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Machine.h"
+#include "mote/Sim/Simulator.h"
 
 #include "llvm/ADT/Twine.h"
 
@@ -356,6 +357,15 @@ Error sim::execute(Machine &m, const Op &op) {
     return Error::success();
   case OpKind::Vec:
     return execVec(m, op);
+  case OpKind::Host:
+    // Simulator::create refuses a program with host segments and no runner.
+    if (Error e = m.host->run(op.segment, m.dram))
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "instruction " + llvm::Twine(op.index) +
+                                         " (host segment " +
+                                         llvm::Twine(op.segment) + "): " +
+                                         llvm::toString(std::move(e)));
+    return Error::success();
   }
   return Error::success();
 }

@@ -27,7 +27,9 @@
 
 namespace mote::sim {
 
-enum class OpKind : uint8_t { Load, Store, MatMul, Vec };
+enum class OpKind : uint8_t { Load, Store, MatMul, Vec, Host };
+
+class HostRunner;
 
 /// One resolved LOAD, STORE, MATMUL or VEC. Field names follow ISA.def;
 /// register values are copied in at the point the instruction executes.
@@ -53,6 +55,9 @@ struct Op {
   bool inSigned = false, aSigned = false, wSigned = false;
   bool accumulate = false, depthwise = false;
 
+  // HOST: the segment the host runs.
+  uint32_t segment = 0;
+
   // VEC.
   isa::VecOp vop = isa::VecOp::Requantize;
   uint64_t srcA = 0, srcB = 0, dst = 0;
@@ -68,6 +73,7 @@ struct Op {
 /// scratch space reused across instructions.
 struct Machine {
   unsigned digitBits = 4;
+  const HostRunner *host = nullptr; ///< Runs HOST ops (Simulator::create).
   std::vector<uint8_t> dram;
   std::array<std::vector<uint8_t>, 3> sram;
   // MATMUL scratch.

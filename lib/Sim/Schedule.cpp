@@ -596,6 +596,17 @@ Error Scheduler::resolve(uint64_t i, Op &op, bool &hasOp, uint64_t &latency,
     regs[engine][r] = inst.get(Field::Config_value);
     return Error::success();
   }
+  case isa::Opcode::Host: {
+    uint64_t seg = uint64_t(inst.get(Field::Host_segment));
+    if (seg >= program.hostSegments.size())
+      return fail(i, "field segment = " + Twine(seg) + " names no host "
+                     "segment (the program has " +
+                     Twine(program.hostSegments.size()) + ")");
+    hasOp = true;
+    op.kind = OpKind::Host;
+    op.segment = uint32_t(seg);
+    return Error::success();
+  }
   case isa::Opcode::Sync:
   case isa::Opcode::Finish:
     return Error::success();
@@ -865,9 +876,36 @@ void Scheduler::buildStats() {
   s.macRows = target.macArray.rows;
   s.macCols = target.macArray.cols;
   s.digitBits = target.macArray.digitBits;
-  for (const isa::HostOp &h : program.hostOps)
-    s.hostOps.push_back(h.name + " (" + h.kind + ")");
   uint64_t n = insts.size();
+  // Host segments, in the order their HOST instructions appear.
+  for (uint64_t i = 0; i < n; ++i) {
+    if (insts[i].opcode != isa::Opcode::Host)
+      continue;
+    const isa::HostSegment &seg =
+        program.hostSegments[size_t(insts[i].get(Field::Host_segment))];
+    HostSegmentStats hs;
+    hs.index = unsigned(insts[i].get(Field::Host_segment));
+    hs.instruction = i;
+    hs.cycle = startOf[i];
+    for (uint64_t j = i; j-- > 0;)
+      if (layerOf[j] >= 0) {
+        hs.afterLayer = layerOf[j];
+        break;
+      }
+    hs.ops = seg.ops;
+    for (const isa::HostOp &op : seg.ops)
+      hs.macs += op.macs;
+    for (const isa::HostTensorDesc &t : seg.inputs)
+      hs.readBytes += t.bytes;
+    for (const isa::HostTensorDesc &t : seg.outputs)
+      hs.writeBytes += t.bytes;
+    s.host.macs += hs.macs;
+    s.host.boundaryBytes += hs.readBytes + hs.writeBytes;
+    s.host.boundaryPJ += double(hs.readBytes) * target.dramEnergyPerBytePJ() +
+                         double(hs.writeBytes) *
+                             target.dramEnergyPerBytePJ(/*write=*/true);
+    s.host.segments.push_back(std::move(hs));
+  }
 
   SegmentStats &total = s.total;
   total.name = "total";

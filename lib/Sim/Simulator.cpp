@@ -46,6 +46,7 @@ struct StorageType {
   DType dtype;
   unsigned bytes;
   int64_t qmin, qmax;
+  bool isFloat;
 };
 } // namespace
 
@@ -53,8 +54,11 @@ static std::optional<StorageType> storageType(llvm::StringRef dtype) {
   std::optional<isa::IOStorage> s = isa::ioStorage(dtype);
   if (!s)
     return std::nullopt;
-  DType host = s->bytes == 4 ? DType::I32 : s->isSigned ? DType::I8 : DType::U8;
-  return StorageType{host, s->bytes, s->qmin, s->qmax};
+  DType host = s->isFloat     ? DType::F32
+               : s->bytes == 4 ? DType::I32
+               : s->isSigned   ? DType::I8
+                               : DType::U8;
+  return StorageType{host, s->bytes, s->qmin, s->qmax, s->isFloat};
 }
 
 static std::string shapeString(llvm::ArrayRef<int64_t> shape) {
@@ -72,7 +76,7 @@ Error sim::verifyIODesc(const isa::IODesc &desc, uint64_t dramBytes) {
   auto st = storageType(desc.dtype);
   if (!st)
     return makeError(ioWhat(desc) + " has DRAM dtype '" + desc.dtype +
-                     "' (expected i8, u8, i32, or i2..i7 / u1..u7)");
+                     "' (expected i8, u8, i32, f32, or i2..i7 / u1..u7)");
   uint64_t elements = 1;
   for (int64_t d : desc.shape) {
     if (d < 0 || d > (int64_t(1) << 32))
@@ -152,7 +156,7 @@ Expected<std::vector<uint8_t>> sim::packInput(const isa::IODesc &desc,
     return makeError(ioWhat(desc) + ": expected shape " +
                      shapeString(desc.shape) + ", got " +
                      shapeString(tensor.shape));
-  if (raw && tensor.isFloat())
+  if (raw && tensor.isFloat() && !st->isFloat)
     return makeError(ioWhat(desc) + ": --raw expects integer storage values, "
                                     "got " +
                      dtypeName(tensor.dtype));
@@ -164,6 +168,12 @@ Expected<std::vector<uint8_t>> sim::packInput(const isa::IODesc &desc,
   std::vector<uint64_t> map = dramToFramework(desc);
   std::vector<uint8_t> bytes(desc.bytes);
   for (uint64_t e = 0; e < map.size(); ++e) {
+    if (st->isFloat) {
+      // A float input a host segment reads: the framework's value as is.
+      float f = float(tensor.getDouble(int64_t(map[e])));
+      std::memcpy(&bytes[e * 4], &f, 4);
+      continue;
+    }
     int64_t q;
     if (raw) {
       q = tensor.getInt(int64_t(map[e]));
@@ -199,6 +209,11 @@ HostTensor sim::unpackOutput(const isa::IODesc &desc,
   out.data.assign(out.numElements() * dtypeSize(out.dtype), 0);
   std::vector<uint64_t> map = dramToFramework(desc);
   for (uint64_t e = 0; e < map.size(); ++e) {
+    if (st->isFloat) {
+      // A float output of a host segment: already the framework's value.
+      std::memcpy(out.data.data() + map[e] * 4, &bytes[e * 4], 4);
+      continue;
+    }
     int64_t q;
     if (st->bytes == 4) {
       int32_t v;
@@ -228,6 +243,8 @@ HostTensor sim::unpackOutput(const isa::IODesc &desc,
 // Simulator
 //===----------------------------------------------------------------------===//
 
+HostRunner::~HostRunner() = default;
+
 Simulator::Simulator(std::unique_ptr<SimulatorImpl> impl)
     : impl(std::move(impl)) {}
 Simulator::~Simulator() = default;
@@ -244,8 +261,10 @@ llvm::ArrayRef<const isa::IODesc *> Simulator::outputs() const {
 
 Expected<std::unique_ptr<Simulator>>
 Simulator::create(isa::Program program, TargetDescription target,
-                  llvm::StringRef what) {
+                  llvm::StringRef what,
+                  std::shared_ptr<const HostRunner> host) {
   auto impl = std::make_unique<SimulatorImpl>();
+  impl->host = std::move(host);
   impl->program = std::move(program);
   impl->target = std::move(target);
   impl->what = what.str();
@@ -273,6 +292,17 @@ Simulator::create(isa::Program program, TargetDescription target,
         std::max(impl->dramTouched, desc.dramAddr + desc.bytes);
   }
   impl->dramTouched = std::max<uint64_t>(impl->dramTouched, p.constants.size());
+  for (size_t i = 0; i < p.hostSegments.size(); ++i)
+    for (bool input : {true, false})
+      for (const isa::HostTensorDesc &t :
+           input ? p.hostSegments[i].inputs : p.hostSegments[i].outputs) {
+        if (t.dramAddr > p.dramBytes || t.bytes > p.dramBytes - t.dramAddr)
+          return makeError(what + ": host segment " + Twine(i) +
+                           " reads or writes DRAM beyond the program's " +
+                           Twine(p.dramBytes) + " bytes");
+        impl->dramTouched =
+            std::max(impl->dramTouched, t.dramAddr + t.bytes);
+      }
   if (Error e = schedule(*impl))
     return std::move(e);
   return std::unique_ptr<Simulator>(new Simulator(std::move(impl)));
@@ -285,8 +315,15 @@ Simulator::runStorage(llvm::ArrayRef<std::vector<uint8_t>> inputs) const {
     return makeError(impl->what + ": the program takes " +
                      Twine(impl->inputs.size()) + " input(s), got " +
                      Twine(inputs.size()));
+  if (!p.hostSegments.empty() && !impl->host)
+    return makeError(impl->what + ": the program has " +
+                     Twine(p.hostSegments.size()) +
+                     " host segment(s) and this simulator was created "
+                     "without a host runner (use mote-sim or motec, or "
+                     "pass createInterpreterHostRunner)");
   Machine m;
   m.digitBits = impl->target.macArray.digitBits;
+  m.host = impl->host.get();
   m.dram.assign(impl->dramTouched, 0);
   std::copy(p.constants.begin(), p.constants.end(), m.dram.begin());
   for (unsigned b = 0; b < kNumSramBuffers; ++b)

@@ -10,6 +10,7 @@
 #include "Machine.h"
 
 #include "mote/ISA/Program.h"
+#include "mote/Sim/Simulator.h"
 #include "mote/Sim/Stats.h"
 #include "mote/Target/TargetDescription.h"
 
@@ -30,6 +31,9 @@ struct SimulatorImpl {
   /// every DMA): what a run allocates, so that a program declaring a huge
   /// `.dram` but using little of it costs only what it uses.
   uint64_t dramTouched = 0;
+  /// Runs the host segments (null: the program has none, or only its
+  /// statistics are wanted).
+  std::shared_ptr<const HostRunner> host;
 };
 
 /// Validates `impl.program` against `impl.target`, schedules it on the

@@ -85,6 +85,80 @@ double SegmentStats::rooflineRatio() const {
 // Text report
 //===----------------------------------------------------------------------===//
 
+/// MACs of the whole model: the chip's layers and the host's ops.
+static uint64_t modelMacs(const Stats &s) { return s.total.macs + s.host.macs; }
+
+/// The host segments: where each runs, its ops and MACs, the boundary
+/// traffic; every figure above it is the chip's alone.
+static void printHostReport(const Stats &s, llvm::raw_ostream &os) {
+  const HostStats &h = s.host;
+  if (h.segments.empty())
+    return;
+  uint64_t all = modelMacs(s);
+  os << llvm::format("\nhost segments: %zu, %zu ops, %llu MACs (%.2f%% of "
+                     "the model's %llu), boundary DRAM traffic %llu bytes "
+                     "(%.3f uJ at the DRAM rate)\n",
+                     h.segments.size(), h.numOps(), (unsigned long long)h.macs,
+                     all ? 100.0 * double(h.macs) / double(all) : 0.0,
+                     (unsigned long long)all,
+                     (unsigned long long)h.boundaryBytes,
+                     h.boundaryPJ * 1e-6);
+  os << "  (run by the host with the reference interpreter's kernels; the "
+        "latency and energy above are the chip's only)\n";
+  for (const HostSegmentStats &seg : h.segments) {
+    std::string after =
+        seg.afterLayer >= 0 && size_t(seg.afterLayer) < s.layers.size()
+            ? "after layer '" + s.layers[seg.afterLayer].name + "'"
+            : std::string("before the first layer");
+    os << llvm::format("  segment %u (instruction %llu, cycle %llu) ",
+                       seg.index, (unsigned long long)seg.instruction,
+                       (unsigned long long)seg.cycle)
+       << after
+       << llvm::format(": %llu MACs, reads %llu, writes %llu DRAM bytes\n",
+                       (unsigned long long)seg.macs,
+                       (unsigned long long)seg.readBytes,
+                       (unsigned long long)seg.writeBytes);
+    for (const isa::HostOp &op : seg.ops)
+      os << "    " << llvm::left_justify(op.kind, 18) << " "
+         << llvm::format("%12llu MACs  ", (unsigned long long)op.macs)
+         << op.name << "\n";
+  }
+}
+
+static json::Value hostJSON(const Stats &s) {
+  const HostStats &h = s.host;
+  json::Array segments;
+  for (const HostSegmentStats &seg : h.segments) {
+    json::Array ops;
+    for (const isa::HostOp &op : seg.ops)
+      ops.push_back(json::Object{
+          {"name", op.name}, {"kind", op.kind}, {"macs", int64_t(op.macs)}});
+    segments.push_back(json::Object{
+        {"index", int64_t(seg.index)},
+        {"instruction", int64_t(seg.instruction)},
+        {"cycle", int64_t(seg.cycle)},
+        {"after_layer", seg.afterLayer >= 0 &&
+                                size_t(seg.afterLayer) < s.layers.size()
+                            ? json::Value(s.layers[seg.afterLayer].name)
+                            : json::Value(nullptr)},
+        {"macs", int64_t(seg.macs)},
+        {"dram_read_bytes", int64_t(seg.readBytes)},
+        {"dram_write_bytes", int64_t(seg.writeBytes)},
+        {"ops", std::move(ops)}});
+  }
+  uint64_t all = modelMacs(s);
+  return json::Object{
+      {"segments", std::move(segments)},
+      {"ops", int64_t(h.numOps())},
+      {"macs", int64_t(h.macs)},
+      {"model_macs", int64_t(all)},
+      {"mac_share", all ? double(h.macs) / double(all) : 0.0},
+      {"boundary_dram_bytes", int64_t(h.boundaryBytes)},
+      {"boundary_energy_uj", h.boundaryPJ * 1e-6},
+      {"note", "host segments run on the host; latency and energy in "
+               "'total' and 'layers' are the chip's only"}};
+}
+
 void sim::printReport(const Stats &s, const TargetDescription &t,
                       llvm::raw_ostream &os) {
   double mhz = s.clockMHz;
@@ -149,11 +223,7 @@ void sim::printReport(const Stats &s, const TargetDescription &t,
   for (unsigned v = 0; v < kNumVectorOps; ++v)
     line(("vector " + vectorOpName(VectorOp(v))).str(), en.vectorPJ[v]);
   line("static", en.staticPJ);
-  if (!s.hostOps.empty()) {
-    os << "\nhost ops (not simulated):\n";
-    for (const std::string &h : s.hostOps)
-      os << "  " << h << "\n";
-  }
+  printHostReport(s, os);
 }
 
 //===----------------------------------------------------------------------===//
@@ -231,9 +301,6 @@ json::Value sim::toJSON(const Stats &s, const TargetDescription &t) {
   json::Array layers;
   for (const SegmentStats &l : s.layers)
     layers.push_back(segmentJSON(l, s, t));
-  json::Array host;
-  for (const std::string &h : s.hostOps)
-    host.push_back(h);
   char hash[32];
   snprintf(hash, sizeof(hash), "0x%016llx", (unsigned long long)s.targetHash);
   return json::Object{
@@ -245,7 +312,7 @@ json::Value sim::toJSON(const Stats &s, const TargetDescription &t) {
                               {"digit_bits", int64_t(s.digitBits)}}},
       {"total", segmentJSON(s.total, s, t)},
       {"layers", std::move(layers)},
-      {"host_ops", std::move(host)},
+      {"host", hostJSON(s)},
   };
 }
 

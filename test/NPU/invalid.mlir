@@ -126,7 +126,7 @@ npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2
 // -----
 
 npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2df", dram_bytes = 1024} {
-  // expected-error @+1 {{dtype must be i8, u8, i32, or i2..i7 / u1..u7, got 'i9'}}
+  // expected-error @+1 {{dtype must be i8, u8, i32, f32, or i2..i7 / u1..u7, got 'i9'}}
   npu.io {dram_addr = 0 : i64, dram_perm = array<i64>, dtype = "i9", is_input = true, layout = "C", name = "x", scale = 1.0 : f64, shape = array<i64: 4>, size = 4 : i64, zero_point = 0 : i64}
   npu.finish
 }

@@ -5,15 +5,16 @@
 // CHECK-LABEL: npu.program attributes {dram_bytes = 1024 : i64, target = "mote-default", target_hash = "0x8e08329f32ddb2df"}
 // CHECK: npu.data {bytes = dense<[1, 2, 3, 4]> : tensor<4xi8>, offset = 0 : i64}
 // CHECK: npu.io {dram_addr = 64 : i64
-// CHECK: npu.host {kind = "softmax", name = "prob"}
 // CHECK: npu.layer attributes {digit_macs = 16 : i64
 // CHECK: npu.load {buffer = 1 : i64{{.*}}push_next = true
 // CHECK: npu.matmul
+// CHECK: npu.host_segment attributes {input_addrs = array<i64: 128>, output_addrs = array<i64: 192>, segment = 0 : i64}
+// CHECK: mote.softmax
+// CHECK: npu.host_yield %{{.*}} : tensor<1x4xf32>
 // CHECK: npu.finish
 npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2df", dram_bytes = 1024} {
   npu.data {offset = 0, bytes = dense<[1, 2, 3, 4]> : tensor<4xi8>}
   npu.io {name = "x", is_input = true, shape = array<i64: 1, 4>, dram_perm = array<i64>, layout = "NC", dtype = "i8", dram_addr = 64, size = 4, scale = 0.5 : f64, zero_point = 0}
-  npu.host {name = "prob", kind = "softmax"}
   npu.layer attributes {name = "fc", kind = "fully_connected", macs = 16, digit_macs = 16, dram_traffic = 8, roofline_cycles = 1} {
     npu.load {buffer = 1, sram_addr = 0, dram_addr = 64, rows = 1, cols = 1, elem_bytes = 4, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0, push_next = true}
     npu.config {engine = 1, reg = 0, value = 1, pop_prev = true}
@@ -26,6 +27,12 @@ npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2
     npu.store {buffer = 1, sram_addr = 64, dram_addr = 128, rows = 1, cols = 1, elem_bytes = 4, pop_prev = true, push_prev = true}
     npu.sync {engine = 1, pop_next = true, push_prev = true}
     npu.sync {engine = 0, pop_next = true}
+  }
+  npu.host_segment attributes {segment = 0, input_addrs = array<i64: 128>, output_addrs = array<i64: 192>} {
+  ^bb0(%q: tensor<1x4x!quant.uniform<i8:f32, 0.25>>):
+    %f = mote.dequantize %q : (tensor<1x4x!quant.uniform<i8:f32, 0.25>>) -> tensor<1x4xf32>
+    %p = mote.softmax %f {axis = 1 : i64} : (tensor<1x4xf32>) -> tensor<1x4xf32>
+    npu.host_yield %p : tensor<1x4xf32>
   }
   npu.finish {}
 }

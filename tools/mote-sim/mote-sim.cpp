@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mote/ISA/Program.h"
+#include "mote/Sim/HostRunner.h"
 #include "mote/Sim/Simulator.h"
 #include "mote/Support/Npy.h"
 #include "mote/Target/TargetDescription.h"
@@ -325,8 +326,11 @@ int main(int argc, char **argv) {
                 (targetSpec.empty() ? ": the program's target: " : ": ") +
                 llvm::toString(target.takeError()));
   auto t1 = Clock::now();
+  auto host = sim::createInterpreterHostRunner(*program, programPath);
+  if (!host)
+    return fail(llvm::toString(host.takeError()));
   auto sim = sim::Simulator::create(std::move(*program), std::move(*target),
-                                    programPath);
+                                    programPath, std::move(*host));
   if (!sim)
     return fail(llvm::toString(sim.takeError()));
   const sim::Simulator &simulator = **sim;

@@ -16,6 +16,7 @@
 #include "Motec.h"
 
 #include "mote/Interp/Interpreter.h"
+#include "mote/Sim/HostRunner.h"
 #include "mote/Sim/Simulator.h"
 #include "mote/Support/Npy.h"
 #include "mote/Tools/ToolSupport.h"
@@ -275,10 +276,13 @@ static llvm::Error writeOutputs(const Options &opts, const Samples &outputs) {
 llvm::Error mote::motec::evaluate(const Options &opts, Compiled &compiled) {
   progress(opts, "simulate", "scheduling the program on " +
                                  compiled.target.name);
+  std::string what =
+      opts.outputPath.empty() ? opts.modelPath : opts.outputPath;
+  auto host = sim::createInterpreterHostRunner(compiled.program, what);
+  if (!host)
+    return host.takeError();
   auto created = sim::Simulator::create(compiled.program, compiled.target,
-                                        opts.outputPath.empty()
-                                            ? opts.modelPath
-                                            : opts.outputPath);
+                                        what, std::move(*host));
   if (!created)
     return created.takeError();
   const sim::Simulator &simulator = **created;

@@ -35,7 +35,9 @@ class raw_ostream;
 namespace mote::isa {
 
 /// `.mbin` format version this build reads and writes.
-constexpr uint32_t kMbinVersion = 1;
+/// Version 2 added host segments (the HOST instruction and META
+/// `host_segments`); version 1 files (listed-only `host_ops`) still load.
+constexpr uint32_t kMbinVersion = 2;
 
 /// One model input or output tensor.
 struct IODesc {
@@ -51,8 +53,10 @@ struct IODesc {
   std::string layout;          ///< "NCHW", "NC", ... as recorded at import.
   /// DRAM storage: element type "i8", "u8" or "i32", or a narrower integer
   /// "i2".."i7" / "u1".."u7" (a 4-bit model input is "i4": the host must
-  /// saturate to [-8, 7], not to the byte's range). One element per byte
-  /// (4 for i32), dense row-major in the permuted layout. See ioStorage().
+  /// saturate to [-8, 7], not to the byte's range), or "f32" for a float
+  /// tensor a host segment reads or writes (scale 1, zero point 0). One
+  /// element per byte (4 for i32 and f32), dense row-major in the permuted
+  /// layout. See ioStorage().
   std::string dtype = "i8";
   uint64_t dramAddr = 0;
   uint64_t bytes = 0;
@@ -65,11 +69,12 @@ struct IODesc {
 struct IOStorage {
   unsigned bytes;     ///< Bytes per element (1 or 4).
   bool isSigned;
-  int64_t qmin, qmax; ///< The values an element may hold.
+  int64_t qmin, qmax; ///< The values an element may hold (integers).
+  bool isFloat = false; ///< "f32": IEEE single, little-endian.
 };
 
-/// Parses an I/O dtype ("i8", "u8", "i32", "i2".."i7", "u1".."u7"); nullopt
-/// if it is none of them. The one place that knows the dtype names.
+/// Parses an I/O dtype ("i8", "u8", "i32", "i2".."i7", "u1".."u7", "f32");
+/// nullopt if it is none of them. The one place that knows the dtype names.
 std::optional<IOStorage> ioStorage(llvm::StringRef dtype);
 
 /// The dtype naming `bits`-wide integer storage (the inverse of ioStorage);
@@ -88,11 +93,40 @@ struct LayerInfo {
   uint64_t rooflineCycles = 0;   ///< max(compute bound, bandwidth bound).
 };
 
-/// Ops the chip does not run, executed by the host after the program
-/// (listed in the report). v1 records them only.
+/// One op of a host segment, for the report.
 struct HostOp {
-  std::string name;
-  std::string kind;
+  std::string name;  ///< Source location / name.
+  std::string kind;  ///< The mote op ("softmax", "div", ...).
+  uint64_t macs = 0; ///< Multiply-accumulates it performs on the host.
+};
+
+/// A tensor a host segment reads from or writes to DRAM: dense row-major
+/// in `shape` (the mote IR's own layout, NHWC inside), `dtype` as IODesc.
+struct HostTensorDesc {
+  std::string dtype = "i8";
+  llvm::SmallVector<int64_t, 4> shape;
+  uint64_t dramAddr = 0;
+  uint64_t bytes = 0;
+};
+
+/// Ops the chip cannot run, kept where they stand in the graph (DESIGN §6).
+/// The HOST instruction with `segment` = this segment's index hands DRAM to
+/// the host, which runs `module` (MLIR text: one `func.func` of `mote` ops
+/// whose arguments are `inputs` and whose results are `outputs`, in order)
+/// with the reference interpreter's kernels, bit-exact with mote-run.
+struct HostSegment {
+  std::string module;
+  std::vector<HostTensorDesc> inputs, outputs;
+  std::vector<HostOp> ops;
+  /// DRAM bytes the host reads and writes at this boundary.
+  uint64_t boundaryBytes() const {
+    uint64_t n = 0;
+    for (const HostTensorDesc &t : inputs)
+      n += t.bytes;
+    for (const HostTensorDesc &t : outputs)
+      n += t.bytes;
+    return n;
+  }
 };
 
 struct Program {
@@ -106,7 +140,8 @@ struct Program {
   uint64_t dramBytes = 0;
   std::vector<IODesc> io;
   std::vector<LayerInfo> layers;
-  std::vector<HostOp> hostOps;
+  /// Host segments, indexed by the HOST instructions' `segment` field.
+  std::vector<HostSegment> hostSegments;
 };
 
 /// Checks what every valid program satisfies, exactly as readMbin and
@@ -114,7 +149,9 @@ struct Program {
 /// constants and I/O tensors lie below dramBytes, I/O descriptors are
 /// consistent (dtype i8/u8/i32, bytes = elements x element size, perm a
 /// permutation, scale finite and positive, zero point in the dtype's range),
-/// layer ranges lie within the instruction stream, strings are UTF-8.
+/// layer ranges lie within the instruction stream, strings are UTF-8, every
+/// host segment is named by exactly one HOST instruction and its tensors
+/// lie below dramBytes with sizes that match their shapes.
 /// Call it before writeMbin. `what` prefixes the message.
 llvm::Error verifyProgram(const Program &program, llvm::StringRef what);
 

@@ -41,13 +41,30 @@ namespace mote::sim {
 
 struct SimulatorImpl;
 
+/// Runs a program's host segments (DESIGN §6: ops the chip cannot run, kept
+/// where they stand). MoteSim itself needs no MLIR; the runner that parses
+/// each segment's mote IR and executes it with the reference interpreter's
+/// kernels is mote::sim::createInterpreterHostRunner (MoteSimHost).
+class HostRunner {
+public:
+  virtual ~HostRunner();
+  /// Runs segment `index` of the program on one inference's DRAM: reads its
+  /// inputs there and writes its outputs there (HostSegment descriptors,
+  /// already bounds-checked against `dram`). Called from several threads at
+  /// once, each with its own DRAM.
+  virtual llvm::Error run(unsigned index,
+                          llvm::MutableArrayRef<uint8_t> dram) const = 0;
+};
+
 class Simulator {
 public:
   /// Validates and schedules `program` for `target`. `what` names the
   /// program in messages (a file path). Errors name the instruction index,
-  /// its layer and the offending field.
+  /// its layer and the offending field. A program with host segments needs
+  /// `host` to run (its timing and statistics do not).
   static llvm::Expected<std::unique_ptr<Simulator>>
-  create(isa::Program program, TargetDescription target, llvm::StringRef what);
+  create(isa::Program program, TargetDescription target, llvm::StringRef what,
+         std::shared_ptr<const HostRunner> host = nullptr);
   ~Simulator();
 
   const isa::Program &program() const;

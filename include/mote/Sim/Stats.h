@@ -17,6 +17,7 @@
 #define MOTE_SIM_STATS_H
 
 #include "mote/ISA/ISA.h"
+#include "mote/ISA/Program.h"
 #include "mote/Target/TargetDescription.h"
 
 #include "llvm/Support/JSON.h"
@@ -106,6 +107,36 @@ struct TraceSlice {
   uint64_t startCycle = 0, endCycle = 0;
 };
 
+/// One host segment as the report shows it: what the host runs between the
+/// chip's layers, and what the hand-over costs in DRAM traffic. None of it
+/// is in the chip's latency or energy.
+struct HostSegmentStats {
+  unsigned index = 0;
+  uint64_t instruction = 0; ///< Index of its HOST instruction.
+  uint64_t cycle = 0;       ///< Chip cycle at which the host takes over.
+  int afterLayer = -1;      ///< The last layer before it (-1: none).
+  uint64_t macs = 0;
+  /// Bytes the host reads (its inputs) and writes (its outputs) in DRAM.
+  uint64_t readBytes = 0, writeBytes = 0;
+  std::vector<isa::HostOp> ops;
+};
+
+/// Every host segment, and the host's share of the model.
+struct HostStats {
+  std::vector<HostSegmentStats> segments;
+  uint64_t macs = 0;          ///< MACs run on the host.
+  uint64_t boundaryBytes = 0; ///< DRAM bytes the host reads + writes.
+  /// What the boundary traffic costs at the target's DRAM rate (pJ): shown
+  /// beside the chip's energy, not in it.
+  double boundaryPJ = 0;
+  size_t numOps() const {
+    size_t n = 0;
+    for (const HostSegmentStats &s : segments)
+      n += s.ops.size();
+    return n;
+  }
+};
+
 /// Every figure of one inference.
 struct Stats {
   std::string targetName;
@@ -115,7 +146,7 @@ struct Stats {
   SegmentStats total;
   std::vector<SegmentStats> layers;
   std::vector<TraceSlice> slices;
-  std::vector<std::string> hostOps; ///< "name (kind)".
+  HostStats host;
 };
 
 /// The readable report: per-layer table, totals, energy breakdown.

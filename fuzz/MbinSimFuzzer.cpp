@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mote/ISA/Program.h"
+#include "mote/Sim/HostRunner.h"
 #include "mote/Sim/Simulator.h"
 #include "mote/Target/TargetDescription.h"
 
@@ -66,7 +67,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const TargetDescription *target = getTarget(program->targetName);
   if (!target)
     return 0;
-  auto sim = sim::Simulator::create(std::move(*program), *target, "fuzz");
+  // Host segments too: their module text is parsed, verified and checked
+  // against the descriptors before anything runs.
+  auto host = sim::createInterpreterHostRunner(*program, "fuzz");
+  if (!host) {
+    llvm::consumeError(host.takeError());
+    return 0;
+  }
+  auto sim = sim::Simulator::create(std::move(*program), *target, "fuzz",
+                                    std::move(*host));
   if (!sim) {
     llvm::consumeError(sim.takeError());
     return 0;

@@ -201,8 +201,8 @@ void expectEncodeError(const Instruction &inst, StringRef needle) {
 TEST(ISAEncoding, EncodeRejections) {
   expectEncodeError(Instruction(), "illegal opcode 0");
   Instruction bad;
-  bad.opcode = static_cast<Opcode>(9);
-  expectEncodeError(bad, "illegal opcode 9");
+  bad.opcode = static_cast<Opcode>(10);
+  expectEncodeError(bad, "illegal opcode 10");
   // Unsigned range.
   expectEncodeError(make(Opcode::Load).set(Field::Load_rows, 4096),
                     "'rows' value 4096 out of range [0, 4095]");
@@ -271,7 +271,7 @@ void expectDecodeError(Word128 word, StringRef needle) {
 
 TEST(ISAEncoding, DecodeRejections) {
   expectDecodeError({0, 0}, "illegal opcode 0");
-  for (uint64_t op = 8; op < 16; ++op)
+  for (uint64_t op = 9; op < 16; ++op)
     expectDecodeError({op, 0}, "illegal opcode " + std::to_string(op));
   // FINISH has only the header: any other bit is stray.
   expectDecodeError({7 | (1u << 8), 0}, "non-zero bits outside its fields");
@@ -449,8 +449,8 @@ TEST(Mbin, SpecificErrors) {
   b[0] = 'X';
   expectError(b, "bad magic");
   b = good;
-  b[8] = 2;
-  expectError(b, "unsupported .mbin version 2");
+  b[8] = 3;
+  expectError(b, "unsupported .mbin version 3");
   b = good;
   b[12] = 4;
   expectError(b, "section count 4");
@@ -495,7 +495,7 @@ TEST(Mbin, ProgramInvariants) {
   };
   Program p = sampleProgram();
   p.instructions.pop_back();
-  expectError(p, "instruction 3: the last instruction must be finish");
+  expectError(p, "instruction 4: the last instruction must be finish");
   p = sampleProgram();
   p.instructions.insert(p.instructions.begin(), p.instructions.back());
   expectError(p, "instruction 0: finish before the end");
@@ -515,8 +515,31 @@ TEST(Mbin, ProgramInvariants) {
   p.io[0].bytes = 25;
   expectError(p, "do not match the shape");
   p = sampleProgram();
-  p.io[0].dtype = "f32";
-  expectError(p, "unknown dtype 'f32'");
+  p.io[0].dtype = "f64";
+  expectError(p, "unknown dtype 'f64'");
+  p = sampleProgram();
+  p.io[0].dtype = "f32"; // 24 elements need 96 bytes
+  expectError(p, "bytes 24 do not match the shape (24 elements of 4 bytes)");
+  // Host segments: each run by exactly one HOST, tensors inside DRAM.
+  p = sampleProgram();
+  p.instructions.erase(p.instructions.end() - 2);
+  p.layers[0].numInstructions = 3;
+  expectError(p, "host segment 0 is run by no host instruction");
+  p = sampleProgram();
+  p.instructions.insert(p.instructions.end() - 1, p.instructions[4]);
+  expectError(p, "instruction 5: host segment 0 already runs at instruction 4");
+  p = sampleProgram();
+  p.hostSegments.clear();
+  expectError(p, "instruction 4: host segment 0 does not exist");
+  p = sampleProgram();
+  p.hostSegments[0].outputs[0].dramAddr = 4090;
+  expectError(p, "host segment 0 output 0: DRAM range");
+  p = sampleProgram();
+  p.hostSegments[0].inputs[0].bytes = 23;
+  expectError(p, "host segment 0 input 0: bytes 23 do not match the shape");
+  p = sampleProgram();
+  p.hostSegments[0].inputs[0].dtype = "q8";
+  expectError(p, "host segment 0 input 0: unknown dtype 'q8'");
   p = sampleProgram();
   p.io[0].dramPerm = {0, 1, 1, 2};
   expectError(p, "not a permutation");
@@ -527,8 +550,8 @@ TEST(Mbin, ProgramInvariants) {
   p.io[1].zeroPoint = 256;
   expectError(p, "zero point 256 outside the range of u8");
   p = sampleProgram();
-  p.layers[0].numInstructions = 5;
-  expectError(p, "layer 0 'clamp_0': instructions [1, +5) exceed");
+  p.layers[0].numInstructions = 6;
+  expectError(p, "layer 0 'clamp_0': instructions [1, +6) exceed");
   p = sampleProgram();
   p.layers[0].firstInstruction = UINT64_MAX;
   expectError(p, "exceed");
@@ -641,7 +664,8 @@ TEST(Masm, RandomProgramsRoundTrip) {
     for (uint8_t &b : p.constants)
       b = rng();
     for (int i = 0; i < 200; ++i) {
-      const OpcodeInfo &op = opcodes()[rng() % (opcodes().size() - 1)];
+      // Neither FINISH (last only) nor HOST (needs a host segment).
+      const OpcodeInfo &op = opcodes()[rng() % (opcodes().size() - 2)];
       p.instructions.push_back(enc(randomInstruction(op.opcode, rng)));
     }
     p.instructions.push_back(enc(make(Opcode::Finish)));

@@ -36,6 +36,7 @@ struct Options {
   std::vector<std::string> inputSpecs;
   std::string labels, outputDir;
   bool verify = false, quiet = false, summary = true;
+  std::string hostOps = "allow"; ///< --host-ops=allow|error.
   unsigned threads = 0;
 };
 

@@ -19,6 +19,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/WithColor.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
@@ -176,6 +177,35 @@ static llvm::Error quantize(const Options &opts, ModuleOp module,
   return llvm::Error::success();
 }
 
+/// --host-ops: every host op is named (a warning, or with `error` the
+/// reason motec stops), so that nothing runs on the host unannounced.
+static llvm::Error checkHostOps(const Options &opts,
+                                const mote::isa::Program &program) {
+  std::string list;
+  size_t n = 0;
+  for (const mote::isa::HostSegment &seg : program.hostSegments)
+    for (const mote::isa::HostOp &op : seg.ops) {
+      ++n;
+      list += "\n  " + op.kind + " '" + op.name + "' (" +
+              std::to_string(op.macs) + " MACs)";
+    }
+  if (n == 0)
+    return llvm::Error::success();
+  std::string what = std::to_string(n) + " op(s) in " +
+                     std::to_string(program.hostSegments.size()) +
+                     " host segment(s) cannot run on target '" +
+                     program.targetName + "' and run on the host:" + list;
+  if (opts.hostOps == "error")
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        opts.modelPath + ": " + what +
+            "\n(--host-ops=error; pass --host-ops=allow to run them on the "
+            "host)");
+  if (!opts.quiet)
+    llvm::WithColor::warning(llvm::errs(), "motec") << what << "\n";
+  return llvm::Error::success();
+}
+
 llvm::Error mote::motec::compile(const Options &opts, MLIRContext &context,
                                  Compiled &out, bool &haveProgram) {
   haveProgram = false;
@@ -251,6 +281,8 @@ llvm::Error mote::motec::compile(const Options &opts, MLIRContext &context,
       return program.takeError();
     out.program = std::move(*program);
   }
+  if (llvm::Error e = checkHostOps(opts, out.program))
+    return e;
   haveProgram = true;
   if (opts.emit == "asm")
     return writeText(opts.outputPath, [&](llvm::raw_ostream &os) {

@@ -102,6 +102,12 @@ static cl::opt<std::string>
     outputDir("output-dir",
               cl::desc("Write the simulator's outputs for --input here"),
               cl::value_desc("DIR"), cl::cat(category));
+static cl::opt<std::string> hostOps(
+    "host-ops",
+    cl::desc("Ops the chip cannot run: 'allow' (default) keeps them on the "
+             "host where they stand, with a warning naming each; 'error' "
+             "refuses the model"),
+    cl::value_desc("allow|error"), cl::init("allow"), cl::cat(category));
 static cl::opt<bool> quiet("quiet", cl::desc("Only errors and the summary"),
                            cl::cat(category));
 static cl::opt<bool> noSummary("no-summary",
@@ -150,6 +156,12 @@ int main(int argc, char **argv) {
   opts.verify = verify;
   opts.outputDir = outputDir;
   opts.quiet = quiet;
+  if (hostOps != "allow" && hostOps != "error") {
+    llvm::WithColor::error(llvm::errs(), "motec")
+        << "--host-ops must be 'allow' or 'error', got '" << hostOps << "'\n";
+    return 1;
+  }
+  opts.hostOps = hostOps;
   opts.summary = !noSummary;
   if (threads && *threads < 0) {
     llvm::WithColor::error(llvm::errs(), "motec") << "--threads must be >= 0\n";

@@ -16,8 +16,13 @@ def MoteNPUFormLayers : Pass<"mote-npu-form-layers", "mlir::ModuleOp"> {
     (see there) and marks each layer's anchor op (the `mote.rescale` conv or
     native product of a conv layer; the pool, add, concat, LUT, clamp or
     transpose) with `npu.layer = <index>` and `npu.layer_kind = "<kind>"`.
-    Anything the chip cannot run is an error naming the op and the target.
-    The IR is otherwise unchanged.
+    Anything the chip cannot run (float work, ops without an NPU form,
+    forms the vector unit lacks) becomes a host segment where it stands:
+    consecutive host ops form one segment, annotated on its first op
+    (`npu.layer_kind = "host"`; `npu.dram` lists its outputs' addresses).
+    A layer the chip could run but that is malformed for it (no tile fits,
+    digits not lowered) stays an error naming the op and the target. The
+    IR is otherwise unchanged.
   }];
   let options = [
     Option<"target", "target", "std::string", "\"mote-default\"",
@@ -73,8 +78,10 @@ def MoteToNPU : Pass<"mote-to-npu", "mlir::ModuleOp"> {
        layer (native, unsplit products too); pools, adds, LUTs, clamps and
        layout-changing transposes are layers; reshapes alias. The input
        quantize (+ NCHW->NHWC transpose) and output dequantize become
-       `npu.io` descriptors; float ops after the output are host ops;
-       anything else is an error naming the op.
+       `npu.io` descriptors; whatever the chip cannot run becomes an
+       `npu.host_segment` where it stands (first, middle or last): the
+       HOST instruction plus the segment's `mote` ops, run by the host with
+       the reference interpreter's kernels between the chip's layers.
     2. *Tiling*: per layer, tile sizes (rows, cols, out channels, input
        channel chunk) minimising estimated cycles, then DRAM bytes, within
        the target's SRAMs with double-buffered activation and weight slots.

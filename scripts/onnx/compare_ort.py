@@ -37,6 +37,7 @@ fails the run. Exit code: 0 when everything is as expected, 1 otherwise,
 
 import argparse
 import glob
+import json
 import os
 import re
 import shutil
@@ -96,20 +97,38 @@ class Runner:
             return None, f"cannot run {cmd[0]}: {e}", time.time() - t0
         return p, None, time.time() - t0
 
+    def run_ort(self, jobs, work):
+        """Runs every model on onnxruntime in one ort_run.js process
+        (--jobs). Returns None, or an error that applies to all of them."""
+        spec = []
+        for i, (_, model, inputs, _) in enumerate(jobs):
+            d = os.path.join(work, str(i))
+            shutil.rmtree(d, ignore_errors=True)
+            spec.append({"model": model, "inputs": inputs,
+                         "outputDir": os.path.join(d, "ort")})
+        path = os.path.join(work, "ort-jobs.json")
+        with open(path, "w") as f:
+            json.dump(spec, f, indent=1)
+        p, err, _ = self.run([self.opts.node, self.opts.ort_run, "--jobs",
+                              path, "--threads", str(self.opts.threads)],
+                             self.opts.timeout * max(len(jobs), 1))
+        if err:
+            return err
+        if p.returncode != 0:
+            return first_error(p.stderr, path)
+        return None
+
     def compare(self, model, inputs, input_shapes, work, label):
-        """Returns (ok, reason, lines)."""
+        """Returns (ok, reason, lines); onnxruntime's outputs are already in
+        work/ort (run_ort)."""
         lines = []
         mote_out = os.path.join(work, "mote")
         ort_out = os.path.join(work, "ort")
-        for d in (mote_out, ort_out):
-            shutil.rmtree(d, ignore_errors=True)
-        ort_cmd = [self.opts.node, self.opts.ort_run, model, "--output-dir",
-                   ort_out, "--threads", str(self.opts.threads)]
+        shutil.rmtree(mote_out, ignore_errors=True)
         mote_cmd = [self.mote_run, model, "--output-dir", mote_out]
         if self.opts.threads:
             mote_cmd.append(f"--threads={self.opts.threads}")
         for spec in inputs:
-            ort_cmd += ["--input", spec]
             mote_cmd += ["--input", spec]
         for spec in input_shapes:
             if self.mote_supports("input-shape"):
@@ -119,10 +138,19 @@ class Runner:
                              f"running without {spec}")
         mote_cmd += self.opts.mote_arg
 
-        p, err, t_ort = self.run(ort_cmd, self.opts.timeout)
-        if err or p.returncode != 0:
-            reason = "onnxruntime: " + (err or first_error(p.stderr, model))
-            return False, reason, lines
+        err_file = os.path.join(ort_out, "ERROR")
+        if os.path.exists(err_file):
+            with open(err_file) as f:
+                return False, "onnxruntime: " + first_error(f.read(), model), \
+                    lines
+        t_ort = float("nan")
+        try:
+            with open(os.path.join(ort_out, "summary.txt")) as f:
+                for l in f:
+                    if l.startswith("time "):
+                        t_ort = float(l.split()[1])
+        except OSError:
+            return False, "onnxruntime: ort_run.js left no result", lines
         p, err, t_mote = self.run(mote_cmd, self.opts.timeout)
         if err:
             return False, "mote-run: " + err, lines
@@ -130,7 +158,8 @@ class Runner:
             return False, f"mote-run: crashed (signal {-p.returncode})", lines
         if p.returncode != 0:
             return False, "mote-run: " + first_error(p.stderr, model), lines
-        lines.append(f"  time: onnxruntime {t_ort:.1f} s, mote-run {t_mote:.1f} s")
+        lines.append(f"  time: onnxruntime {t_ort:.2f} s (run), mote-run "
+                     f"{t_mote:.2f} s (process)")
 
         worst = 0.0
         problems = []
@@ -276,6 +305,10 @@ def main():
     passed, failed = [], []
     status = 0
     try:
+        ort_error = runner.run_ort(jobs, work)
+        if ort_error:
+            print(f"compare_ort: onnxruntime: {ort_error}")
+            return 1
         for i, (label, model, ins, shapes) in enumerate(jobs):
             ok, reason, lines = runner.compare(
                 model, ins, shapes, os.path.join(work, f"{i}"), label)

@@ -15,6 +15,7 @@
 //   node ort_run.js MODEL.onnx --input [NAME=]FILE.npy ... [--output-dir DIR]
 //        [--threads N] [--opt-level disabled|basic|extended|all]
 //        [--ort-modules DIR] [--print-io]
+//   node ort_run.js --jobs JOBS.json [same options]
 //
 // Inputs without NAME= bind to the model's inputs in order, skipping those
 // bound by name. An input array whose dtype differs from the model's input
@@ -24,6 +25,11 @@
 // scripts/setup.sh installs it). Exit code 0 on success, 1 on any error
 // (the message names the file), 2 on bad usage.
 //
+// --jobs runs a JSON list of models, [{"model": M, "inputs": [...],
+// "outputDir": D}, ...], in one process (compare_ort.py --dir uses it:
+// loading onnxruntime takes longer than running a small model); each model
+// leaves D/summary.txt, or D/ERROR with its message.
+//
 //===----------------------------------------------------------------------===//
 
 'use strict';
@@ -31,9 +37,12 @@
 const fs = require('fs');
 const path = require('path');
 
-function fail(msg, code = 1) {
-  process.stderr.write(`ort_run: ${msg}\n`);
-  process.exit(code);
+/// An error with a message for the user (it names the file); the driver
+/// prints it and exits 1, or, with --jobs, records it for that model.
+class RunError extends Error {}
+
+function fail(msg) {
+  throw new RunError(msg);
 }
 
 //===----------------------------------------------------------------------===//
@@ -181,13 +190,15 @@ function usage(msg) {
       'usage: node ort_run.js MODEL.onnx --input [NAME=]FILE.npy ... ' +
       '[--output-dir DIR]\n' +
       '       [--threads N] [--opt-level disabled|basic|extended|all] ' +
-      '[--ort-modules DIR] [--print-io]\n');
+      '[--ort-modules DIR] [--print-io]\n' +
+      '       node ort_run.js --jobs JOBS.json [options]\n');
   process.exit(2);
 }
 
 function parseArgs(argv) {
   const opts = {model: null, inputs: [], outputDir: null, threads: 1,
-                optLevel: 'all', ortModules: null, printIo: false};
+                optLevel: 'all', ortModules: null, printIo: false,
+                jobs: null};
   for (let i = 0; i < argv.length; ++i) {
     let a = argv[i];
     let value = null;
@@ -207,12 +218,15 @@ function parseArgs(argv) {
     else if (a === '--opt-level') opts.optLevel = next();
     else if (a === '--ort-modules') opts.ortModules = next();
     else if (a === '--print-io') opts.printIo = true;
+    else if (a === '--jobs') opts.jobs = next();
     else if (a === '--help' || a === '-h') usage();
     else if (a.startsWith('-')) usage(`unknown option '${argv[i]}'`);
     else if (opts.model === null) opts.model = a;
     else usage(`unexpected argument '${a}'`);
   }
-  if (opts.model === null) usage('no model given');
+  if (opts.model === null && opts.jobs === null) usage('no model given');
+  if (opts.model !== null && opts.jobs !== null)
+    usage('give a model or --jobs, not both');
   if (!Number.isInteger(opts.threads) || opts.threads < 0)
     usage('--threads must be a number >= 0');
   if (!['disabled', 'basic', 'extended', 'all'].includes(opts.optLevel))
@@ -269,20 +283,21 @@ function summary(name, t) {
   return line;
 }
 
-async function main() {
-  const opts = parseArgs(process.argv.slice(2));
-  if (!fs.existsSync(opts.model)) fail(`${opts.model}: no such file`);
-  const ort = loadOrt(opts.ortModules);
+/// Runs one model: {model, inputs, outputDir} with the session options of
+/// opts. Returns the summary lines; throws RunError.
+async function runOne(ort, opts, job) {
+  const lines = [];
+  if (!fs.existsSync(job.model)) fail(`${job.model}: no such file`);
   let session;
   try {
-    session = await ort.InferenceSession.create(opts.model, {
+    session = await ort.InferenceSession.create(job.model, {
       executionProviders: ['cpu'],
       graphOptimizationLevel: opts.optLevel,
       intraOpNumThreads: opts.threads,
       interOpNumThreads: 1,
     });
   } catch (e) {
-    fail(`${opts.model}: onnxruntime cannot load the model: ${e.message}`);
+    fail(`${job.model}: onnxruntime cannot load the model: ${e.message}`);
   }
   const inputNames = session.inputNames;
   const meta = {};
@@ -290,17 +305,15 @@ async function main() {
     if (m && m.name) meta[m.name] = m;
   if (opts.printIo) {
     for (const m of session.inputMetadata || [])
-      process.stdout.write(`input ${m.name}: ${m.type} ` +
-                           `${JSON.stringify(m.shape)}\n`);
+      lines.push(`input ${m.name}: ${m.type} ${JSON.stringify(m.shape)}`);
     for (const m of session.outputMetadata || [])
-      process.stdout.write(`output ${m.name}: ${m.type} ` +
-                           `${JSON.stringify(m.shape)}\n`);
+      lines.push(`output ${m.name}: ${m.type} ${JSON.stringify(m.shape)}`);
   }
 
   // Bind inputs: NAME=FILE first, then positional ones in order.
   const bound = {};
   const positional = [];
-  for (const spec of opts.inputs) {
+  for (const spec of job.inputs) {
     const eq = spec.indexOf('=');
     if (eq > 0 && inputNames.includes(spec.slice(0, eq)))
       bound[spec.slice(0, eq)] = spec.slice(eq + 1);
@@ -341,16 +354,62 @@ async function main() {
   try {
     results = await session.run(feeds);
   } catch (e) {
-    fail(`${opts.model}: onnxruntime failed to run: ${e.message}`);
+    fail(`${job.model}: onnxruntime failed to run: ${e.message}`);
   }
-  if (opts.outputDir) fs.mkdirSync(opts.outputDir, {recursive: true});
+  if (job.outputDir) fs.mkdirSync(job.outputDir, {recursive: true});
   for (const name of session.outputNames) {
     const t = results[name];
-    process.stdout.write(summary(name, t) + '\n');
-    if (opts.outputDir)
-      writeNpy(path.join(opts.outputDir, fileNameFor(name) + '.npy'), t.type,
+    lines.push(summary(name, t));
+    if (job.outputDir)
+      writeNpy(path.join(job.outputDir, fileNameFor(name) + '.npy'), t.type,
                t.dims, t.data);
+  }
+  if (session.release) await session.release();
+  return lines;
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const ort = loadOrt(opts.ortModules);
+  if (opts.jobs === null) {
+    const lines = await runOne(ort, opts, {model: opts.model,
+                                           inputs: opts.inputs,
+                                           outputDir: opts.outputDir});
+    process.stdout.write(lines.map((l) => l + '\n').join(''));
+    return;
+  }
+  // --jobs FILE.json: [{"model", "inputs": [...], "outputDir"}, ...], one
+  // process for many models (loading onnxruntime costs more than running a
+  // small model). Each model's outcome goes to its output directory:
+  // summary.txt, or ERROR holding the message; the exit code is 0.
+  let jobs;
+  try {
+    jobs = JSON.parse(fs.readFileSync(opts.jobs, 'utf8'));
+  } catch (e) {
+    fail(`${opts.jobs}: cannot read the job list: ${e.message}`);
+  }
+  if (!Array.isArray(jobs)) fail(`${opts.jobs}: expected a JSON array`);
+  for (const job of jobs) {
+    if (!job || typeof job.model !== 'string' ||
+        typeof job.outputDir !== 'string' || !Array.isArray(job.inputs))
+      fail(`${opts.jobs}: every job needs model, inputs and outputDir`);
+    fs.mkdirSync(job.outputDir, {recursive: true});
+    const t0 = process.hrtime.bigint();
+    try {
+      const lines = await runOne(ort, opts, job);
+      const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+      lines.push(`time ${secs.toFixed(3)}`);
+      fs.writeFileSync(path.join(job.outputDir, 'summary.txt'),
+                       lines.join('\n') + '\n');
+    } catch (e) {
+      const msg = e instanceof RunError ? e.message : (e.stack || String(e));
+      fs.writeFileSync(path.join(job.outputDir, 'ERROR'), msg + '\n');
+    }
   }
 }
 
-main().catch((e) => fail(e && e.stack ? e.stack : String(e)));
+main().catch((e) => {
+  process.stderr.write(
+      `ort_run: ${e instanceof RunError ? e.message : (e.stack || e)}\n`);
+  process.exit(1);
+});

@@ -470,7 +470,7 @@ struct Emitter {
                 operand(a, X, l.bcastA);
               if (l.kind == LayerKind::Add) {
                 operand(a + half, dram.lookup(l.in2.value), l.bcastB);
-                s.exec.push_back(vec(isa::VecOp::Add, a, a + half, th, tw, tc, dst));
+                s.exec.push_back(vec(l.vop, a, a + half, th, tw, tc, dst));
               } else if (l.kind == LayerKind::Lut) {
                 loadBlock(s.loads, wSlot[slot], lutAddr, 256);
                 s.exec.push_back(vec(isa::VecOp::Lut, a, wSlot[slot], th, tw, tc, dst));

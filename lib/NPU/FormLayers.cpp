@@ -612,8 +612,16 @@ struct Former {
     return success();
   }
 
-  LogicalResult addLayer(Operation *op) {
-    Layer l = startLayer(op, LayerKind::Add, "add");
+  /// add, sub, mul, maximum, minimum of two quantized tensors on the VEC
+  /// unit, with the interpreter's rescaling (Numerics computeAddRescale,
+  /// or one s_a * s_b / s_out multiplier for mul).
+  LogicalResult binaryLayer(Operation *op) {
+    Layer l = startLayer(op, LayerKind::Add, op->getName().stripDialect());
+    l.vop = llvm::isa<AddOp>(op)       ? isa::VecOp::Add
+            : llvm::isa<SubOp>(op)     ? isa::VecOp::Sub
+            : llvm::isa<MulOp>(op)     ? isa::VecOp::Mul
+            : llvm::isa<MaximumOp>(op) ? isa::VecOp::Max
+                                       : isa::VecOp::Min;
     auto o = tensor(op, op->getResult(0));
     if (failed(o))
       return failure();
@@ -624,7 +632,8 @@ struct Former {
     if ((a->bytes() != o->bytes() && l.bcastA == Broadcast::None) ||
         (b->bytes() != o->bytes() && l.bcastB == Broadcast::None) ||
         (l.bcastA != Broadcast::None && l.bcastB != Broadcast::None))
-      return op->emitError("NPU lowering: broadcasting add of ")
+      return op->emitError("NPU lowering: broadcasting ")
+             << op->getName().stripDialect() << " of "
              << op->getOperand(0).getType() << " and "
              << op->getOperand(1).getType()
              << " is not supported (only one operand broadcast, per channel "
@@ -634,12 +643,19 @@ struct Former {
                         std::make_pair(&l.in2, l.bcastB)})
       if (m != Broadcast::None)
         t->h = t->w = 1, t->c = m == Broadcast::Scalar ? 1 : o->c;
-    auto r = numerics::computeAddRescale(a->scale, b->scale, o->scale);
-    if (!r)
-      return op->emitError("NPU lowering: add rescale not expressible");
-    l.mulA = r->lhs.multiplier, l.shiftA = r->lhs.shift;
-    l.mulB = r->rhs.multiplier, l.shiftB = r->rhs.shift;
-    l.mulOut = r->out.multiplier, l.shiftOut = r->out.shift;
+    if (l.vop == isa::VecOp::Mul) {
+      auto m = numerics::computeScaleMultiplier(a->scale * b->scale / o->scale);
+      if (!m)
+        return op->emitError("NPU lowering: product rescale not expressible");
+      l.mulOut = m->multiplier, l.shiftOut = m->shift;
+    } else {
+      auto r = numerics::computeAddRescale(a->scale, b->scale, o->scale);
+      if (!r)
+        return op->emitError("NPU lowering: add rescale not expressible");
+      l.mulA = r->lhs.multiplier, l.shiftA = r->lhs.shift;
+      l.mulB = r->rhs.multiplier, l.shiftB = r->rhs.shift;
+      l.mulOut = r->out.multiplier, l.shiftOut = r->out.shift;
+    }
     l.lo = o->qmin, l.hi = o->qmax;
     l.out.value = fuseClamp(op->getResult(0), l);
     net.layers.push_back(std::move(l));
@@ -1080,9 +1096,9 @@ struct Former {
         (void)layerOrHost(op, [&] { return poolLayer(op); });
         continue;
       }
-      if (llvm::isa<AddOp>(op) &&
+      if (llvm::isa<AddOp, SubOp, MulOp, MaximumOp, MinimumOp>(op) &&
           getQuantParams(op->getResult(0).getType())->storageBits <= 8) {
-        (void)layerOrHost(op, [&] { return addLayer(op); });
+        (void)layerOrHost(op, [&] { return binaryLayer(op); });
         continue;
       }
       if (auto c = dyn_cast<ConcatOp>(op)) {

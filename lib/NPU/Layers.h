@@ -14,6 +14,7 @@
 #ifndef MOTE_LIB_NPU_LAYERS_H
 #define MOTE_LIB_NPU_LAYERS_H
 
+#include "mote/ISA/ISA.h"
 #include "mote/Target/TargetDescription.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -90,7 +91,9 @@ struct Layer {
   int64_t lo = 0, hi = 255;
   int64_t mulA = 0, shiftA = 0, mulB = 0, shiftB = 0, mulOut = 0, shiftOut = 0;
   std::vector<uint8_t> table;
-  // Add: broadcast of each operand.
+  // Elementwise binary (LayerKind::Add: add, sub, mul, maximum, minimum):
+  // the VEC op and the broadcast of each operand.
+  isa::VecOp vop = isa::VecOp::Add;
   Broadcast bcastA = Broadcast::None, bcastB = Broadcast::None;
   // Concat: the inputs in order (each `c` channels at its offset of the
   // output's pixels) and their rescale {M, S} to the output (M = 0: same

@@ -288,6 +288,7 @@ static Error execVec(Machine &m, const Op &op) {
     break;
   }
   case isa::VecOp::Add:
+  case isa::VecOp::Sub:
   case isa::VecOp::Max:
   case isa::VecOp::Min: {
     Operand b = operandB(m, op);
@@ -295,10 +296,20 @@ static Error execVec(Machine &m, const Op &op) {
       int64_t va = numerics::applyScale(a.get(i) - op.zpA, op.mulA);
       int64_t vb = numerics::applyScale(b.get(i) - op.zpB, op.mulB);
       int64_t v = op.vop == isa::VecOp::Add   ? satAdd(va, vb)
+                  : op.vop == isa::VecOp::Sub ? satAdd(va, -vb)
                   : op.vop == isa::VecOp::Max ? std::max(va, vb)
                                               : std::min(va, vb);
       y[i] = clampOut(numerics::applyScale(v, op.mulOut));
     }
+    break;
+  }
+  case isa::VecOp::Mul: {
+    // Operands are bytes (or int32 accumulators, < 2^31 each): the product
+    // fits int64 exactly, as in the interpreter.
+    Operand b = operandB(m, op);
+    for (uint64_t i = 0; i < n; ++i)
+      y[i] = clampOut(numerics::applyScale(
+          (a.get(i) - op.zpA) * (b.get(i) - op.zpB), op.mulOut));
     break;
   }
   case isa::VecOp::MaxPool:

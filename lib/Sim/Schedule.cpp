@@ -68,8 +68,10 @@ VectorOp targetVectorOp(isa::VecOp op) {
   switch (op) {
   case isa::VecOp::Requantize:
   case isa::VecOp::Rescale:
+  case isa::VecOp::Mul: // a multiply and a requantize: priced as the latter
     return VectorOp::Requantize;
   case isa::VecOp::Add:
+  case isa::VecOp::Sub:
     return VectorOp::Add;
   case isa::VecOp::Max:
   case isa::VecOp::Min:
@@ -449,11 +451,13 @@ Error Scheduler::resolveVec(uint64_t i, Op &op, uint64_t &latency,
   op.outSigned = reg(kExec, isa::reg::VEC_OUT_SIGNED) != 0;
 
   VecOp v = op.vop;
-  bool usesB = v == VecOp::Add || v == VecOp::Max || v == VecOp::Min;
+  // Rescaled like an add: both operands then the result have a multiplier.
+  bool addLike = v == VecOp::Add || v == VecOp::Sub || v == VecOp::Max ||
+                 v == VecOp::Min;
+  bool usesB = addLike || v == VecOp::Mul;
   bool isPool = v == VecOp::MaxPool || v == VecOp::AvgPool;
   bool clamps = v != VecOp::MaxPool && v != VecOp::Lut;
-  bool usesA = v == VecOp::Add || v == VecOp::Max || v == VecOp::Min ||
-               v == VecOp::AvgPool || v == VecOp::Rescale;
+  bool usesA = addLike || v == VecOp::AvgPool || v == VecOp::Rescale;
 
   struct ZpCheck {
     uint8_t r;
@@ -473,11 +477,12 @@ Error Scheduler::resolveVec(uint64_t i, Op &op, uint64_t &latency,
                                   isa::reg::VEC_SHIFT_A, "VEC_MUL_A",
                                   "VEC_SHIFT_A", op.mulA))
       return e;
-  if (usesB) {
+  if (addLike)
     if (Error e = checkMultiplier(i, isa::reg::VEC_MUL_B,
                                   isa::reg::VEC_SHIFT_B, "VEC_MUL_B",
                                   "VEC_SHIFT_B", op.mulB))
       return e;
+  if (usesB) {
     if (Error e = checkMultiplier(i, isa::reg::VEC_MUL_OUT,
                                   isa::reg::VEC_SHIFT_OUT, "VEC_MUL_OUT",
                                   "VEC_SHIFT_OUT", op.mulOut))

@@ -1,19 +1,21 @@
 // RUN: mote-opt %s -split-input-file --mote-to-npu="target=mote-small" | FileCheck %s
 
 // What the chip cannot run stays on the host where it stands (DESIGN §6):
-// an op without an NPU form, a broadcast the vector unit lacks, float work.
+// a form the vector unit lacks (dilated pooling, a double broadcast), float
+// work.
 
+// A dilated max pool: the VEC unit's pooling has no dilation.
 // CHECK-LABEL: npu.program
-// CHECK: npu.host_segment attributes {input_addrs = array<i64: [[Q:[0-9]+]]>, output_addrs = array<i64: [[M:[0-9]+]]>, segment = 0 : i64}
-// CHECK-NEXT: ^bb0(%{{.*}}: tensor<1x2x2x1x!quant.uniform<i8:f32, 5.000000e-01>>):
-// CHECK-NEXT: mote.maximum
+// CHECK: npu.host_segment attributes {input_addrs = array<i64: {{[0-9]+}}>, output_addrs = array<i64: {{[0-9]+}}>, segment = 0 : i64}
+// CHECK-NEXT: ^bb0(%{{.*}}: tensor<1x5x5x1x!quant.uniform<i8:f32, 5.000000e-01>>):
+// CHECK-NEXT: mote.max_pool2d
 // CHECK-NEXT: npu.host_yield
 // CHECK: npu.finish
-func.func @maximum(%arg0: tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32> {
-  %q = mote.quantize %arg0 : (tensor<1x2x2x1xf32>) -> tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5>>
-  %c = mote.maximum %q, %q : (tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5>>, tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5>>
-  %d = mote.dequantize %c : (tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x2x2x1xf32>
-  return %d : tensor<1x2x2x1xf32>
+func.func @dilated_pool(%arg0: tensor<1x5x5x1xf32>) -> tensor<1x3x3x1xf32> {
+  %q = mote.quantize %arg0 : (tensor<1x5x5x1xf32>) -> tensor<1x5x5x1x!quant.uniform<i8:f32, 0.5>>
+  %p = mote.max_pool2d %q {kernel = array<i64: 2, 2>, strides = array<i64: 1, 1>, dilations = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>} : (tensor<1x5x5x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x3x3x1x!quant.uniform<i8:f32, 0.5>>
+  %d = mote.dequantize %p : (tensor<1x3x3x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x3x3x1xf32>
+  return %d : tensor<1x3x3x1xf32>
 }
 
 // -----

@@ -76,9 +76,10 @@ def targets():
 #===------------------------------------------------------------------------===#
 
 SPATIAL = {"conv": 30, "act": 15, "pool": 10, "residual": 8, "concat": 5,
-           "lut": 6, "gap": 2}
+           "lut": 6, "gap": 2, "binary": 6, "se": 4, "host": 4}
 TAIL = {"fc": 2, "matmul": 1}
-ALL_OPS = list(SPATIAL) + list(TAIL)
+# "softmax" closes a network now and then: a trailing host segment.
+ALL_OPS = list(SPATIAL) + list(TAIL) + ["softmax"]
 
 
 def random_spec(rng, seed, choices):
@@ -107,6 +108,8 @@ def random_spec(rng, seed, choices):
             if mid:
                 kinds += [rng.choice(mid)]
             kinds += [rng.choices(list(tail), list(tail.values()))[0]]
+    if "softmax" in choices.ops and rng.random() < 0.15:
+        kinds += ["softmax"]
     for kind in kinds:
         layer = {"op": kind}
         if kind == "conv":
@@ -126,6 +129,14 @@ def random_spec(rng, seed, choices):
             layer.update(fn=rng.choice(["sigmoid", "tanh"]))
         elif kind in ("fc", "matmul"):
             layer.update(out=rng.randint(1, 24))
+        elif kind == "binary":
+            # A two-tensor op against a conv branch (whole) or a per-channel
+            # / scalar constant-free operand from a global pool (broadcast).
+            layer.update(fn=rng.choice(["Sub", "Mul", "Max", "Min"]),
+                         other=rng.choice(["conv", "conv", "gap"]))
+        elif kind == "host":
+            # Float work the chip cannot run, between chip layers.
+            layer.update(fn=rng.choice(["div", "softmax"]))
         spec["layers"].append(layer)
     return spec
 
@@ -149,7 +160,7 @@ def build_model(spec):
         op = layer["op"]
         out = f"t{i}"
         name = f"{op}{i}"
-        if flat and op not in ("act", "lut", "fc", "matmul"):
+        if flat and op not in ("act", "lut", "fc", "matmul", "softmax", "host"):
             continue
         if op in ("conv", "residual", "concat"):
             c, h, w = shape[1], shape[2], shape[3]
@@ -215,6 +226,46 @@ def build_model(spec):
             nodes.append(helper.make_node("GlobalAveragePool", [cur], [out],
                                           name=name))
             shape = [1, shape[1], 1, 1]
+        elif op in ("binary", "se"):
+            c = shape[1]
+            if op == "se" or layer["other"] == "gap":
+                # GAP -> 1x1 conv (-> sigmoid for SE): one value per channel.
+                nodes.append(helper.make_node("GlobalAveragePool", [cur],
+                                              [f"{out}_gap"], name=f"{name}_gap"))
+                wt = rng.standard_normal((c, c, 1, 1)) / np.sqrt(c)
+                b = rng.standard_normal(c) * 0.1
+                nodes.append(helper.make_node(
+                    "Conv", [f"{out}_gap", const(f"{name}_w", wt),
+                             const(f"{name}_b", b)], [f"{out}_fc"],
+                    name=f"{name}_fc", kernel_shape=[1, 1]))
+                other = f"{out}_fc"
+                if op == "se":
+                    nodes.append(helper.make_node("Sigmoid", [other],
+                                                  [f"{out}_gate"],
+                                                  name=f"{name}_gate"))
+                    other = f"{out}_gate"
+            else:
+                wt = rng.standard_normal((c, c, 3, 3)) / np.sqrt(9 * c)
+                b = rng.standard_normal(c) * 0.1
+                nodes.append(helper.make_node(
+                    "Conv", [cur, const(f"{name}_w", wt), const(f"{name}_b", b)],
+                    [f"{out}_branch"], name=f"{name}_conv", kernel_shape=[3, 3],
+                    pads=[1] * 4))
+                other = f"{out}_branch"
+            fn = "Mul" if op == "se" else layer["fn"]
+            nodes.append(helper.make_node(fn, [cur, other], [out],
+                                          name=f"{name}_{fn.lower()}"))
+        elif op == "host":
+            if layer["fn"] == "div":
+                nodes.append(helper.make_node(
+                    "Div", [cur, const(f"{name}_d", np.array(1.5))], [out],
+                    name=name))
+            else:
+                nodes.append(helper.make_node("Softmax", [cur], [out],
+                                              name=name, axis=1))
+        elif op == "softmax":
+            nodes.append(helper.make_node("Softmax", [cur], [out], name=name,
+                                          axis=1))
         elif op in ("fc", "matmul"):
             if not flat:
                 nodes.append(helper.make_node("Flatten", [cur], [f"{out}_flat"],

@@ -22,6 +22,7 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/JSON.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,8 @@ struct Options {
   std::string labels, outputDir;
   bool verify = false, quiet = false, summary = true;
   unsigned threads = 0;
+  /// --input-shape, parsed (ONNX models only).
+  std::map<std::string, std::vector<int64_t>> inputShapes;
 };
 
 /// What the compile stages leave for evaluation and the report.

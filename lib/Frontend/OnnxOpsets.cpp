@@ -111,6 +111,14 @@ const llvm::StringMap<OpSchemas> &schemaTable() {
       {"ReduceMean", {{1, 11, 13}, 1}},
       {"ReduceMax", {{1, 11, 12, 13}, 1}},
       {"ReduceMin", {{1, 11, 12, 13}, 1}},
+      // Operators other converters implement; listed so that their schema
+      // versions are checked here as well (Pow-1 has legacy broadcasting).
+      {"Pow", {{1, 7, 12, 13, 15}, 7}},
+      {"Reciprocal", {{1, 6, 13}, 6}},
+      {"Log", {{1, 6, 13}, 6}},
+      {"Erf", {{9, 13}, 9}},
+      {"LayerNormalization", {{17}, 17}},
+      {"ConvTranspose", {{1, 11}, 1}},
   };
   return table;
 }

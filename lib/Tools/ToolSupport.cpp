@@ -104,14 +104,11 @@ OwningOpRef<ModuleOp> loadModel(llvm::StringRef path, MLIRContext &context,
                                 std::string &error) {
   if (path.ends_with(".onnx")) {
     loadOnnxImportDialects(context);
-    // The importer's notes (a symbolic batch dimension set to 1) go to
-    // stderr like its errors; MLIR's default handler prints errors only.
-    ScopedDiagnosticHandler notes(&context, [](Diagnostic &diag) {
-      if (diag.getSeverity() != DiagnosticSeverity::Note)
-        return failure();
-      llvm::errs() << diag.getLocation() << ": note: " << diag << "\n";
-      return success();
-    });
+    // Print the importer's diagnostics as mote-translate does
+    // ("MODEL.onnx:0:0: error: node ..."), notes included (a symbolic
+    // batch dimension set to 1); MLIR's default handler prints errors only.
+    llvm::SourceMgr sourceMgr;
+    SourceMgrDiagnosticHandler handler(sourceMgr, &context);
     auto module = importOnnxFile(path, context, onnxOptions);
     if (failed(module)) {
       error = (path + ": ONNX import failed (see the diagnostics above)").str();

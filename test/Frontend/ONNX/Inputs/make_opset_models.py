@@ -137,18 +137,13 @@ def slice_v13():
                   ints("t", [1, 3])])
 
 
-@register("slice_v13_runtime_starts")
-def slice_v13_runtime_starts():
-    return model([node("Slice", ["x", "s", "e"], ["y"])],
-                 [vi("x", [1, 3, 4, 5]), vi("s", [1], I64)],
-                 [vi("y", None)], [ints("e", [2])])
-
-
 @register("pad_v2")
 def pad_v2():
+    # The Pad-2 schema (attributes) is what opsets 2-10 use; Mote imports
+    # opsets 6-17, so it is tested at 7.
     return model([node("Pad", ["x"], ["y"], pads=[0, 0, 1, 2, 0, 0, 3, 4],
                        value=1.5)],
-                 [vi("x", [1, 3, 4, 5])], [vi("y", [1, 3, 8, 11])], opset=2)
+                 [vi("x", [1, 3, 4, 5])], [vi("y", [1, 3, 8, 11])], opset=7)
 
 
 @register("pad_v11")
@@ -368,14 +363,6 @@ def resize_crop():
                  [vi("x", [1, 3, 4, 4])], [vi("y", [1, 3, 3, 3])],
                  [floats("roi", [0, 0, 0.4, 0.6, 1, 1, 0.6, 0.8]),
                   ints("sz", [1, 3, 3, 3])])
-
-
-@register("reducesum_v13_attr")
-def reducesum_v13_attr():
-    # ReduceSum takes axes as an input from 13: an attribute is an opset
-    # error before any converter runs (the op itself is built elsewhere).
-    return model([node("ReduceSum", ["x"], ["y"], axes=[1])],
-                 [vi("x", [2, 3])], [vi("y", [2, 1])])
 
 
 #===------------------------------------------------------------------===#

@@ -172,5 +172,7 @@ def compile(model, example_inputs=None, calib=None, target="mote-default",
     with open(report_path) as f:
         report = json.load(f)
     if input_names is None:
-        input_names = [io["name"] for io in report.get("inputs", [])]
+        # motec's report lists the program's I/O under "io".
+        input_names = [io["name"] for io in report.get("io", [])
+                       if io.get("direction") == "input"]
     return CompiledModel(mbin, input_names, report, workdir, keep)

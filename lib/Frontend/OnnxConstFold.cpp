@@ -72,7 +72,8 @@ bool foldElementwise(Importer &im, StringRef op, bool &failedOut) {
   const HostTensor &a = *ins[op == "Where" ? 1 : 0];
   const HostTensor &b = *ins[op == "Where" ? 2 : 1];
   bool isFloat = isFloatDType(a.dtype) || isFloatDType(b.dtype);
-  DType outType = op == "Equal" ? DType::Bool : a.dtype;
+  bool compare = op == "Equal" || op == "Less" || op == "Greater";
+  DType outType = compare ? DType::Bool : a.dtype;
   if (op == "Div" && !isFloat) {
     for (int64_t i = 0; i < b.numElements(); ++i)
       if (b.getInt(i) == 0) {
@@ -97,14 +98,19 @@ bool foldElementwise(Importer &im, StringRef op, bool &failedOut) {
     if (isFloat) {
       double x = a.getDouble(ia), y = b.getDouble(ib);
       fout[i] = op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y
-                : op == "Div" ? x / y : static_cast<double>(x == y);
+                : op == "Div" ? x / y : op == "Max" ? std::max(x, y)
+                : op == "Min" ? std::min(x, y) : op == "Less" ? double(x < y)
+                : op == "Greater" ? double(x > y) : static_cast<double>(x == y);
     } else {
       int64_t x = a.getInt(ia), y = b.getInt(ib);
       iout[i] = op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y
-                : op == "Div" ? x / y : static_cast<int64_t>(x == y);
+                : op == "Div" ? x / y : op == "Max" ? std::max(x, y)
+                : op == "Min" ? std::min(x, y) : op == "Less" ? int64_t(x < y)
+                : op == "Greater" ? int64_t(x > y)
+                                  : static_cast<int64_t>(x == y);
     }
   }
-  HostTensor out = isFloat && op != "Equal"
+  HostTensor out = isFloat && !compare
                        ? tensorFromDoubles(outType, outShape, fout)
                    : isFloat ? [&] {
                        std::vector<int64_t> v(fout.begin(), fout.end());
@@ -367,7 +373,9 @@ bool onnx_import::foldOnnxNode(Importer &im, bool &failedOut) {
   // A folder reads its required inputs without looking: check them here
   // (the fuzzer found a two-input Range).
   int required = llvm::StringSwitch<int>(op)
-                     .Cases({"Add", "Sub", "Mul", "Div", "Equal", "Gather"}, 2)
+                     .Cases({"Add", "Sub", "Mul", "Div", "Equal", "Less",
+                             "Greater", "Gather"},
+                            2)
                      .Cases({"Where", "Slice", "Range"}, 3)
                      .Cases({"Concat", "Cast", "ConstantOfShape", "Neg", "Sqrt",
                              "Relu", "Floor", "Ceil", "Abs", "Transpose",
@@ -396,7 +404,11 @@ bool onnx_import::foldOnnxNode(Importer &im, bool &failedOut) {
   if (!any)
     return false;
   if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" ||
-      op == "Equal" || op == "Where")
+      op == "Equal" || op == "Less" || op == "Greater" || op == "Where")
+    return foldElementwise(im, op, failedOut);
+  // Two-input Max/Min of constants (exporters clamp shape values with them).
+  if ((op == "Max" || op == "Min") && im.numInputs() == 2 &&
+      im.hasInput(0) && im.hasInput(1))
     return foldElementwise(im, op, failedOut);
   if (op == "Gather")
     return foldGather(im, failedOut);

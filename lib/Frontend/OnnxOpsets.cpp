@@ -97,6 +97,8 @@ const llvm::StringMap<OpSchemas> &schemaTable() {
       {"Size", {{1, 13}, 1}},
       {"Gather", {{1, 11, 13}, 1}},
       {"Equal", {{1, 7, 11, 13}, 7}},
+      {"Less", {{1, 7, 9, 13}, 7}},
+      {"Greater", {{1, 7, 9, 13}, 7}},
       {"Where", {{9, 16}, 9}},
       {"ConstantOfShape", {{9}, 9}},
       {"Range", {{11}, 11}},

@@ -203,7 +203,7 @@ LogicalResult emitSlice(Importer &im, OnnxValue &x, const SliceBox &box,
 
 LogicalResult convertSlice(Importer &im) {
   OnnxValue *x = im.input(0);
-  if (!x || failed(requireData(im, *x)))
+  if (!x || (x->value && failed(requireData(im, *x))))
     return failure();
   FailureOr<SliceBox> box = readSlice(im, x->shape);
   if (failed(box))
@@ -270,7 +270,9 @@ LogicalResult convertSplit(Importer &im) {
   if (total != extent)
     return im.fail() << "split sizes add up to " << total
                      << " but dimension " << axis << " has size " << extent;
-  if (failed(requireData(im, *x)))
+  // Constants (shape tensors included) are split on the host; only a
+  // run-time tensor must be float or quantized.
+  if (x->value && failed(requireData(im, *x)))
     return failure();
   int64_t offset = 0;
   for (int i = 0; i < outputs; ++i) {

@@ -118,6 +118,21 @@ def shape_chain():
                  inits)
 
 
+@register("shape_split")
+def shape_split():
+    """Split of a shape tensor folds on the host like Slice does."""
+    nodes = [
+        node("Shape", ["x"], ["s"]),
+        node("Split", ["s", "sp"], ["nc", "w"], axis=0),
+        node("Max", ["w", "one"], ["w1"]),
+        node("Min", ["w1", "big"], ["w2"]),
+        node("Concat", ["w2", "nc"], ["shape"], axis=0),
+        node("Reshape", ["x", "shape"], ["y"]),
+    ]
+    return model(nodes, [vi("x", ["N", 6, 4])], [vi("y", None)],
+                 [ints("sp", [2, 1]), ints("one", [1]), ints("big", [64])])
+
+
 #===------------------------------------------------------------------===#
 # Opset-faithful import
 #===------------------------------------------------------------------===#

@@ -390,6 +390,47 @@ def Mote_PadOp : Mote_Op<"pad", [Pure]> {
   let hasFolder = 1;
 }
 
+def Mote_SliceOp : Mote_Op<"slice", [Pure]> {
+  let summary = "Strided slice: output[i] = input[starts + i · steps]";
+  let description = [{
+    Per dimension d, output index i reads input index
+    `starts[d] + i * steps[d]`; the result type gives the number of
+    elements taken. Steps are non-zero (negative steps walk backwards);
+    every index read must lie inside the input. Pure data movement: the
+    element type (including a per-tensor quantized type) is kept.
+  }];
+  let arguments = (ins Mote_Tensor:$input, DenseI64ArrayAttr:$starts,
+                   DenseI64ArrayAttr:$steps);
+  let results = (outs Mote_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Mote_ResizeOp : Mote_Op<"resize", [Pure]> {
+  let summary = "Nearest or (multi)linear resampling, ONNX Resize semantics";
+  let description = [{
+    For every dimension d the output coordinate x maps to the input
+    coordinate given by `coordinate_mode` (`half_pixel`, `asymmetric`,
+    `align_corners`, `pytorch_half_pixel`, `tf_half_pixel_for_nn`) with the
+    scale `scales[d]` (output size / input size unless given by the model).
+    `mode = "nearest"` rounds it with `nearest_mode` (`round_prefer_floor`,
+    `round_prefer_ceil`, `floor`, `ceil`); `mode = "linear"` interpolates
+    between the two neighbours of every resized dimension (bilinear on H, W
+    of an NHWC tensor), clamping at the border. On a quantized tensor the
+    result keeps the input's type: nearest copies storage values, linear
+    interpolates the real values and rounds them back (half to even) with
+    the same scale and zero point.
+  }];
+  let arguments = (ins Mote_Tensor:$input, StrAttr:$mode,
+                   StrAttr:$coordinate_mode, StrAttr:$nearest_mode,
+                   DenseF64ArrayAttr:$scales);
+  let results = (outs Mote_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Quantization
 //===----------------------------------------------------------------------===//

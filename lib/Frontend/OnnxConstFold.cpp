@@ -72,7 +72,8 @@ bool foldElementwise(Importer &im, StringRef op, bool &failedOut) {
   const HostTensor &a = *ins[op == "Where" ? 1 : 0];
   const HostTensor &b = *ins[op == "Where" ? 2 : 1];
   bool isFloat = isFloatDType(a.dtype) || isFloatDType(b.dtype);
-  DType outType = op == "Equal" ? DType::Bool : a.dtype;
+  bool compare = op == "Equal" || op == "Less" || op == "Greater";
+  DType outType = compare ? DType::Bool : a.dtype;
   if (op == "Div" && !isFloat) {
     for (int64_t i = 0; i < b.numElements(); ++i)
       if (b.getInt(i) == 0) {
@@ -97,14 +98,19 @@ bool foldElementwise(Importer &im, StringRef op, bool &failedOut) {
     if (isFloat) {
       double x = a.getDouble(ia), y = b.getDouble(ib);
       fout[i] = op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y
-                : op == "Div" ? x / y : static_cast<double>(x == y);
+                : op == "Div" ? x / y : op == "Max" ? std::max(x, y)
+                : op == "Min" ? std::min(x, y) : op == "Less" ? double(x < y)
+                : op == "Greater" ? double(x > y) : static_cast<double>(x == y);
     } else {
       int64_t x = a.getInt(ia), y = b.getInt(ib);
       iout[i] = op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y
-                : op == "Div" ? x / y : static_cast<int64_t>(x == y);
+                : op == "Div" ? x / y : op == "Max" ? std::max(x, y)
+                : op == "Min" ? std::min(x, y) : op == "Less" ? int64_t(x < y)
+                : op == "Greater" ? int64_t(x > y)
+                                  : static_cast<int64_t>(x == y);
     }
   }
-  HostTensor out = isFloat && op != "Equal"
+  HostTensor out = isFloat && !compare
                        ? tensorFromDoubles(outType, outShape, fout)
                    : isFloat ? [&] {
                        std::vector<int64_t> v(fout.begin(), fout.end());
@@ -181,73 +187,12 @@ bool foldGather(Importer &im, bool &failedOut) {
 
 bool foldSlice(Importer &im, bool &failedOut) {
   const HostTensor &data = *im.constInput(0);
-  int64_t rank = data.shape.size();
-  std::vector<int64_t> starts, ends, axes, steps;
-  if (im.opset < 10) {
-    starts = im.attrInts("starts").value_or(std::vector<int64_t>());
-    ends = im.attrInts("ends").value_or(std::vector<int64_t>());
-    axes = im.attrInts("axes").value_or(std::vector<int64_t>());
-  } else {
-    starts = tensorInts(*im.constInput(1));
-    ends = tensorInts(*im.constInput(2));
-    if (im.hasInput(3))
-      axes = tensorInts(*im.constInput(3));
-    if (im.hasInput(4))
-      steps = tensorInts(*im.constInput(4));
-  }
-  if (axes.empty())
-    for (size_t i = 0; i < starts.size(); ++i)
-      axes.push_back(i);
-  if (steps.empty())
-    steps.assign(starts.size(), 1);
-  if (ends.size() != starts.size() || axes.size() != starts.size() ||
-      steps.size() != starts.size()) {
-    im.fail() << "starts, ends, axes and steps differ in length";
+  FailureOr<SliceBox> box = readSlice(im, data.shape);
+  if (failed(box)) {
     failedOut = true;
     return true;
   }
-  std::vector<int64_t> begin(rank, 0), step(rank, 1), size = data.shape;
-  for (size_t i = 0; i < starts.size(); ++i) {
-    int64_t a = axes[i] < 0 ? axes[i] + rank : axes[i];
-    if (a < 0 || a >= rank || steps[i] == 0) {
-      im.fail() << "invalid slice axis or zero step";
-      failedOut = true;
-      return true;
-    }
-    int64_t d = data.shape[a], s = starts[i], e = ends[i], st = steps[i];
-    if (s < 0) s += d;
-    if (e < 0) e += d;
-    if (st > 0) {
-      s = std::clamp<int64_t>(s, 0, d);
-      e = std::clamp<int64_t>(e, 0, d);
-      size[a] = e > s ? (e - s + st - 1) / st : 0;
-    } else {
-      s = std::clamp<int64_t>(s, 0, d - 1);
-      e = std::clamp<int64_t>(e, -1, d - 1);
-      size[a] = s > e ? (s - e - st - 1) / -st : 0;
-    }
-    begin[a] = s;
-    step[a] = st;
-  }
-  HostTensor out = HostTensor::zeros(data.dtype, size);
-  size_t es = dtypeSize(data.dtype);
-  std::vector<int64_t> strides(rank, 1);
-  for (int64_t i = rank - 1; i > 0; --i)
-    strides[i - 1] = strides[i] * data.shape[i];
-  std::vector<int64_t> idx(rank, 0);
-  for (int64_t o = 0, n = out.numElements(); o < n; ++o) {
-    int64_t src = 0;
-    for (int64_t i = 0; i < rank; ++i)
-      src += (begin[i] + idx[i] * step[i]) * strides[i];
-    std::memcpy(out.data.data() + o * es, data.data.data() + src * es, es);
-    for (int64_t i = rank - 1; i >= 0; --i) {
-      if (++idx[i] < size[i])
-        break;
-      idx[i] = 0;
-    }
-  }
-  out.name = data.name;
-  im.defineConstant(0, std::move(out));
+  im.defineConstant(0, sliceHost(data, *box));
   return true;
 }
 
@@ -428,13 +373,18 @@ bool onnx_import::foldOnnxNode(Importer &im, bool &failedOut) {
   // A folder reads its required inputs without looking: check them here
   // (the fuzzer found a two-input Range).
   int required = llvm::StringSwitch<int>(op)
-                     .Cases({"Add", "Sub", "Mul", "Div", "Equal", "Gather"}, 2)
+                     .Cases({"Add", "Sub", "Mul", "Div", "Equal", "Less",
+                             "Greater", "Gather"},
+                            2)
                      .Cases({"Where", "Slice", "Range"}, 3)
                      .Cases({"Concat", "Cast", "ConstantOfShape", "Neg", "Sqrt",
                              "Relu", "Floor", "Ceil", "Abs", "Transpose",
                              "Identity"},
                             1)
                      .Default(0);
+  // Slice takes starts and ends as attributes before opset 10.
+  if (op == "Slice" && im.opset < 10)
+    required = 1;
   for (int i = 0; i < required; ++i)
     if (!im.hasInput(i)) {
       im.fail() << "input " << i << " is missing (" << op << " takes at least "
@@ -454,7 +404,11 @@ bool onnx_import::foldOnnxNode(Importer &im, bool &failedOut) {
   if (!any)
     return false;
   if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" ||
-      op == "Equal" || op == "Where")
+      op == "Equal" || op == "Less" || op == "Greater" || op == "Where")
+    return foldElementwise(im, op, failedOut);
+  // Two-input Max/Min of constants (exporters clamp shape values with them).
+  if ((op == "Max" || op == "Min") && im.numInputs() == 2 &&
+      im.hasInput(0) && im.hasInput(1))
     return foldElementwise(im, op, failedOut);
   if (op == "Gather")
     return foldGather(im, failedOut);

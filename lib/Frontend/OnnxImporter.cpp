@@ -512,10 +512,93 @@ static std::string sanitizeSymbol(StringRef name) {
 }
 
 LogicalResult Importer::convertNode() {
+  if (failed(checkOpsetSupport(*this)))
+    return failure();
   bool failedFold = false;
   if (foldOnnxNode(*this, failedFold))
     return failure(failedFold);
   return convertOnnxNode(*this);
+}
+
+/// "[N, 3, H, W]" with symbolic names (or "?") for dynamic dimensions.
+static std::string describeDims(const onnx::TensorShapeProto &shape) {
+  std::string s = "[";
+  for (int d = 0; d < shape.dim_size(); ++d) {
+    const auto &dim = shape.dim(d);
+    if (d)
+      s += ", ";
+    s += dim.has_dim_value() ? std::to_string(dim.dim_value())
+         : dim.has_dim_param() && !dim.dim_param().empty() ? dim.dim_param()
+                                                          : "?";
+  }
+  return s + "]";
+}
+
+FailureOr<std::vector<int64_t>>
+Importer::inputShape(const onnx::ValueInfoProto &in) {
+  const auto &tt = in.type().tensor_type();
+  auto it = options.inputShapes.find(in.name());
+  const std::vector<int64_t> *given =
+      it == options.inputShapes.end() ? nullptr : &it->second;
+  if (!tt.has_shape()) {
+    if (given)
+      return *given;
+    return failModel() << "graph input '" << in.name()
+                       << "' has no shape; Mote needs static shapes — give "
+                          "it with --input-shape "
+                       << in.name() << "=D0xD1x...";
+  }
+  const auto &dims = tt.shape();
+  if (given && static_cast<int>(given->size()) != dims.dim_size())
+    return failModel() << "--input-shape " << in.name() << " gives "
+                       << given->size() << " dimensions, but the model's "
+                       << "input '" << in.name() << "' has rank "
+                       << dims.dim_size() << " (shape " << describeDims(dims)
+                       << ")";
+  std::vector<int64_t> shape;
+  for (int d = 0; d < dims.dim_size(); ++d) {
+    const auto &dim = dims.dim(d);
+    bool isStatic = dim.has_dim_value() && dim.dim_value() > 0;
+    if (dim.has_dim_value() && dim.dim_value() <= 0 && !given)
+      return failModel() << "graph input '" << in.name()
+                         << "' has a zero-sized dimension at index " << d
+                         << "; Mote has no zero-sized tensors";
+    if (given) {
+      int64_t g = (*given)[d];
+      if (isStatic && g != dim.dim_value())
+        return failModel() << "--input-shape " << in.name()
+                           << " gives size " << g << " to dimension " << d
+                           << ", but the model fixes it to "
+                           << dim.dim_value() << " (shape "
+                           << describeDims(dims) << ")";
+      shape.push_back(g);
+      continue;
+    }
+    if (isStatic) {
+      shape.push_back(dim.dim_value());
+      continue;
+    }
+    std::string what = dim.has_dim_param() && !dim.dim_param().empty()
+                           ? "a dynamic dimension '" + dim.dim_param() + "'"
+                           : std::string("an unknown dimension");
+    if (d == 0) {
+      // A symbolic batch: Mote compiles for one sample (the tools run a
+      // batch of k samples through a batch-1 model one by one).
+      ctx.getDiagEngine().emit(fileLoc(), DiagnosticSeverity::Note)
+          << "graph input '" << in.name() << "' has " << what
+          << " at index 0 (the batch); using 1 — set it with --input-shape "
+          << in.name() << "=...";
+      shape.push_back(1);
+      continue;
+    }
+    return failModel() << "graph input '" << in.name() << "' has " << what
+                       << " at index " << d << " (shape "
+                       << describeDims(dims)
+                       << "); Mote needs static shapes — give every "
+                          "dimension with --input-shape "
+                       << in.name() << "=D0xD1x...";
+  }
+  return shape;
 }
 
 LogicalResult Importer::importGraph(const onnx::GraphProto &graph,
@@ -551,6 +634,27 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph,
     values[name] = std::move(v);
   }
 
+  // Every --input-shape must name a run-time graph input.
+  for (const auto &[name, shape] : options.inputShapes) {
+    bool isInput = llvm::any_of(
+        graph.input(), [&](const auto &in) { return in.name() == name; });
+    if (!isInput) {
+      std::string names;
+      for (const auto &in : graph.input())
+        if (!values.count(in.name()))
+          names += (names.empty() ? "'" : ", '") + in.name() + "'";
+      return failModel() << "--input-shape names '" << name
+                         << "', which is not a graph input of the model "
+                            "(its inputs: "
+                         << (names.empty() ? std::string("none") : names)
+                         << ")";
+    }
+    if (values.count(name))
+      return failModel() << "--input-shape names '" << name
+                         << "', which is an initializer or bound with "
+                            "--const, not a run-time input";
+  }
+
   // Runtime graph inputs become function arguments.
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
@@ -564,26 +668,10 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph,
                          << "' is not a tensor; only tensor inputs are "
                             "supported";
     const auto &tt = in.type().tensor_type();
-    std::vector<int64_t> shape;
-    if (!tt.has_shape())
-      return failModel() << "graph input '" << in.name()
-                         << "' has no shape; Mote needs static shapes — "
-                            "export the model with fixed input shapes";
-    for (int d = 0; d < tt.shape().dim_size(); ++d) {
-      const auto &dim = tt.shape().dim(d);
-      if (!dim.has_dim_value() || dim.dim_value() <= 0)
-        return failModel()
-               << "graph input '" << in.name() << "' has "
-               << (dim.has_dim_param()
-                       ? "a dynamic dimension '" + dim.dim_param() + "'"
-                   : dim.has_dim_value()
-                       ? "a zero-sized dimension"
-                       : std::string("an unknown dimension"))
-               << " at index " << d
-               << "; Mote needs static shapes — export the model with "
-                  "fixed input shapes";
-      shape.push_back(dim.dim_value());
-    }
+    FailureOr<std::vector<int64_t>> resolved = inputShape(in);
+    if (failed(resolved))
+      return failure();
+    std::vector<int64_t> shape = std::move(*resolved);
     // Every tool allocates inputs whole (interpreter, calibration, the
     // simulator's DRAM image): refuse absurd sizes here, with the name,
     // rather than overflow an element count or abort in an allocation later.

@@ -157,11 +157,48 @@ public:
                                     llvm::StringRef what);
 
 private:
+  /// The static shape of a run-time graph input: the model's dimensions
+  /// with --input-shape overrides applied (checked against static ones) and
+  /// a symbolic leading dimension set to 1 (with a note).
+  mlir::FailureOr<std::vector<int64_t>>
+  inputShape(const onnx::ValueInfoProto &in);
   mlir::LogicalResult importGraph(const onnx::GraphProto &graph,
                                   mlir::ModuleOp module);
   mlir::LogicalResult convertNode();
   mlir::Location fileLoc();
 };
+
+/// The schema version of `opType` that a model of default-domain `opset`
+/// follows: the newest version <= opset at which its schema changed (0 if
+/// the operator does not exist yet). Defined in OnnxOpsets.cpp.
+int schemaVersion(llvm::StringRef opType, int64_t opset);
+/// Checks the current node's schema version against the versions Mote
+/// implements (OnnxOpsets.cpp's table); emits an error naming the node,
+/// the opset and what to do.
+mlir::LogicalResult checkOpsetSupport(Importer &im);
+/// The current node's `axes`: from input `inputIndex` at the opsets where
+/// the operator takes them as an input (Squeeze, Unsqueeze, ReduceSum from
+/// 13; the other Reduce* from 18), else from the `axes` attribute. Empty if
+/// absent; failure (after an error) if the input is not a constant or the
+/// model uses the other form.
+mlir::FailureOr<std::vector<int64_t>> readAxes(Importer &im, int inputIndex);
+
+/// A strided box of a tensor: per dimension, the first index, the number
+/// of elements and the step (ONNX Slice after clamping).
+struct SliceBox {
+  std::vector<int64_t> begin, size, step;
+};
+/// Reads the current Slice node's starts/ends/axes/steps (attributes before
+/// opset 10, constant inputs from 10) and resolves them against `shape`.
+mlir::FailureOr<SliceBox> readSlice(Importer &im,
+                                    llvm::ArrayRef<int64_t> shape);
+/// The elements of `data` inside `box`.
+HostTensor sliceHost(const HostTensor &data, const SliceBox &box);
+
+using Converter = mlir::LogicalResult (*)(Importer &);
+/// The converter of a data-movement operator of OnnxShapeOps.cpp (Slice on
+/// run-time data, Split, Resize, Upsample), or null.
+Converter findShapeOpConverter(llvm::StringRef opType);
 
 /// Converts the current node of `im`; defined in OnnxOps.cpp. Returns
 /// failure after emitting an error (including for unsupported ops).

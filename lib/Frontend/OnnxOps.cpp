@@ -26,7 +26,6 @@ using namespace mote::onnx_import;
 
 namespace {
 
-using Converter = LogicalResult (*)(Importer &);
 
 bool isFloatOnnx(const OnnxValue &v) {
   return v.onnxType == onnx::TensorProto::FLOAT ||
@@ -135,6 +134,32 @@ LogicalResult convertBinary(Importer &im) {
   OnnxValue *b = a ? im.input(1) : nullptr;
   if (!b)
     return failure();
+  // Version 6 (and older) broadcasts B only with `broadcast = 1`, aligned
+  // at `axis` of A rather than at its trailing dims: give B the trailing
+  // unit dims that make numpy broadcasting mean the same.
+  OnnxValue legacyB;
+  if (im.opset < 7 && im.attrInt("broadcast", 0) != 0 && im.attr("axis")) {
+    int64_t axis = normAxis(im.attrInt("axis", 0), a->rank());
+    int64_t trailing = a->rank() - axis - b->rank();
+    if (axis < 0 || trailing < 0)
+      return im.fail() << "legacy broadcast axis " << im.attrInt("axis", 0)
+                       << " does not fit B of shape " << formatShape(b->shape)
+                       << " into A of shape " << formatShape(a->shape);
+    if (trailing > 0) {
+      legacyB = *b;
+      legacyB.shape.insert(legacyB.shape.end(), trailing, 1);
+      if (legacyB.constant && !legacyB.value) {
+        legacyB.constant->shape = legacyB.shape;
+      } else {
+        FailureOr<Value> v = im.toOnnx(*b);
+        if (failed(v))
+          return failure();
+        legacyB.value = im.reshape(*v, legacyB.shape);
+        legacyB.nhwc = false;
+      }
+      b = &legacyB;
+    }
+  }
   FailureOr<OnnxValue> out = emitBinary(im, kind, *a, *b);
   if (failed(out))
     return failure();
@@ -335,6 +360,21 @@ LogicalResult convertCast(Importer &im) {
 }
 
 LogicalResult convertDropout(Importer &im) {
+  // The ratio is an attribute before opset 12 and input #1 from 12; it does
+  // not matter at inference but must be a probability. Version 6 also has
+  // `is_test`; Mote imports inference graphs, where Dropout is the identity
+  // whatever it says (as in ONNX Runtime).
+  float ratio = 0.5f;
+  if (im.opset < 12) {
+    ratio = im.attrFloat("ratio", 0.5f);
+  } else if (im.hasInput(1)) {
+    const HostTensor *r = im.constInput(1);
+    if (!r || r->numElements() != 1)
+      return im.fail() << "ratio must be a constant scalar";
+    ratio = static_cast<float>(r->getDouble(0));
+  }
+  if (!(ratio >= 0.0f && ratio < 1.0f))
+    return im.fail() << "ratio " << ratio << " is not in [0, 1)";
   if (im.opset >= 12 && im.hasInput(2)) {
     const HostTensor *training = im.constInput(2);
     if (!training || training->numElements() != 1)
@@ -993,6 +1033,9 @@ LogicalResult convertGemm(Importer &im) {
   auto f32 = im.builder.getF32Type();
   auto outType = RankedTensorType::get({m, n}, f32);
 
+  if (im.opset < 11 && !im.hasInput(2))
+    return im.fail() << "C is required before opset 11 — the model is "
+                        "malformed";
   OnnxValue *c = im.hasInput(2) ? im.input(2) : nullptr;
   if (im.hasInput(2) && !c)
     return failure();
@@ -1099,6 +1142,11 @@ LogicalResult convertBatchNorm(Importer &im) {
                           "not supported";
   if (x->rank() < 2)
     return im.fail() << "input must have rank 2 or more";
+  // Versions 6 and 7 have `spatial` (default 1: statistics per channel);
+  // spatial = 0 normalizes per element and is not supported.
+  if (im.opset < 9 && im.attrInt("spatial", 1) == 0)
+    return im.fail() << "spatial = 0 (per-element statistics) is not "
+                        "supported — export with spatial = 1 or opset 9+";
   int64_t c = x->shape[1];
   std::vector<std::vector<double>> params;
   static const char *names[] = {"scale", "B", "mean", "var"};
@@ -1302,20 +1350,6 @@ LogicalResult convertFlatten(Importer &im) {
   return emitReshape(im, *x,
                      {product(x->shape, 0, axis),
                       product(x->shape, axis, x->shape.size())});
-}
-
-FailureOr<std::vector<int64_t>> readAxes(Importer &im, int inputIdx) {
-  if (im.opset >= 13) {
-    if (!im.hasInput(inputIdx))
-      return std::vector<int64_t>();
-    const HostTensor *t = im.constInput(inputIdx);
-    if (!t) {
-      im.fail() << "axes must be a constant";
-      return failure();
-    }
-    return tensorInts(*t);
-  }
-  return im.attrInts("axes").value_or(std::vector<int64_t>());
 }
 
 LogicalResult convertSqueeze(Importer &im) {
@@ -1625,6 +1659,8 @@ const llvm::StringMap<Converter> &converters() {
 } // namespace
 
 LogicalResult onnx_import::convertOnnxNode(Importer &im) {
+  if (Converter shapeOp = findShapeOpConverter(im.node->op_type()))
+    return shapeOp(im);
   auto it = converters().find(im.node->op_type());
   if (it == converters().end() || !it->second)
     return im.fail() << "operator '" << im.node->op_type()

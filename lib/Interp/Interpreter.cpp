@@ -195,7 +195,8 @@ static bool isSupported(Operation *op) {
              TanhOp, HardSigmoidOp, HardSwishOp, LeakyReluOp, ExpOp, EluOp,
              SeluOp, SoftplusOp, LutOp, SoftmaxOp, LogSoftmaxOp, MaxPool2DOp,
              AvgPool2DOp, ConcatOp, ReshapeOp, TransposeOp, PadOp, QuantizeOp,
-             DequantizeOp, RequantOp, DigitOp, func::ReturnOp>(op);
+             DequantizeOp, RequantOp, DigitOp, func::ReturnOp>(op) ||
+         isa<SliceOp, ResizeOp>(op);
 }
 
 Expected<std::unique_ptr<Interpreter>>
@@ -340,6 +341,8 @@ static Expected<Tensor> dispatch(Operation *op, Operands operands,
       .Case<ReshapeOp>([&](auto) { return execReshape(op, operands); })
       .Case<TransposeOp>([&](auto) { return execTranspose(op, operands); })
       .Case<PadOp>([&](auto) { return execPad(op, operands); })
+      .Case<SliceOp>([&](auto) { return execSlice(op, operands); })
+      .Case<ResizeOp>([&](auto) { return execResize(op, operands); })
       .Case<QuantizeOp>([&](auto) { return execQuantize(op, operands); })
       .Case<DequantizeOp>([&](auto) { return execDequantize(op, operands); })
       .Case<RequantOp>([&](auto) { return execRequant(op, operands); })

@@ -74,6 +74,9 @@ llvm::Expected<Tensor> execConcat(mlir::Operation *op, Operands operands);
 llvm::Expected<Tensor> execReshape(mlir::Operation *op, Operands operands);
 llvm::Expected<Tensor> execTranspose(mlir::Operation *op, Operands operands);
 llvm::Expected<Tensor> execPad(mlir::Operation *op, Operands operands);
+// ResampleKernels.cpp
+llvm::Expected<Tensor> execSlice(mlir::Operation *op, Operands operands);
+llvm::Expected<Tensor> execResize(mlir::Operation *op, Operands operands);
 
 /// Row-major strides of a shape.
 llvm::SmallVector<int64_t, 4> stridesOf(llvm::ArrayRef<int64_t> shape);

@@ -107,7 +107,8 @@ static Role roleOf(Operation *op) {
           PReluOp, SigmoidOp, TanhOp, ExpOp, HardSwishOp, HardSigmoidOp,
           LeakyReluOp>(op))
     return Role::Activation;
-  if (isa<MaxPool2DOp, ReshapeOp, TransposeOp, PadOp, ClampOp>(op))
+  if (isa<MaxPool2DOp, ReshapeOp, TransposeOp, PadOp, ClampOp, SliceOp,
+          ResizeOp>(op))
     return Role::SameType;
   return Role::None;
 }

@@ -762,7 +762,8 @@ LogicalResult FunctionQuantizer::quantizeOp(Operation *op) {
   if (isa<AddOp, SubOp, MulOp, MaximumOp, MinimumOp, ConcatOp, AvgPool2DOp,
           PReluOp>(op))
     return quantizeRescaling(op);
-  if (isa<MaxPool2DOp, ReshapeOp, TransposeOp, PadOp, ClampOp>(op))
+  if (isa<MaxPool2DOp, ReshapeOp, TransposeOp, PadOp, ClampOp, SliceOp,
+          ResizeOp>(op))
     return quantizeSameType(op);
   if (isa<SigmoidOp, TanhOp, ExpOp, HardSwishOp, HardSigmoidOp, LeakyReluOp>(
           op))

@@ -44,6 +44,51 @@ cl::opt<int> *adoptThreadsOption(cl::OptionCategory &category,
   return opt;
 }
 
+cl::list<std::string> &inputShapeOption(cl::OptionCategory &category) {
+  // Created on first use (not a global of this library) so that only the
+  // tools that ask for it have it; never destroyed, like cl globals.
+  static cl::list<std::string> *option = new cl::list<std::string>(
+      "input-shape",
+      cl::desc("ONNX models only: the shape of graph input NAME, e.g. "
+               "image=1x3x224x224; resolves symbolic dimensions (a symbolic "
+               "leading dimension defaults to 1); repeatable"),
+      cl::value_desc("NAME=D0xD1x..."), cl::cat(category));
+  return *option;
+}
+
+std::string parseInputShapes(llvm::ArrayRef<std::string> specs,
+                             llvm::StringRef modelPath,
+                             OnnxImportOptions &options) {
+  for (const std::string &spec : specs) {
+    auto [name, dims] = llvm::StringRef(spec).rsplit('=');
+    auto bad = [&](const llvm::Twine &why) {
+      return (modelPath + ": --input-shape '" + spec + "': " + why +
+              " — expected NAME=D0xD1x... with positive sizes, e.g. "
+              "image=1x3x224x224")
+          .str();
+    };
+    if (name.empty() || dims.empty() || !llvm::StringRef(spec).contains('='))
+      return bad("no input name or no shape");
+    std::vector<int64_t> shape;
+    llvm::SmallVector<llvm::StringRef> parts;
+    dims.split(parts, 'x');
+    for (llvm::StringRef part : parts) {
+      int64_t d;
+      if (part.trim().getAsInteger(10, d))
+        return bad("'" + part + "' is not a number (input '" + name + "')");
+      if (d <= 0 || d > (int64_t(1) << 31))
+        return bad("dimension " + llvm::Twine(d) + " of input '" + name +
+                   "' is not in [1, 2^31]");
+      shape.push_back(d);
+    }
+    if (!options.inputShapes.emplace(name.str(), shape).second)
+      return (modelPath + ": --input-shape gives input '" + name +
+              "' twice")
+          .str();
+  }
+  return "";
+}
+
 llvm::Expected<std::vector<HostTensor>> readTensorFile(llvm::StringRef path) {
   if (path.ends_with(".npz"))
     return readNpz(path);
@@ -59,6 +104,11 @@ OwningOpRef<ModuleOp> loadModel(llvm::StringRef path, MLIRContext &context,
                                 std::string &error) {
   if (path.ends_with(".onnx")) {
     loadOnnxImportDialects(context);
+    // Print the importer's diagnostics as mote-translate does
+    // ("MODEL.onnx:0:0: error: node ..."), notes included (a symbolic
+    // batch dimension set to 1); MLIR's default handler prints errors only.
+    llvm::SourceMgr sourceMgr;
+    SourceMgrDiagnosticHandler handler(sourceMgr, &context);
     auto module = importOnnxFile(path, context, onnxOptions);
     if (failed(module)) {
       error = (path + ": ONNX import failed (see the diagnostics above)").str();
@@ -68,6 +118,12 @@ OwningOpRef<ModuleOp> loadModel(llvm::StringRef path, MLIRContext &context,
   }
   if (!onnxOptions.constantInputs.empty()) {
     error = "--const applies to ONNX models only";
+    return nullptr;
+  }
+  if (!onnxOptions.inputShapes.empty()) {
+    error = (path + ": --input-shape applies to ONNX models only (an MLIR "
+                    "model's shapes are in its types)")
+                .str();
     return nullptr;
   }
   std::string message;

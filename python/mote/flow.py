@@ -117,7 +117,7 @@ class CompiledModel:
 
 def compile(model, example_inputs=None, calib=None, target="mote-default",
             precision="int8", synth=None, plan=None, output=None, opset=13,
-            extra_args=()):
+            input_shapes=None, extra_args=()):
     """Compiles `model` (a torch.nn.Module, or a path to an .onnx/.mlir
     file) for the Mote NPU.
 
@@ -128,6 +128,9 @@ def compile(model, example_inputs=None, calib=None, target="mote-default",
         w4a8 or mixed. synth: None, 'pow2', 'learned' or 'residual'.
         plan: a mixed-precision plan file. output: where to keep the .mbin
         (default: a temporary directory that lives as long as the result).
+        input_shapes: {input name: shape tuple} for ONNX inputs with
+        symbolic dimensions (motec --input-shape); a symbolic leading
+        dimension defaults to 1.
     """
     workdir = tempfile.mkdtemp(prefix="mote-")
     keep = output is not None
@@ -150,6 +153,14 @@ def compile(model, example_inputs=None, calib=None, target="mote-default",
             path = os.path.join(workdir, "calib.npy")
             np.save(path, _as_numpy(calib))
             argv += ["--calib", path]
+    for name, shape in (input_shapes or {}).items():
+        dims = tuple(shape)
+        if not dims or not all(isinstance(d, (int, np.integer)) and d > 0
+                               for d in dims):
+            raise MoteError(f"input_shapes['{name}'] = {shape!r}: expected "
+                            "a tuple of positive integers")
+        argv += ["--input-shape",
+                 f"{name}=" + "x".join(str(int(d)) for d in dims)]
     if synth:
         argv += ["--synth", synth]
     if plan:
@@ -161,5 +172,7 @@ def compile(model, example_inputs=None, calib=None, target="mote-default",
     with open(report_path) as f:
         report = json.load(f)
     if input_names is None:
-        input_names = [io["name"] for io in report.get("inputs", [])]
+        # motec's report lists the program's I/O under "io".
+        input_names = [io["name"] for io in report.get("io", [])
+                       if io.get("direction") == "input"]
     return CompiledModel(mbin, input_names, report, workdir, keep)

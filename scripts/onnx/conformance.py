@@ -45,6 +45,7 @@ Concat Reshape Flatten Squeeze Unsqueeze Transpose Pad Softmax LogSoftmax
 Elu Selu Softplus
 BatchNormalization Dropout Identity Exp QuantizeLinear DequantizeLinear
 QLinearConv QLinearMatMul ConvInteger MatMulInteger Constant Shape Gather Cast
+Slice Split Resize Upsample
 """.split())
 
 # Tensor element types Mote takes at its boundary: float32, and the 8-bit
@@ -118,6 +119,14 @@ def skip_reason(model):
         if n.op_type == "Pad" and "mode" in attrs and \
                 attrs["mode"].s not in (b"constant",):
             return f"Pad mode {attrs['mode'].s.decode()} (constant only)"
+        if n.op_type == "Resize" and "mode" in attrs and \
+                attrs["mode"].s == b"cubic":
+            return "Resize mode cubic (Mote resizes nearest and linear)"
+        if n.op_type == "Resize" and attrs.get(
+                "coordinate_transformation_mode") is not None and \
+                attrs["coordinate_transformation_mode"].s == \
+                b"tf_crop_and_resize":
+            return "Resize tf_crop_and_resize (roi cropping)"
         if n.op_type == "Gather" and n.input[0] not in initializers:
             return "Gather on run-time data (shape arithmetic only)"
     return None

@@ -359,6 +359,8 @@ int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
   cl::opt<int> *threads = mote::tools::adoptThreadsOption(
       category, "Worker threads, one sample each (0 = all cores)");
+  cl::list<std::string> &inputShapes =
+      mote::tools::inputShapeOption(category);
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -381,12 +383,25 @@ int main(int argc, char **argv) {
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   std::string error;
+  // --input-shape applies to whichever of the two models is ONNX.
+  auto onnxOptionsFor = [&](llvm::StringRef path) {
+    mote::OnnxImportOptions options;
+    if (path.ends_with(".onnx"))
+      error = mote::tools::parseInputShapes(inputShapes, path, options);
+    return options;
+  };
+  mote::OnnxImportOptions floatOptions = onnxOptionsFor(floatPath);
+  if (!error.empty())
+    return fail(error);
   OwningOpRef<ModuleOp> floatModule =
-      mote::tools::loadModel(floatPath, context, {}, error);
+      mote::tools::loadModel(floatPath, context, floatOptions, error);
   if (!floatModule)
     return fail(error);
+  mote::OnnxImportOptions quantOptions = onnxOptionsFor(quantPath);
+  if (!error.empty())
+    return fail(error);
   OwningOpRef<ModuleOp> quantModule =
-      mote::tools::loadModel(quantPath, context, {}, error);
+      mote::tools::loadModel(quantPath, context, quantOptions, error);
   if (!quantModule)
     return fail(error);
   func::FuncOp floatFn =

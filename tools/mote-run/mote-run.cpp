@@ -147,6 +147,8 @@ int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
   cl::opt<int> *threads = mote::tools::adoptThreadsOption(
       category, "Worker threads for conv/matmul/FC (0 = all cores)");
+  cl::list<std::string> &inputShapes =
+      mote::tools::inputShapeOption(category);
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -180,6 +182,9 @@ int main(int argc, char **argv) {
   context.loadAllAvailableDialects();
   std::string error;
   mote::OnnxImportOptions onnxOptions;
+  error = mote::tools::parseInputShapes(inputShapes, modelPath, onnxOptions);
+  if (!error.empty())
+    return fail(error);
   for (const std::string &spec : constSpecs) {
     auto [name, file] = llvm::StringRef(spec).split('=');
     if (name.empty() || file.empty())

@@ -15,6 +15,7 @@
 #include "mote/ISA/Program.h"
 #include "mote/NPU/Translate.h"
 #include "mote/Support/Npy.h"
+#include "mote/Tools/ToolSupport.h"
 
 #include "Mote/MoteDialect.h"
 #include "mlir/Bytecode/BytecodeWriter.h"
@@ -83,6 +84,7 @@ Examples:
   mote-translate --import-onnx qconv.onnx --const x_scale=x_scale.pb \
       --const x_zero_point=x_zp.pb -o qconv.mlir
   mote-translate --import-onnx model.onnx --emit-bytecode -o model.mlirbc
+  mote-translate --import-onnx crnn.onnx --input-shape x=1x1x32x100
 
 Supported ONNX operators, layouts and error messages: docs/ONNX.md.
 )";
@@ -132,6 +134,7 @@ static int runIsaTranslation(function_ref<int(const Twine &)> error) {
 
 int main(int argc, char **argv) {
   InitLLVM y(argc, argv);
+  cl::list<std::string> &inputShapes = mote::tools::inputShapeOption(category);
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, overview);
   auto error = [](const Twine &msg) {
@@ -152,6 +155,10 @@ int main(int argc, char **argv) {
     return error("no input model given; see --help");
 
   mote::OnnxImportOptions options;
+  std::string shapeError =
+      mote::tools::parseInputShapes(inputShapes, inputFile, options);
+  if (!shapeError.empty())
+    return error(shapeError);
   for (const std::string &spec : constInputs) {
     auto [name, file] = StringRef(spec).split('=');
     if (name.empty() || file.empty())

@@ -22,6 +22,7 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/JSON.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,8 @@ struct Options {
   bool verify = false, quiet = false, summary = true;
   std::string hostOps = "allow"; ///< --host-ops=allow|error.
   unsigned threads = 0;
+  /// --input-shape, parsed (ONNX models only).
+  std::map<std::string, std::vector<int64_t>> inputShapes;
 };
 
 /// What the compile stages leave for evaluation and the report.

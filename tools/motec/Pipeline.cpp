@@ -224,7 +224,9 @@ llvm::Error mote::motec::compile(const Options &opts, MLIRContext &context,
   {
     StageTimer timer(out, "import");
     std::string error;
-    module = tools::loadModel(opts.modelPath, context, OnnxImportOptions(), error);
+    OnnxImportOptions onnxOptions;
+    onnxOptions.inputShapes = opts.inputShapes;
+    module = tools::loadModel(opts.modelPath, context, onnxOptions, error);
     if (!module)
       return fail(error);
     progress(opts, "import", "loaded " + opts.modelPath);

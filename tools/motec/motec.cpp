@@ -119,6 +119,7 @@ int main(int argc, char **argv) {
   cl::opt<int> *threads = mote::tools::adoptThreadsOption(
       category, "Worker threads for calibration, references and the "
                 "simulator (0 = all cores)");
+  cl::list<std::string> &inputShapes = mote::tools::inputShapeOption(category);
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -168,6 +169,16 @@ int main(int argc, char **argv) {
     return 1;
   }
   opts.threads = threads ? static_cast<unsigned>(threads->getValue()) : 0;
+  {
+    mote::OnnxImportOptions shapes;
+    std::string error =
+        mote::tools::parseInputShapes(inputShapes, modelPath, shapes);
+    if (!error.empty()) {
+      llvm::WithColor::error(llvm::errs(), "motec") << error << "\n";
+      return 1;
+    }
+    opts.inputShapes = std::move(shapes.inputShapes);
+  }
 
   mlir::DialectRegistry registry;
   mote::registerAllDialects(registry);

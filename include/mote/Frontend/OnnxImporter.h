@@ -30,6 +30,11 @@ struct OnnxImportOptions {
   /// zero points that a test feeds as graph inputs). Matched by name; such
   /// inputs do not become function arguments.
   std::map<std::string, HostTensor> constantInputs;
+  /// Shapes for graph inputs (`--input-shape NAME=AxBxC`), by name. They
+  /// resolve symbolic dimensions and must agree with the model's static
+  /// ones. Without an override a symbolic leading dimension becomes 1 (a
+  /// note says so); any other symbolic dimension is an error.
+  std::map<std::string, std::vector<int64_t>> inputShapes;
 };
 
 /// Imports an ONNX file into a new module holding one func.func (named after

@@ -37,6 +37,18 @@ namespace mote::tools {
 llvm::cl::opt<int> *adoptThreadsOption(llvm::cl::OptionCategory &category,
                                        llvm::StringRef description);
 
+/// `--input-shape NAME=D0xD1x...` (repeatable), registered in `category`
+/// on first use; call before cl::ParseCommandLineOptions. Every tool that
+/// imports ONNX models shares this one option definition.
+llvm::cl::list<std::string> &inputShapeOption(llvm::cl::OptionCategory &category);
+
+/// Parses `--input-shape` values into `options.inputShapes`. Returns "" or
+/// an error naming `modelPath` and the input (malformed value, a zero or
+/// negative dimension, the same input twice).
+std::string parseInputShapes(llvm::ArrayRef<std::string> specs,
+                             llvm::StringRef modelPath,
+                             OnnxImportOptions &options);
+
 /// Reads a tensor file: .npy (one tensor), .npz (every member, named) or an
 /// ONNX TensorProto .pb (one tensor).
 llvm::Expected<std::vector<HostTensor>> readTensorFile(llvm::StringRef path);

@@ -155,7 +155,7 @@ def negative_scale():
 
 def dynamic_input():
     return model([helper.make_node("Relu", ["x"], ["y"], name="r")],
-                 [vi("x", F, ["N", 3])], [vi("y", F, ["N", 3])])
+                 [vi("x", F, ["N", "C"])], [vi("y", F, ["N", "C"])])
 
 
 def reflect_pad():

@@ -1,0 +1,203 @@
+//===- ResampleKernels.cpp - slice and resize -----------------------------===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+//
+// mote.slice copies a strided box; mote.resize resamples with ONNX Resize's
+// coordinate transforms, one dimension at a time (the interpolation is
+// separable, and ONNX's reference evaluates it the same way). Nearest copies
+// storage values, so a quantized tensor is resampled exactly; linear
+// interpolates real values and rounds them back once with the tensor's own
+// scale and zero point (docs/Numerics.md's quantize).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Kernels.h"
+
+#include "Mote/MoteOps.h"
+#include "mote/Numerics/Numerics.h"
+
+#include <cmath>
+
+using namespace mlir;
+using llvm::Expected;
+
+namespace mote::interp {
+
+Expected<Tensor> execSlice(Operation *op, Operands operands) {
+  auto slice = cast<SliceOp>(op);
+  const Tensor &x = *operands[0];
+  Tensor out = Tensor::allocate(slice.getOutput().getType());
+  llvm::ArrayRef<int64_t> starts = slice.getStarts(), steps = slice.getSteps();
+  size_t rank = out.shape.size();
+  auto inStrides = stridesOf(x.shape);
+  int64_t n = out.numElements();
+  if (n == 0)
+    return out;
+  auto copy = [&](const auto &in, auto &res) {
+    llvm::SmallVector<int64_t, 4> idx(rank, 0);
+    int64_t src = 0;
+    for (size_t d = 0; d < rank; ++d)
+      src += starts[d] * inStrides[d];
+    for (int64_t i = 0; i < n; ++i) {
+      res[i] = in[src];
+      for (size_t d = rank; d-- > 0;) {
+        if (++idx[d] < out.shape[d]) {
+          src += steps[d] * inStrides[d];
+          break;
+        }
+        src -= steps[d] * inStrides[d] * (out.shape[d] - 1);
+        idx[d] = 0;
+      }
+    }
+  };
+  if (x.isQuantized())
+    copy(x.q, out.q);
+  else
+    copy(x.f, out.f);
+  return out;
+}
+
+namespace {
+
+/// One output coordinate of a resized dimension: it reads input index i0
+/// with weight 1 - w1 and i1 with weight w1 (nearest: w1 = 0).
+struct Tap {
+  int64_t i0, i1;
+  double w1;
+};
+
+/// ONNX Resize's coordinate transform and neighbour choice for one
+/// dimension (onnx/backend/test/case/node/resize.py, interpolate_1d_with_x).
+/// Like the reference, the "output length" in align_corners and
+/// pytorch_half_pixel is scale · input length, which differs from the
+/// integer output size when the model gives scales that do not divide.
+std::vector<Tap> tapsFor(int64_t inLen, int64_t outLen, double scale,
+                         llvm::StringRef mode, llvm::StringRef coord,
+                         llvm::StringRef nearest) {
+  std::vector<Tap> taps(outLen);
+  double outWidth = scale * static_cast<double>(inLen);
+  for (int64_t o = 0; o < outLen; ++o) {
+    double x = static_cast<double>(o), orig;
+    if (coord == "align_corners")
+      orig = outWidth == 1 ? 0.0 : x * (inLen - 1) / (outWidth - 1);
+    else if (coord == "asymmetric")
+      orig = x / scale;
+    else if (coord == "pytorch_half_pixel")
+      orig = outWidth == 1 ? -0.5 : (x + 0.5) / scale - 0.5;
+    else if (coord == "tf_half_pixel_for_nn")
+      orig = (x + 0.5) / scale;
+    else // half_pixel
+      orig = (x + 0.5) / scale - 0.5;
+    double base = std::floor(orig);
+    // The reference prefers the left neighbour: an integral coordinate has
+    // ratio 1 towards the pixel itself.
+    bool integral = orig == base;
+    double ratio = integral ? 1.0 : orig - base;
+    int64_t left = static_cast<int64_t>(integral ? base - 1 : base);
+    auto clampIndex = [&](int64_t i) {
+      return std::clamp<int64_t>(i, 0, inLen - 1);
+    };
+    Tap t;
+    if (mode == "linear") {
+      t.i0 = clampIndex(left);
+      t.i1 = clampIndex(left + 1);
+      t.w1 = ratio;
+    } else {
+      bool right;
+      if (integral)
+        right = true;
+      else if (nearest == "round_prefer_ceil")
+        right = ratio >= 0.5;
+      else if (nearest == "floor")
+        right = false;
+      else if (nearest == "ceil")
+        right = true;
+      else // round_prefer_floor
+        right = ratio > 0.5;
+      t.i0 = t.i1 = clampIndex(right ? left + 1 : left);
+      t.w1 = 0.0;
+    }
+    taps[o] = t;
+  }
+  return taps;
+}
+
+/// Resamples dimension `d` of a row-major buffer of `shape` to `outLen`.
+template <typename T, typename Combine>
+std::vector<T> resampleDim(const std::vector<T> &in,
+                           llvm::SmallVectorImpl<int64_t> &shape, size_t d,
+                           const std::vector<Tap> &taps, Combine combine) {
+  int64_t outer = 1, inner = 1;
+  for (size_t i = 0; i < d; ++i)
+    outer *= shape[i];
+  for (size_t i = d + 1; i < shape.size(); ++i)
+    inner *= shape[i];
+  int64_t inLen = shape[d], outLen = taps.size();
+  std::vector<T> out(outer * outLen * inner);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t k = 0; k < outLen; ++k) {
+      const T *a = in.data() + (o * inLen + taps[k].i0) * inner;
+      const T *b = in.data() + (o * inLen + taps[k].i1) * inner;
+      T *dst = out.data() + (o * outLen + k) * inner;
+      for (int64_t i = 0; i < inner; ++i)
+        dst[i] = combine(a[i], b[i], taps[k].w1);
+    }
+  shape[d] = outLen;
+  return out;
+}
+
+} // namespace
+
+Expected<Tensor> execResize(Operation *op, Operands operands) {
+  auto resize = cast<ResizeOp>(op);
+  const Tensor &x = *operands[0];
+  Tensor out = Tensor::allocate(resize.getOutput().getType());
+  llvm::ArrayRef<double> scales = resize.getScales();
+  llvm::StringRef mode = resize.getMode();
+  size_t rank = out.shape.size();
+  if (out.numElements() == 0 || x.numElements() == 0)
+    return out;
+  std::vector<std::vector<Tap>> taps(rank);
+  for (size_t d = 0; d < rank; ++d)
+    taps[d] = tapsFor(x.shape[d], out.shape[d], scales[d], mode,
+                      resize.getCoordinateMode(), resize.getNearestMode());
+  llvm::SmallVector<int64_t, 4> shape(x.shape.begin(), x.shape.end());
+  if (mode == "nearest") {
+    auto pick = [](auto a, auto, double) { return a; };
+    if (x.isQuantized()) {
+      std::vector<int32_t> v = x.q;
+      for (size_t d = rank; d-- > 0;)
+        v = resampleDim(v, shape, d, taps[d], pick);
+      out.q = std::move(v);
+    } else {
+      std::vector<float> v = x.f;
+      for (size_t d = rank; d-- > 0;)
+        v = resampleDim(v, shape, d, taps[d], pick);
+      out.f = std::move(v);
+    }
+    return out;
+  }
+  // Linear: real values in double, innermost dimension first.
+  std::vector<double> v(x.numElements());
+  for (int64_t i = 0, n = x.numElements(); i < n; ++i)
+    v[i] = x.isQuantized() ? x.realValue(i) : static_cast<double>(x.f[i]);
+  auto lerp = [](double a, double b, double w) {
+    return w == 0.0 ? a : (1.0 - w) * a + w * b;
+  };
+  for (size_t d = rank; d-- > 0;)
+    v = resampleDim(v, shape, d, taps[d], lerp);
+  if (!out.isQuantized()) {
+    for (size_t i = 0; i < v.size(); ++i)
+      out.f[i] = static_cast<float>(v[i]);
+    return out;
+  }
+  const QuantParams &p = *out.quant;
+  for (size_t i = 0; i < v.size(); ++i)
+    out.q[i] = static_cast<int32_t>(numerics::quantize(
+        v[i], p.scale(0), p.zeroPoint(0), p.storageMin, p.storageMax));
+  return out;
+}
+
+} // namespace mote::interp

@@ -269,7 +269,7 @@ struct Emitter {
       int64_t rowStride = r >= 2 ? l.copyStrides[r - 2] : 0;
       for (int64_t n = 0; n < outer; ++n) {
         Step s;
-        int64_t src = 0, rem = n;
+        int64_t src = l.copyBase, rem = n;
         for (int64_t i = r - 3; i >= 0; --i) {
           src += (rem % l.copyShape[i]) * l.copyStrides[i];
           rem /= l.copyShape[i];

@@ -806,6 +806,32 @@ struct Former {
     return success();
   }
 
+  /// A strided slice (ShuffleNet's channel split, crops): a strided DMA
+  /// copy from the first element read. Negative steps stay on the host.
+  LogicalResult sliceLayer(SliceOp sl) {
+    auto inT = cast<RankedTensorType>(sl.getInput().getType());
+    auto outT = cast<RankedTensorType>(sl.getOutput().getType());
+    if (llvm::any_of(sl.getSteps(), [](int64_t s) { return s <= 0; }))
+      return sl.emitError("NPU lowering: a slice with a negative step");
+    Layer l = startLayer(sl, LayerKind::Copy, "slice");
+    auto a = tensor(sl, sl.getInput());
+    auto o = tensor(sl, sl.getOutput());
+    if (failed(a) || failed(o))
+      return failure();
+    l.in = *a, l.out = *o;
+    l.lo = a->qmin, l.hi = a->qmax;
+    SmallVector<int64_t> strides(inT.getRank(), 1);
+    for (int64_t i = inT.getRank() - 2; i >= 0; --i)
+      strides[i] = strides[i + 1] * inT.getDimSize(i + 1);
+    for (int64_t d = 0; d < inT.getRank(); ++d) {
+      l.copyShape.push_back(outT.getDimSize(d));
+      l.copyStrides.push_back(strides[d] * sl.getSteps()[d]);
+      l.copyBase += strides[d] * sl.getStarts()[d];
+    }
+    net.layers.push_back(std::move(l));
+    return success();
+  }
+
   //===--------------------------------------------------------------------===//
   // Host segments
   //===--------------------------------------------------------------------===//
@@ -1111,7 +1137,7 @@ struct Former {
       }
       // Data movement of a tensor the open host segment computes stays in
       // that segment (no round trip through DRAM for a reshape).
-      if (llvm::isa<ReshapeOp, TransposeOp>(op) &&
+      if (llvm::isa<ReshapeOp, TransposeOp, SliceOp>(op) &&
           inOpenHostSegment(op->getOperand(0))) {
         addHostOp(op);
         continue;
@@ -1122,6 +1148,10 @@ struct Former {
       }
       if (auto t = dyn_cast<TransposeOp>(op)) {
         (void)layerOrHost(op, [&] { return transpose(t); });
+        continue;
+      }
+      if (auto sl = dyn_cast<SliceOp>(op)) {
+        (void)layerOrHost(op, [&] { return sliceLayer(sl); });
         continue;
       }
       if (!handled.contains(op))

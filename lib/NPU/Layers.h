@@ -100,8 +100,10 @@ struct Layer {
   // type, copied).
   std::vector<TensorRef> ins;
   std::vector<std::pair<int64_t, int64_t>> insScale;
-  // Copy (strided DMA): output dims and the input strides per output dim.
+  // Copy (strided DMA: transpose, slice): output dims, the input strides
+  // per output dim and the input element the copy starts at.
   llvm::SmallVector<int64_t, 4> copyShape, copyStrides;
+  int64_t copyBase = 0;
   int64_t macs = 0;
   /// Average pooling that leaves padding out of the count (ONNX's default):
   /// the divisor differs at the borders, so Emit cuts tiles where it

@@ -182,8 +182,8 @@ LogicalResult copyTile(Layer &l, const TargetDescription &t) {
   if (l.th > 4095 || l.tw > 4095 ||
       2 * alignTo(l.th * l.tw, t.sram.activationBuffer.alignmentBytes) * 2 >
           usable(t.sram.activationBuffer, 20))
-    return l.anchor->emitError("NPU lowering: transpose too large for "
-                               "target '")
+    return l.anchor->emitError("NPU lowering: ")
+           << l.kindName << " too large for target '"
            << t.name << "'";
   return success();
 }
@@ -198,7 +198,8 @@ LogicalResult mote::npu::checkTile(const Layer &l,
     if (failed(copyTile(fixed, t)))
       return failure();
     if (fixed.th != l.th || fixed.tw != l.tw || l.tc != 1 || l.cc != 1)
-      return l.anchor->emitError("NPU lowering: a transpose's tile must be [")
+      return l.anchor->emitError("NPU lowering: a ")
+             << l.kindName << "'s tile must be ["
              << fixed.th << ", " << fixed.tw << ", 1, 1]";
     return success();
   }

@@ -28,7 +28,9 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+#include "Mote/MoteAttrUtils.h"
 #include "Mote/MoteOps.h"
+#include "Mote/MoteTypeUtils.h"
 #include "llvm/Support/Format.h"
 
 using namespace mlir;
@@ -248,8 +250,30 @@ struct Emitter {
     }
   }
 
+  /// A constant operand (an add of a constant tensor, the `x + 3` of an
+  /// exported hard-sigmoid) lives in the constant image: its storage bytes,
+  /// one per element in the tensor's own row-major order, as an activation
+  /// in DRAM would be.
+  void placeConstant(Value v) {
+    if (!v || dram.count(v))
+      return;
+    auto c = v.getDefiningOp<mote::ConstantOp>();
+    std::optional<QuantParams> q = getQuantParams(v.getType());
+    if (!c || !q || q->storageBits > 8)
+      return;
+    auto values = readIntElements(c.getValue(), q->isSigned);
+    if (!values)
+      return;
+    std::vector<uint8_t> bytes;
+    for (int64_t x : *values)
+      bytes.push_back(uint8_t(x));
+    dram[v] = addConst(bytes);
+  }
+
   void buildSteps(const Layer &l) {
     steps.clear();
+    for (Value v : layerInputs(l))
+      placeConstant(v);
     SramUse u = sramUse(l, t, l.th, l.tw, l.tc, l.cc);
     int64_t inSlot[2] = {0, u.inSlot};
     int64_t outSlot[2] = {2 * u.inSlot, 2 * u.inSlot + u.outSlot};
@@ -630,7 +654,8 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
   e.dramTop = plan.top;
   for (Layer &l : net.layers)
     for (Value v : layerInputs(l))
-      if (v && !e.dram.count(v))
+      if (v && !e.dram.count(v) &&
+          !(l.kind != LayerKind::Host && v.getDefiningOp<mote::ConstantOp>()))
         return l.anchor->emitError("NPU lowering: an operand of this ")
                << l.kindName << " is computed by no NPU layer or host "
                << "segment and is no model input (a constant activation?)";

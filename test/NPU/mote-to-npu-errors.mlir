@@ -23,16 +23,3 @@ func.func @unlowered(%arg0: tensor<1x2xf32>) -> tensor<1x1xf32> {
   %d = mote.dequantize %y : (tensor<1x1x!quant.uniform<i8:f32, 2.0:3>>) -> tensor<1x1xf32>
   return %d : tensor<1x1xf32>
 }
-
-// -----
-
-// An activation operand that no layer computes (a constant) has no DRAM
-// buffer of its own.
-func.func @const_operand(%arg0: tensor<1x4xf32>) -> tensor<1x4xf32> {
-  %q = mote.quantize %arg0 : (tensor<1x4xf32>) -> tensor<1x4x!quant.uniform<i8:f32, 0.5>>
-  %c = mote.constant dense<[[1, 2, 3, 4]]> : tensor<1x4xi8> -> tensor<1x4x!quant.uniform<i8:f32, 0.5>>
-  // expected-error @+1 {{an operand of this add is computed by no NPU layer or host segment and is no model input}}
-  %a = mote.add %q, %c : (tensor<1x4x!quant.uniform<i8:f32, 0.5>>, tensor<1x4x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x4x!quant.uniform<i8:f32, 1.0>>
-  %d = mote.dequantize %a : (tensor<1x4x!quant.uniform<i8:f32, 1.0>>) -> tensor<1x4xf32>
-  return %d : tensor<1x4xf32>
-}

@@ -1625,6 +1625,8 @@ const llvm::StringMap<Converter> &converters() {
 } // namespace
 
 LogicalResult onnx_import::convertOnnxNode(Importer &im) {
+  if (OpConverter math = lookupMathConverter(im.node->op_type()))
+    return math(im);
   auto it = converters().find(im.node->op_type());
   if (it == converters().end() || !it->second)
     return im.fail() << "operator '" << im.node->op_type()

@@ -29,11 +29,6 @@ using llvm::Expected;
 
 namespace mote::interp {
 
-namespace {
-
-/// For each element of `outShape`, the flat index of the element of
-/// `shape` that numpy broadcasting reads. Empty when the shapes are equal
-/// (identity).
 std::vector<int64_t> broadcastMap(llvm::ArrayRef<int64_t> shape,
                                   llvm::ArrayRef<int64_t> outShape) {
   if (shape == outShape)
@@ -66,6 +61,8 @@ std::vector<int64_t> broadcastMap(llvm::ArrayRef<int64_t> shape,
   }
   return map;
 }
+
+namespace {
 
 inline int64_t at(const std::vector<int64_t> &map, int64_t i) {
   return map.empty() ? i : map[i];

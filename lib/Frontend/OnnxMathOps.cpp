@@ -254,16 +254,47 @@ LogicalResult convertReduce(Importer &im) {
 // LayerNormalization (opset 17)
 //===----------------------------------------------------------------------===//
 
+/// The optional Mean and InvStdDev outputs of LayerNormalization, shaped
+/// [d_0, ..., d_{axis−1}, 1, ..., 1]: mean(x) and 1 / sqrt(var(x) + ε)
+/// over [axis, rank), as the op's function body defines them.
+void emitLayerNormStatistics(Importer &im, Value in, int64_t axis,
+                             float epsilon, bool wantsMean, bool wantsInvStd) {
+  auto &b = im.builder;
+  auto inType = typeOf(in);
+  int64_t rank = inType.getRank();
+  SmallVector<int64_t> axes, shape(inType.getShape());
+  for (int64_t d = axis; d < rank; ++d) {
+    axes.push_back(d);
+    shape[d] = 1;
+  }
+  auto statType = RankedTensorType::get(shape, b.getF32Type());
+  auto axesAttr = b.getDenseI64ArrayAttr(axes);
+  Value mean = ReduceMeanOp::create(b, im.loc, statType, in, axesAttr,
+                                    b.getBoolAttr(true));
+  std::vector<int64_t> onnxShape(shape.begin(), shape.end());
+  if (wantsMean)
+    im.defineValue(1, mean, onnxShape, /*nhwc=*/false);
+  if (!wantsInvStd)
+    return;
+  Value d = SubOp::create(b, im.loc, inType, in, mean);
+  Value sq = PowOp::create(b, im.loc, inType, d, b.getF32FloatAttr(2.0f));
+  Value var = ReduceMeanOp::create(b, im.loc, statType, sq, axesAttr,
+                                   b.getBoolAttr(true));
+  auto scalar = RankedTensorType::get({}, b.getF32Type());
+  Value eps = ConstantOp::create(
+      b, im.loc, DenseElementsAttr::get(scalar, b.getF32FloatAttr(epsilon)));
+  Value sum = AddOp::create(b, im.loc, statType, var, eps);
+  Value root = SqrtOp::create(b, im.loc, statType, sum);
+  im.defineValue(2, ReciprocalOp::create(b, im.loc, statType, root),
+                 onnxShape, /*nhwc=*/false);
+}
+
 LogicalResult convertLayerNormalization(Importer &im) {
   OnnxValue *x = im.input(0);
   OnnxValue *scale = x ? im.input(1) : nullptr;
   if (!scale || failed(requireFloatInput(im, *x, "input")) ||
       failed(requireFloatInput(im, *scale, "scale")))
     return failure();
-  for (int i = 1; i < im.node->output_size(); ++i)
-    if (!im.node->output(i).empty())
-      return im.fail() << "the Mean and InvStdDev outputs (training) are "
-                          "not supported";
   int64_t rank = x->rank();
   int64_t axis = im.attrInt("axis", -1);
   if (axis < -rank || axis >= rank)
@@ -310,6 +341,10 @@ LogicalResult convertLayerNormalization(Importer &im) {
                                   im.builder.getI64IntegerAttr(axis),
                                   im.builder.getF32FloatAttr(epsilon));
   im.defineValue(0, out, x->shape, /*nhwc=*/false);
+  bool wantsMean = im.node->output_size() > 1 && !im.node->output(1).empty();
+  bool wantsInvStd = im.node->output_size() > 2 && !im.node->output(2).empty();
+  if (wantsMean || wantsInvStd)
+    emitLayerNormStatistics(im, *in, axis, epsilon, wantsMean, wantsInvStd);
   return success();
 }
 

@@ -39,6 +39,10 @@ bool isFloatTensor(Value v) {
 
 /// The value of a float constant whose elements are all equal.
 std::optional<double> splatValue(Value v) {
+  // Data movement keeps a splat a splat; the importer reshapes and
+  // transposes a shared scalar constant for each layout it is used in.
+  while (isa_and_nonnull<ReshapeOp, TransposeOp>(v.getDefiningOp()))
+    v = v.getDefiningOp()->getOperand(0);
   Attribute attr;
   if (!matchPattern(v, m_Constant(&attr)))
     return std::nullopt;

@@ -49,6 +49,10 @@ std::optional<std::vector<float>> constantValues(Value v) {
 }
 
 std::optional<float> splatValue(Value v) {
+  // Data movement keeps a splat a splat; the importer reshapes and
+  // transposes a shared scalar constant for each layout it is used in.
+  while (isa_and_nonnull<ReshapeOp, TransposeOp>(v.getDefiningOp()))
+    v = v.getDefiningOp()->getOperand(0);
   auto values = constantValues(v);
   if (!values || values->empty())
     return std::nullopt;

@@ -43,6 +43,8 @@ Conv Gemm MatMul Relu Clip LeakyRelu PRelu HardSigmoid HardSwish Sigmoid Tanh
 MaxPool AveragePool GlobalAveragePool GlobalMaxPool Add Sub Mul Div Sum Max Min
 Concat Reshape Flatten Squeeze Unsqueeze Transpose Pad Softmax LogSoftmax
 Elu Selu Softplus
+ReduceMean ReduceSum ReduceMax ReduceMin Pow Sqrt Reciprocal Log Erf
+LayerNormalization ConvTranspose
 BatchNormalization Dropout Identity Exp QuantizeLinear DequantizeLinear
 QLinearConv QLinearMatMul ConvInteger MatMulInteger Constant Shape Gather Cast
 """.split())
@@ -55,7 +57,7 @@ SUPPORTED_DTYPES = {onnx.TensorProto.FLOAT, onnx.TensorProto.INT8,
 # Ops that compute on integer tensors only in their quantized forms.
 QUANTIZED_OPS = {"QuantizeLinear", "DequantizeLinear", "QLinearConv",
                  "QLinearMatMul", "ConvInteger", "MatMulInteger"}
-WINDOW_OPS = {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool",
+WINDOW_OPS = {"Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool",
               "GlobalMaxPool", "ConvInteger", "QLinearConv"}
 
 # Quantized tests where ONNX requantizes in float (round half to even of

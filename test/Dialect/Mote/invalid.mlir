@@ -402,7 +402,7 @@ func.func @pow_exponent(%x: tensor<4xf32>) -> tensor<4xf32> {
 // -----
 
 func.func @gelu_shape(%x: tensor<4xf32>) -> tensor<5xf32> {
-  // expected-error @+1 {{all non-scalar operands/results must have the same shape and base type}}
+  // expected-error @+1 {{requires the same shape for all operands and results}}
   %0 = mote.gelu %x : (tensor<4xf32>) -> tensor<5xf32>
   return %0 : tensor<5xf32>
 }

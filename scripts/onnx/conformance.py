@@ -120,6 +120,19 @@ def skip_reason(model):
         if n.op_type == "Pad" and "mode" in attrs and \
                 attrs["mode"].s not in (b"constant",):
             return f"Pad mode {attrs['mode'].s.decode()} (constant only)"
+        if n.op_type == "Pow" and len(n.input) > 1:
+            # Mote imports Pow with one constant exponent (a LUT when
+            # quantized); a tensor of exponents is a binary op it lacks.
+            shapes = {vi.name: vi.type.tensor_type for vi in model.graph.input}
+            for i in model.graph.initializer:
+                if i.name == n.input[1] and int(np.prod(i.dims)) > 1:
+                    return "Pow with a per-element exponent (one constant only)"
+            t = shapes.get(n.input[1])
+            if t is not None and (int(np.prod([d.dim_value for d in t.shape.dim]))
+                                  > 1 or t.elem_type in (onnx.TensorProto.UINT32,
+                                                         onnx.TensorProto.UINT64)):
+                return ("Pow with a per-element or unsigned exponent (one "
+                        "constant only)")
         if n.op_type == "Gather" and n.input[0] not in initializers:
             return "Gather on run-time data (shape arithmetic only)"
     return None

@@ -62,19 +62,34 @@ std::optional<float> splatValue(Value v) {
   return values->front();
 }
 
-/// The first normalized axis if `axes` are the trailing axes [a, rank) of a
-/// keepdims reduction, else -1.
-int64_t trailingAxis(ReduceMeanOp mean) {
-  if (!mean || !mean.getKeepdims())
-    return -1;
+/// The permutation that moves the reduced axes of a keepdims mean to the
+/// end (each group in order), or std::nullopt if `mean` is no such
+/// reduction. The identity when the axes already are the trailing ones.
+std::optional<SmallVector<int64_t>> normalizedFrame(ReduceMeanOp mean) {
+  if (!mean || !mean.getKeepdims() || mean.getAxes().empty())
+    return std::nullopt;
   ArrayRef<int64_t> axes = mean.getAxes();
   int64_t rank = cast<RankedTensorType>(mean.getInput().getType()).getRank();
-  if (axes.empty() || axes.back() != rank - 1)
-    return -1;
-  for (size_t i = 1; i < axes.size(); ++i)
-    if (axes[i] != axes[i - 1] + 1)
-      return -1;
-  return axes.front();
+  SmallVector<int64_t> perm;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!llvm::is_contained(axes, d))
+      perm.push_back(d);
+  perm.append(axes.begin(), axes.end());
+  return perm;
+}
+
+bool isIdentity(ArrayRef<int64_t> perm) {
+  for (auto [i, p] : llvm::enumerate(perm))
+    if (p != static_cast<int64_t>(i))
+      return false;
+  return true;
+}
+
+SmallVector<int64_t> inversePermutation(ArrayRef<int64_t> perm) {
+  SmallVector<int64_t> inv(perm.size());
+  for (auto [i, p] : llvm::enumerate(perm))
+    inv[p] = i;
+  return inv;
 }
 
 /// d / sqrt(mean(d²) + ε) with d = x − mean(x) → layer_norm(x, 1).
@@ -92,10 +107,12 @@ struct FuseNormalization : OpRewritePattern<DivOp> {
       return failure();
     Value x = sub.getLhs();
     auto mean = sub.getRhs().getDefiningOp<ReduceMeanOp>();
-    int64_t axis = trailingAxis(mean);
-    if (axis < 0 || mean.getInput() != x || x.getType() != op.getType() ||
+    std::optional<SmallVector<int64_t>> perm = normalizedFrame(mean);
+    if (!perm || mean.getInput() != x || x.getType() != op.getType() ||
         d.getType() != op.getType())
       return failure();
+    int64_t rank = perm->size();
+    int64_t axis = rank - static_cast<int64_t>(mean.getAxes().size());
     auto add = sqrt.getInput().getDefiningOp<AddOp>();
     if (!add)
       return failure();
@@ -120,9 +137,20 @@ struct FuseNormalization : OpRewritePattern<DivOp> {
       Value one = ConstantOp::create(
           rewriter, op.getLoc(),
           DenseElementsAttr::get(scalarType, rewriter.getF32FloatAttr(1.0f)));
-      rewriter.replaceOpWithNewOp<LayerNormOp>(
-          op, op.getType(), x, one, Value(), rewriter.getI64IntegerAttr(axis),
-          rewriter.getF32FloatAttr(*eps));
+      // Axes that are not trailing (a norm over W of an NHWC tensor, i.e.
+      // over the last axis of the NCHW model) normalize in a transposed
+      // frame.
+      Value in = x;
+      if (!isIdentity(*perm))
+        in = TransposeOp::create(rewriter, op.getLoc(), x, *perm);
+      Value ln = LayerNormOp::create(rewriter, op.getLoc(), in.getType(), in,
+                                     one, Value(),
+                                     rewriter.getI64IntegerAttr(axis),
+                                     rewriter.getF32FloatAttr(*eps));
+      if (!isIdentity(*perm))
+        ln = TransposeOp::create(rewriter, op.getLoc(), ln,
+                                 inversePermutation(*perm));
+      rewriter.replaceOp(op, ln);
       return success();
     }
     return failure();
@@ -132,23 +160,33 @@ struct FuseNormalization : OpRewritePattern<DivOp> {
 /// `v` as an operand of a layer_norm's scale or bias over [axis, rank): a
 /// tensor that broadcasts to the normalized shape only (its dimensions
 /// before `axis` are 1; they are dropped by a reshape).
-FailureOr<Value> affineOperand(PatternRewriter &rewriter, Location loc, Value v,
-                               LayerNormOp ln) {
-  auto type = cast<RankedTensorType>(v.getType());
+/// The number of leading unit dimensions a shape must drop to be a
+/// layer_norm scale or bias, or -1 if it does not broadcast over the
+/// normalized dimensions only.
+int64_t affineLead(ArrayRef<int64_t> shape, LayerNormOp ln) {
   auto inType = cast<RankedTensorType>(ln.getInput().getType());
   int64_t rank = inType.getRank(), axis = ln.getAxis();
   ArrayRef<int64_t> normalized = inType.getShape().drop_front(axis);
-  int64_t vrank = type.getRank();
+  int64_t vrank = shape.size();
   if (vrank > rank)
-    return failure();
+    return -1;
   int64_t lead = std::max<int64_t>(0, vrank - (rank - axis));
   for (int64_t i = 0; i < lead; ++i)
-    if (type.getDimSize(i) != 1)
-      return failure();
-  ArrayRef<int64_t> trailing = type.getShape().drop_front(lead);
-  auto b = broadcastShapes(trailing, normalized);
+    if (shape[i] != 1)
+      return -1;
+  auto b = broadcastShapes(shape.drop_front(lead), normalized);
   if (!b || ArrayRef<int64_t>(*b) != normalized)
+    return -1;
+  return lead;
+}
+
+FailureOr<Value> affineOperand(PatternRewriter &rewriter, Location loc, Value v,
+                               LayerNormOp ln) {
+  auto type = cast<RankedTensorType>(v.getType());
+  int64_t lead = affineLead(type.getShape(), ln);
+  if (lead < 0)
     return failure();
+  ArrayRef<int64_t> trailing = type.getShape().drop_front(lead);
   if (lead == 0)
     return v;
   return ReshapeOp::create(rewriter, loc, type.clone(trailing), v).getResult();
@@ -170,18 +208,55 @@ struct FoldAffine : OpRewritePattern<BinaryOp> {
     constexpr bool isScale = std::is_same_v<BinaryOp, MulOp>;
     for (auto [lnValue, other] : {std::pair{op.getLhs(), op.getRhs()},
                                   std::pair{op.getRhs(), op.getLhs()}}) {
-      auto ln = lnValue.template getDefiningOp<LayerNormOp>();
-      if (!ln || !ln->hasOneUse() || lnValue.getType() != op.getType() ||
-          ln.getBias() || (isScale && !isUnitScale(ln)))
+      // The layer_norm, possibly seen through the transpose back from its
+      // normalized frame.
+      auto back = lnValue.template getDefiningOp<TransposeOp>();
+      Value lnResult = back ? back.getInput() : lnValue;
+      auto ln = lnResult.template getDefiningOp<LayerNormOp>();
+      if (!ln || !ln->hasOneUse() || (back && !back->hasOneUse()) ||
+          lnValue.getType() != op.getType() || ln.getBias() ||
+          (isScale && !isUnitScale(ln)))
         continue;
-      FailureOr<Value> v = affineOperand(rewriter, op.getLoc(), other, ln);
+      auto type = cast<RankedTensorType>(other.getType());
+      int64_t rank = cast<RankedTensorType>(op.getType()).getRank();
+      if (type.getRank() > rank)
+        continue;
+      SmallVector<int64_t> full(rank - type.getRank(), 1);
+      full.append(type.getShape().begin(), type.getShape().end());
+      SmallVector<int64_t> framed(full);
+      if (back) {
+        SmallVector<int64_t> toFrame = inversePermutation(back.getPerms());
+        for (int64_t i = 0; i < rank; ++i)
+          framed[i] = full[toFrame[i]];
+      }
+      // Check before creating anything: a failed match leaves no ops.
+      if (affineLead(back ? ArrayRef<int64_t>(framed) : type.getShape(), ln) < 0)
+        continue;
+      rewriter.setInsertionPoint(op);
+      Value operand = other;
+      if (back) {
+        // Bring the operand into the frame: rank-align, then permute.
+        Value aligned = operand;
+        if (type.getRank() != rank)
+          aligned = ReshapeOp::create(rewriter, op.getLoc(), type.clone(full),
+                                      operand);
+        operand = TransposeOp::create(rewriter, op.getLoc(), aligned,
+                                      inversePermutation(back.getPerms()));
+      }
+      FailureOr<Value> v = affineOperand(rewriter, op.getLoc(), operand, ln);
       if (failed(v))
-        continue;
+        return failure(); // Unreachable: affineLead checked the shape.
       Value scale = isScale ? *v : ln.getScale();
       Value bias = isScale ? Value() : *v;
-      rewriter.replaceOpWithNewOp<LayerNormOp>(
-          op, op.getType(), ln.getInput(), scale, bias, ln.getAxisAttr(),
-          ln.getEpsilonAttr());
+      Value fused = LayerNormOp::create(rewriter, op.getLoc(), ln.getType(),
+                                        ln.getInput(), scale, bias,
+                                        ln.getAxisAttr(), ln.getEpsilonAttr());
+      if (back)
+        fused = TransposeOp::create(rewriter, op.getLoc(), fused,
+                                    back.getPerms());
+      rewriter.replaceOp(op, fused);
+      if (back)
+        rewriter.eraseOp(back);
       rewriter.eraseOp(ln);
       return success();
     }

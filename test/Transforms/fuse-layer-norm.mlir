@@ -45,11 +45,14 @@ func.func @two_axes(%x: tensor<2x3x4xf32>, %g: tensor<1x3x4xf32>) -> tensor<2x3x
 
 // -----
 
-// A reduction over a leading axis is not a layer norm; a γ that varies
+// A norm over a leading axis runs in a transposed frame; a γ that varies
 // over a non-normalized axis does not fold.
-// CHECK-LABEL: func.func @not_trailing
-// CHECK-NOT: mote.layer_norm
-func.func @not_trailing(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+// CHECK-LABEL: func.func @leading_axis
+// CHECK: %[[T:.*]] = mote.transpose %arg0 {perms = array<i64: 1, 0>}
+// CHECK: %[[LN:.*]] = mote.layer_norm %[[T]], %{{.*}} {axis = 1 : i64
+// CHECK: mote.transpose %[[LN]] {perms = array<i64: 1, 0>}
+// CHECK-NOT: mote.reduce_mean
+func.func @leading_axis(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %eps = mote.constant dense<1.0e-5> : tensor<f32> -> tensor<f32>
   %m = mote.reduce_mean %x {axes = array<i64: 0>} : (tensor<2x3xf32>) -> tensor<1x3xf32>
   %d = mote.sub %x, %m : (tensor<2x3xf32>, tensor<1x3xf32>) -> tensor<2x3xf32>
@@ -75,4 +78,29 @@ func.func @gamma_over_rows(%x: tensor<2x3xf32>, %g: tensor<2x1xf32>) -> tensor<2
   %n = mote.div %d, %s : (tensor<2x3xf32>, tensor<2x1xf32>) -> tensor<2x3xf32>
   %y = mote.mul %n, %g : (tensor<2x3xf32>, tensor<2x1xf32>) -> tensor<2x3xf32>
   return %y : tensor<2x3xf32>
+}
+
+// -----
+
+// nn.LayerNorm over the last axis of an NCHW tensor is a norm over W of
+// the importer's NHWC tensor: it normalizes in a transposed frame, and γ
+// ([1,1,W,1] in NHWC) follows into it.
+// CHECK-LABEL: func.func @non_trailing
+// CHECK: %[[T:.*]] = mote.transpose %arg0 {perms = array<i64: 0, 1, 3, 2>} : (tensor<1x4x6x3xf32>) -> tensor<1x4x3x6xf32>
+// CHECK: %[[G:.*]] = mote.transpose %arg1 {perms = array<i64: 0, 1, 3, 2>} : (tensor<1x1x6x1xf32>) -> tensor<1x1x1x6xf32>
+// CHECK: %[[R:.*]] = mote.reshape %[[G]] : (tensor<1x1x1x6xf32>) -> tensor<6xf32>
+// CHECK: %[[LN:.*]] = mote.layer_norm %[[T]], %[[R]] {axis = 3 : i64
+// CHECK: %[[Y:.*]] = mote.transpose %[[LN]] {perms = array<i64: 0, 1, 3, 2>}
+// CHECK: return %[[Y]]
+func.func @non_trailing(%x: tensor<1x4x6x3xf32>, %g: tensor<1x1x6x1xf32>) -> tensor<1x4x6x3xf32> {
+  %eps = mote.constant dense<1.0e-5> : tensor<1x1x1x1xf32> -> tensor<1x1x1x1xf32>
+  %m = mote.reduce_mean %x {axes = array<i64: 2>} : (tensor<1x4x6x3xf32>) -> tensor<1x4x1x3xf32>
+  %d = mote.sub %x, %m : (tensor<1x4x6x3xf32>, tensor<1x4x1x3xf32>) -> tensor<1x4x6x3xf32>
+  %sq = mote.pow %d {exponent = 2.0 : f32} : (tensor<1x4x6x3xf32>) -> tensor<1x4x6x3xf32>
+  %v = mote.reduce_mean %sq {axes = array<i64: 2>} : (tensor<1x4x6x3xf32>) -> tensor<1x4x1x3xf32>
+  %ve = mote.add %v, %eps : (tensor<1x4x1x3xf32>, tensor<1x1x1x1xf32>) -> tensor<1x4x1x3xf32>
+  %s = mote.sqrt %ve : (tensor<1x4x1x3xf32>) -> tensor<1x4x1x3xf32>
+  %n = mote.div %d, %s : (tensor<1x4x6x3xf32>, tensor<1x4x1x3xf32>) -> tensor<1x4x6x3xf32>
+  %y = mote.mul %n, %g : (tensor<1x4x6x3xf32>, tensor<1x1x6x1xf32>) -> tensor<1x4x6x3xf32>
+  return %y : tensor<1x4x6x3xf32>
 }

@@ -95,12 +95,16 @@ def MoteFuseLayerNorm : Pass<"mote-fuse-layer-norm", "mlir::func::FuncOp"> {
     y = d / sqrt(v + ε)     (· γ) (+ β)
     ```
 
-    with `A` the trailing axes `[axis, rank)` (keepdims), `d^2` as
-    `mote.pow` with exponent 2 or `mote.mul d, d`, and `ε` a splat
-    constant, and replaces it by `mote.layer_norm` (axis, ε, scale 1).
-    A following `mote.mul` by a scale γ and `mote.add` of a bias β that
-    broadcast only over the normalized dimensions fold into the op's scale
-    and bias. Float only. Run at ONNX import.
+    with `A` the reduced axes (keepdims), `d^2` as `mote.pow` with
+    exponent 2 or `mote.mul d, d`, and `ε` a splat constant, and replaces
+    it by `mote.layer_norm` (axis, ε, scale 1). When `A` are not the
+    trailing axes (torch's `nn.LayerNorm(W)` on an NCHW tensor reduces W,
+    axis 2 of the importer's NHWC form), the op normalizes in a transposed
+    frame: `transpose(layer_norm(transpose(x)))`, the transposes moving `A`
+    to the end and back. A following `mote.mul` by a scale γ and
+    `mote.add` of a bias β that broadcast only over the normalized
+    dimensions fold into the op's scale and bias (through the transpose
+    back, which then moves after them). Float only. Run at ONNX import.
   }];
   let dependentDialects = ["::mote::MoteDialect"];
 }

@@ -206,6 +206,31 @@ def layer_norm_decomposed():
     return model(nodes, x, outs, inits), x, outs
 
 
+def layer_norm_width():
+    """nn.LayerNorm(W) on an NCHW conv output (torch below opset 17): a
+    norm over W, a non-trailing axis of the importer's NHWC tensor."""
+    x = rng.standard_normal((1, 3, 4, 5)).astype(np.float32)
+    w = rng.standard_normal((2, 3, 1, 1)).astype(np.float32)
+    g = rng.standard_normal((5,)).astype(np.float32)
+    b = rng.standard_normal((5,)).astype(np.float32)
+    c = conv1x1(x, w)
+    nodes = [node("Conv", ["x", "w"], ["c"]),
+             node("ReduceMean", ["c"], ["m"], axes=[-1]),
+             node("Sub", ["c", "m"], ["d"]),
+             node("Pow", ["d", "two"], ["sq"]),
+             node("ReduceMean", ["sq"], ["v"], axes=[-1]),
+             node("Add", ["v", "eps"], ["ve"]),
+             node("Sqrt", ["ve"], ["s"]),
+             node("Div", ["d", "s"], ["n"]),
+             node("Mul", ["n", "g"], ["ng"]),
+             node("Add", ["ng", "b"], ["y"])]
+    outs = {"y": ln_ref(c, 3, g, b, 1e-5)}
+    inits = [init("w", w), init("g", g), init("b", b),
+             init("two", np.array(2.0, np.float32)),
+             init("eps", np.array(1e-5, np.float32))]
+    return model(nodes, x, outs, inits), x, outs
+
+
 def activations():
     """HardSigmoid·x (torch's HardSwish before opset 14), Sigmoid·x (SiLU)
     and the Erf form of GELU, each on a conv output."""
@@ -292,7 +317,8 @@ def conv_transpose():
 
 CASES = {f.__name__: f for f in [reduce_pool, reduce_axes, reduce_opset11,
                                  math_unary, broadcast, layer_norm17,
-                                 layer_norm_decomposed, activations,
+                                 layer_norm_decomposed, layer_norm_width,
+                                 activations,
                                  conv_transpose]}
 
 

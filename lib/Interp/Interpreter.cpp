@@ -332,7 +332,7 @@ static Expected<Tensor> dispatch(Operation *op, Operands operands,
       .Case<ClampOp>([&](auto) { return execClamp(op, operands); })
       .Case<SigmoidOp, TanhOp, HardSigmoidOp, HardSwishOp, LeakyReluOp, ExpOp,
             EluOp, SeluOp, SoftplusOp>(
-          [&](auto) { return execUnary(op, operands); })
+          [&](auto) { return execMathUnary(op, operands); })
       .Case<LutOp>([&](auto) { return execLut(op, operands); })
       .Case<SoftmaxOp, LogSoftmaxOp>(
           [&](auto) { return execSoftmax(op, operands); })

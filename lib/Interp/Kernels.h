@@ -58,7 +58,6 @@ llvm::Expected<Tensor> execAvgPool2D(mlir::Operation *op, Operands operands);
 // ElementwiseKernels.cpp
 llvm::Expected<Tensor> execBinary(mlir::Operation *op, Operands operands);
 llvm::Expected<Tensor> execPRelu(mlir::Operation *op, Operands operands);
-llvm::Expected<Tensor> execUnary(mlir::Operation *op, Operands operands);
 llvm::Expected<Tensor> execClamp(mlir::Operation *op, Operands operands);
 /// mote.softmax and mote.log_softmax.
 llvm::Expected<Tensor> execSoftmax(mlir::Operation *op, Operands operands);
@@ -76,8 +75,8 @@ llvm::Expected<Tensor> execTranspose(mlir::Operation *op, Operands operands);
 llvm::Expected<Tensor> execPad(mlir::Operation *op, Operands operands);
 
 // MathKernels.cpp
-/// sqrt, reciprocal, log, erf, pow, silu, gelu (any op getUnaryFunction
-/// knows).
+/// Every elementwise function of one tensor (sigmoid, tanh, ..., sqrt,
+/// pow, gelu: any op getUnaryFunction knows).
 llvm::Expected<Tensor> execMathUnary(mlir::Operation *op, Operands operands);
 /// reduce_sum, reduce_mean, reduce_max, reduce_min.
 llvm::Expected<Tensor> execReduce(mlir::Operation *op, Operands operands);

@@ -4,9 +4,9 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Kernels of the ops in MoteMathOps.td: the elementwise math functions
-// (through UnaryFunction.h, the same functions the quantizer builds its
-// tables from), the reductions over any set of axes (float in double; the
+// Every elementwise function of one tensor (sigmoid, tanh, ..., and the
+// math functions of MoteMathOps.td), through UnaryFunction.h, the same
+// functions the quantizer builds its tables from; the reductions over any set of axes (float in double; the
 // quantized forms in exact integers, as avg_pool2d and max_pool2d), and
 // layer normalization (float, statistics in double).
 //

@@ -499,4 +499,6 @@ def Mote_DigitOp : Mote_Op<"digit", [Pure, SameOperandsAndResultShape]> {
   let hasVerifier = 1;
 }
 
+include "Mote/MoteMathOps.td"
+
 #endif // MOTE_DIALECT_MOTEOPS_TD

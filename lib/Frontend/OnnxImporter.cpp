@@ -817,6 +817,8 @@ FailureOr<OwningOpRef<ModuleOp>> Importer::run(const onnx::ModelProto &model) {
                           "bug or an inconsistent model); see the errors "
                           "above";
   PassManager pm(&ctx);
+  pm.addNestedPass<func::FuncOp>(createMoteFuseActivations());
+  pm.addNestedPass<func::FuncOp>(createMoteFuseLayerNorm());
   pm.addNestedPass<func::FuncOp>(createMoteFoldBatchNorm());
   pm.addNestedPass<func::FuncOp>(createMoteFoldQdq());
   pm.addPass(createCanonicalizerPass());

@@ -203,6 +203,14 @@ Converter findShapeOpConverter(llvm::StringRef opType);
 /// Converts the current node of `im`; defined in OnnxOps.cpp. Returns
 /// failure after emitting an error (including for unsupported ops).
 mlir::LogicalResult convertOnnxNode(Importer &im);
+/// An op converter: converts the current node of the importer.
+using OpConverter = mlir::LogicalResult (*)(Importer &);
+/// The converter of a math, reduction, normalization or transposed-conv op
+/// (OnnxMathOps.cpp), or null if `opType` is none of them.
+OpConverter lookupMathConverter(llvm::StringRef opType);
+/// ConvTranspose; defined in OnnxConvTranspose.cpp.
+mlir::LogicalResult convertConvTranspose(Importer &im);
+
 /// Folds the current node if all its inputs are constant and the op is
 /// one of the shape-arithmetic ops; returns true if it did. Defined in
 /// OnnxConstFold.cpp. Sets `failed` on a hard error.

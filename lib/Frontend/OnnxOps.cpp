@@ -1661,6 +1661,8 @@ const llvm::StringMap<Converter> &converters() {
 LogicalResult onnx_import::convertOnnxNode(Importer &im) {
   if (Converter shapeOp = findShapeOpConverter(im.node->op_type()))
     return shapeOp(im);
+  if (OpConverter math = lookupMathConverter(im.node->op_type()))
+    return math(im);
   auto it = converters().find(im.node->op_type());
   if (it == converters().end() || !it->second)
     return im.fail() << "operator '" << im.node->op_type()

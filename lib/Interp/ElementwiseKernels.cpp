@@ -4,7 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Binary ops with numpy broadcasting, unary nonlinearities, clamp, softmax,
+// Binary ops with numpy broadcasting, prelu, clamp, softmax,
 // log_softmax, table lookup and the quantize / dequantize / requant
 // conversions. The quantized forms follow docs/Interpreter.md exactly and use
 // nothing but mote/Numerics/Numerics.h for integer arithmetic and
@@ -22,18 +22,12 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
-#include <functional>
 
 using namespace mlir;
 using llvm::Expected;
 
 namespace mote::interp {
 
-namespace {
-
-/// For each element of `outShape`, the flat index of the element of
-/// `shape` that numpy broadcasting reads. Empty when the shapes are equal
-/// (identity).
 std::vector<int64_t> broadcastMap(llvm::ArrayRef<int64_t> shape,
                                   llvm::ArrayRef<int64_t> outShape) {
   if (shape == outShape)
@@ -67,6 +61,8 @@ std::vector<int64_t> broadcastMap(llvm::ArrayRef<int64_t> shape,
   return map;
 }
 
+namespace {
+
 inline int64_t at(const std::vector<int64_t> &map, int64_t i) {
   return map.empty() ? i : map[i];
 }
@@ -74,36 +70,6 @@ inline int64_t at(const std::vector<int64_t> &map, int64_t i) {
 int32_t quantizeTo(double v, const QuantParams &p, int64_t c = 0) {
   return static_cast<int32_t>(numerics::quantize(v, p.scale(c), p.zeroPoint(c),
                                                  p.storageMin, p.storageMax));
-}
-
-/// Applies a real function elementwise: float in → float out, or
-/// quantized: quantize(f(dequantize(q))) in double, through a table over
-/// the whole storage range when it is at most 16 bits.
-Tensor mapUnary(const Tensor &x, RankedTensorType outType,
-                const std::function<double(double)> &fn) {
-  Tensor out = Tensor::allocate(outType);
-  int64_t n = x.numElements();
-  if (!x.isQuantized()) {
-    for (int64_t i = 0; i < n; ++i)
-      out.f[i] = static_cast<float>(fn(static_cast<double>(x.f[i])));
-    return out;
-  }
-  const QuantParams &pi = *x.quant, &po = *out.quant;
-  auto eval = [&](int64_t q) {
-    return quantizeTo(fn(numerics::dequantize(q, pi.scale(0), pi.zeroPoint(0))),
-                      po);
-  };
-  if (pi.storageBits <= 16) {
-    std::vector<int32_t> table(pi.storageMax - pi.storageMin + 1);
-    for (int64_t q = pi.storageMin; q <= pi.storageMax; ++q)
-      table[q - pi.storageMin] = eval(q);
-    for (int64_t i = 0; i < n; ++i)
-      out.q[i] = table[x.q[i] - pi.storageMin];
-    return out;
-  }
-  for (int64_t i = 0; i < n; ++i)
-    out.q[i] = eval(x.q[i]);
-  return out;
 }
 
 } // namespace
@@ -198,39 +164,6 @@ Expected<Tensor> execPRelu(Operation *op, Operands operands) {
                                       slope.realValue(at(ms, i))),
                           *out.quant);
   return out;
-}
-
-Expected<Tensor> execUnary(Operation *op, Operands operands) {
-  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
-  std::function<double(double)> fn;
-  if (isa<SigmoidOp>(op))
-    fn = real::sigmoid;
-  else if (isa<TanhOp>(op))
-    fn = real::tanh;
-  else if (isa<ExpOp>(op))
-    fn = real::exp;
-  else if (isa<HardSwishOp>(op))
-    fn = real::hardSwish;
-  else if (auto hs = dyn_cast<HardSigmoidOp>(op)) {
-    double alpha = hs.getAlpha().convertToFloat();
-    double beta = hs.getBeta().convertToFloat();
-    fn = [=](double v) { return real::hardSigmoid(v, alpha, beta); };
-  } else if (auto lr = dyn_cast<LeakyReluOp>(op)) {
-    double alpha = lr.getAlpha().convertToFloat();
-    fn = [=](double v) { return real::leakyRelu(v, alpha); };
-  } else if (auto elu = dyn_cast<EluOp>(op)) {
-    double alpha = elu.getAlpha().convertToFloat();
-    fn = [=](double v) { return real::elu(v, alpha); };
-  } else if (auto selu = dyn_cast<SeluOp>(op)) {
-    double alpha = selu.getAlpha().convertToFloat();
-    double gamma = selu.getGamma().convertToFloat();
-    fn = [=](double v) { return real::selu(v, alpha, gamma); };
-  } else if (isa<SoftplusOp>(op)) {
-    fn = real::softplus;
-  } else {
-    return kernelError("unsupported unary op");
-  }
-  return mapUnary(*operands[0], outType, fn);
 }
 
 Expected<Tensor> execClamp(Operation *op, Operands operands) {

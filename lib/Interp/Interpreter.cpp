@@ -195,7 +195,9 @@ static bool isSupported(Operation *op) {
              TanhOp, HardSigmoidOp, HardSwishOp, LeakyReluOp, ExpOp, EluOp,
              SeluOp, SoftplusOp, LutOp, SoftmaxOp, LogSoftmaxOp, MaxPool2DOp,
              AvgPool2DOp, ConcatOp, ReshapeOp, TransposeOp, PadOp, QuantizeOp,
-             DequantizeOp, RequantOp, DigitOp, func::ReturnOp>(op) ||
+             DequantizeOp, RequantOp, DigitOp, SqrtOp, ReciprocalOp, LogOp,
+             ErfOp, PowOp, SiluOp, GeluOp, ReduceSumOp, ReduceMeanOp,
+             ReduceMaxOp, ReduceMinOp, LayerNormOp, func::ReturnOp>(op) ||
          isa<SliceOp, ResizeOp>(op);
 }
 
@@ -331,7 +333,7 @@ static Expected<Tensor> dispatch(Operation *op, Operands operands,
       .Case<ClampOp>([&](auto) { return execClamp(op, operands); })
       .Case<SigmoidOp, TanhOp, HardSigmoidOp, HardSwishOp, LeakyReluOp, ExpOp,
             EluOp, SeluOp, SoftplusOp>(
-          [&](auto) { return execUnary(op, operands); })
+          [&](auto) { return execMathUnary(op, operands); })
       .Case<LutOp>([&](auto) { return execLut(op, operands); })
       .Case<SoftmaxOp, LogSoftmaxOp>(
           [&](auto) { return execSoftmax(op, operands); })
@@ -347,6 +349,11 @@ static Expected<Tensor> dispatch(Operation *op, Operands operands,
       .Case<DequantizeOp>([&](auto) { return execDequantize(op, operands); })
       .Case<RequantOp>([&](auto) { return execRequant(op, operands); })
       .Case<DigitOp>([&](auto) { return execDigit(op, operands); })
+      .Case<SqrtOp, ReciprocalOp, LogOp, ErfOp, PowOp, SiluOp, GeluOp>(
+          [&](auto) { return execMathUnary(op, operands); })
+      .Case<ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp>(
+          [&](auto) { return execReduce(op, operands); })
+      .Case<LayerNormOp>([&](auto) { return execLayerNorm(op, operands); })
       .Default([&](Operation *) -> Expected<Tensor> {
         return kernelError("unsupported op");
       });

@@ -58,7 +58,6 @@ llvm::Expected<Tensor> execAvgPool2D(mlir::Operation *op, Operands operands);
 // ElementwiseKernels.cpp
 llvm::Expected<Tensor> execBinary(mlir::Operation *op, Operands operands);
 llvm::Expected<Tensor> execPRelu(mlir::Operation *op, Operands operands);
-llvm::Expected<Tensor> execUnary(mlir::Operation *op, Operands operands);
 llvm::Expected<Tensor> execClamp(mlir::Operation *op, Operands operands);
 /// mote.softmax and mote.log_softmax.
 llvm::Expected<Tensor> execSoftmax(mlir::Operation *op, Operands operands);
@@ -77,6 +76,24 @@ llvm::Expected<Tensor> execPad(mlir::Operation *op, Operands operands);
 // ResampleKernels.cpp
 llvm::Expected<Tensor> execSlice(mlir::Operation *op, Operands operands);
 llvm::Expected<Tensor> execResize(mlir::Operation *op, Operands operands);
+
+// MathKernels.cpp
+/// Every elementwise function of one tensor (sigmoid, tanh, ..., sqrt,
+/// pow, gelu: any op getUnaryFunction knows).
+llvm::Expected<Tensor> execMathUnary(mlir::Operation *op, Operands operands);
+/// reduce_sum, reduce_mean, reduce_max, reduce_min.
+llvm::Expected<Tensor> execReduce(mlir::Operation *op, Operands operands);
+llvm::Expected<Tensor> execLayerNorm(mlir::Operation *op, Operands operands);
+
+/// For each element of `outShape`, the flat index of the element of
+/// `shape` that numpy broadcasting reads. Empty when the shapes are equal
+/// (identity). Defined in ElementwiseKernels.cpp.
+std::vector<int64_t> broadcastMap(llvm::ArrayRef<int64_t> shape,
+                                  llvm::ArrayRef<int64_t> outShape);
+/// Element i of a broadcastMap (the identity when the map is empty).
+inline int64_t broadcastIndex(const std::vector<int64_t> &map, int64_t i) {
+  return map.empty() ? i : map[i];
+}
 
 /// Row-major strides of a shape.
 llvm::SmallVector<int64_t, 4> stridesOf(llvm::ArrayRef<int64_t> shape);

@@ -20,7 +20,7 @@
 #include "Mote/MoteAttrUtils.h"
 #include "Mote/MoteOps.h"
 #include "Mote/MoteTypeUtils.h"
-#include "mote/Interp/RealFunctions.h"
+#include "mote/Interp/UnaryFunction.h"
 #include "mote/Numerics/Numerics.h"
 #include "mote/Quant/Calibration.h"
 #include "mote/Quant/CalibrationData.h"
@@ -629,6 +629,20 @@ LogicalResult FunctionQuantizer::quantizeRescaling(Operation *op) {
       return success();
     }
   }
+  // A quantized sum or mean rescales by s_in / (s_out · count).
+  if (isa<ReduceSumOp, ReduceMeanOp>(op)) {
+    auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
+    auto outShape = cast<RankedTensorType>(op->getResult(0).getType());
+    double ratio =
+        getQuantParams(operands[0].getType())->scale(0) / outType.getScale();
+    if (isa<ReduceMeanOp>(op))
+      ratio *= static_cast<double>(outShape.getNumElements()) /
+               static_cast<double>(inType.getNumElements());
+    if (!numerics::computeScaleMultiplier(ratio)) {
+      keepInFloat(op, "its rescaling ratio has no 32-bit multiplier");
+      return success();
+    }
+  }
   builder.setInsertionPoint(op);
   Operation *newOp = builder.clone(*op);
   newOp->removeAttr(kCalibAttr);
@@ -698,23 +712,9 @@ LogicalResult FunctionQuantizer::quantizeNonlinear(Operation *op) {
     ++numInteger;
     return success();
   }
-  std::function<double(double)> f;
-  if (isa<SigmoidOp>(op))
-    f = real::sigmoid;
-  else if (isa<TanhOp>(op))
-    f = real::tanh;
-  else if (isa<ExpOp>(op))
-    f = real::exp;
-  else if (isa<HardSwishOp>(op))
-    f = real::hardSwish;
-  else if (auto hs = dyn_cast<HardSigmoidOp>(op)) {
-    double alpha = hs.getAlpha().convertToFloat();
-    double beta = hs.getBeta().convertToFloat();
-    f = [=](double v) { return real::hardSigmoid(v, alpha, beta); };
-  } else if (auto lr = dyn_cast<LeakyReluOp>(op)) {
-    double alpha = lr.getAlpha().convertToFloat();
-    f = [=](double v) { return real::leakyRelu(v, alpha); };
-  }
+  // The interpreter's own function of the op, so that table and quantized
+  // op agree bit for bit.
+  std::function<double(double)> f = interp::getUnaryFunction(op);
   QuantParams qo = *getQuantParams(resultType);
   int64_t entries = int64_t(1) << qi.storageBits;
   std::vector<int64_t> table;
@@ -765,8 +765,11 @@ LogicalResult FunctionQuantizer::quantizeOp(Operation *op) {
   if (isa<MaxPool2DOp, ReshapeOp, TransposeOp, PadOp, ClampOp, SliceOp,
           ResizeOp>(op))
     return quantizeSameType(op);
-  if (isa<SigmoidOp, TanhOp, ExpOp, HardSwishOp, HardSigmoidOp, LeakyReluOp>(
-          op))
+  if (isa<ReduceMaxOp, ReduceMinOp>(op))
+    return quantizeSameType(op);
+  if (isa<ReduceSumOp, ReduceMeanOp>(op))
+    return quantizeRescaling(op);
+  if (interp::getUnaryFunction(op))
     return quantizeNonlinear(op);
   keepInFloat(op, "it has no integer form");
   return success();

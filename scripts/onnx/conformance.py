@@ -43,6 +43,8 @@ Conv Gemm MatMul Relu Clip LeakyRelu PRelu HardSigmoid HardSwish Sigmoid Tanh
 MaxPool AveragePool GlobalAveragePool GlobalMaxPool Add Sub Mul Div Sum Max Min
 Concat Reshape Flatten Squeeze Unsqueeze Transpose Pad Softmax LogSoftmax
 Elu Selu Softplus
+ReduceMean ReduceSum ReduceMax ReduceMin Pow Sqrt Reciprocal Log Erf
+LayerNormalization ConvTranspose
 BatchNormalization Dropout Identity Exp QuantizeLinear DequantizeLinear
 QLinearConv QLinearMatMul ConvInteger MatMulInteger Constant Shape Gather Cast
 Slice Split Resize Upsample
@@ -56,7 +58,7 @@ SUPPORTED_DTYPES = {onnx.TensorProto.FLOAT, onnx.TensorProto.INT8,
 # Ops that compute on integer tensors only in their quantized forms.
 QUANTIZED_OPS = {"QuantizeLinear", "DequantizeLinear", "QLinearConv",
                  "QLinearMatMul", "ConvInteger", "MatMulInteger"}
-WINDOW_OPS = {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool",
+WINDOW_OPS = {"Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool",
               "GlobalMaxPool", "ConvInteger", "QLinearConv"}
 
 # Quantized tests where ONNX requantizes in float (round half to even of
@@ -127,6 +129,19 @@ def skip_reason(model):
                 attrs["coordinate_transformation_mode"].s == \
                 b"tf_crop_and_resize":
             return "Resize tf_crop_and_resize (roi cropping)"
+        if n.op_type == "Pow" and len(n.input) > 1:
+            # Mote imports Pow with one constant exponent (a LUT when
+            # quantized); a tensor of exponents is a binary op it lacks.
+            shapes = {vi.name: vi.type.tensor_type for vi in model.graph.input}
+            for i in model.graph.initializer:
+                if i.name == n.input[1] and int(np.prod(i.dims)) > 1:
+                    return "Pow with a per-element exponent (one constant only)"
+            t = shapes.get(n.input[1])
+            if t is not None and (int(np.prod([d.dim_value for d in t.shape.dim]))
+                                  > 1 or t.elem_type in (onnx.TensorProto.UINT32,
+                                                         onnx.TensorProto.UINT64)):
+                return ("Pow with a per-element or unsigned exponent (one "
+                        "constant only)")
         if n.op_type == "Gather" and n.input[0] not in initializers:
             return "Gather on run-time data (shape arithmetic only)"
     return None

@@ -51,6 +51,22 @@ inline double softplus(double x) {
   return x > 40.0 ? x : std::log1p(std::exp(x));
 }
 
+/// sqrt, 1/x, log and erf as C defines them (sqrt and log of a negative
+/// number are NaN, 1/0 is ±∞), for ONNX Sqrt, Reciprocal, Log and Erf.
+inline double sqrt(double x) { return std::sqrt(x); }
+inline double reciprocal(double x) { return 1.0 / x; }
+inline double log(double x) { return std::log(x); }
+inline double erf(double x) { return std::erf(x); }
+/// pow(x, e) with C semantics (ONNX Pow with a constant exponent).
+inline double pow(double x, double e) { return std::pow(x, e); }
+/// x · sigmoid(x) (SiLU / swish). For x → −∞, exp(−x) overflows to +∞ and
+/// the quotient is −0, the limit.
+inline double silu(double x) { return x / (1.0 + std::exp(-x)); }
+/// 0.5 · x · (1 + erf(x / √2)) (GELU, exact form).
+inline double gelu(double x) {
+  return 0.5 * x * (1.0 + std::erf(x * 0.70710678118654752440));
+}
+
 } // namespace mote::real
 
 #endif // MOTE_INTERP_REALFUNCTIONS_H

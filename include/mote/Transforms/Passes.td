@@ -64,4 +64,49 @@ def MoteFoldQdq : Pass<"mote-fold-qdq", "mlir::func::FuncOp"> {
   let dependentDialects = ["::mote::MoteDialect"];
 }
 
+def MoteFuseActivations : Pass<"mote-fuse-activations", "mlir::func::FuncOp"> {
+  let summary = "Fold decomposed HardSwish, SiLU and GELU into one op each";
+  let description = [{
+    Exporters write some activations as small graphs; each becomes the one
+    elementwise op that the quantizer turns into a single `mote.lut` (a
+    function of one tensor is one table) and that the NPU runs as one
+    vector pass:
+
+    - `x · hard_sigmoid(x)` with alpha = 1/6, beta = 1/2 (torch's form
+      before opset 14) → `mote.hard_swish`;
+    - `x · sigmoid(x)` → `mote.silu`;
+    - `x · (1 + erf(x / √2)) · 0.5` in any association of the product, with
+      `x / √2` or `x · (1/√2)` → `mote.gelu`.
+
+    Float only; the constants must be splats equal to the expected values
+    within 1e-6 relative. Run at ONNX import.
+  }];
+  let dependentDialects = ["::mote::MoteDialect"];
+}
+
+def MoteFuseLayerNorm : Pass<"mote-fuse-layer-norm", "mlir::func::FuncOp"> {
+  let summary = "Fold decomposed layer normalization into mote.layer_norm";
+  let description = [{
+    Recognises the layer normalization that exporters write for opsets
+    below 17,
+
+    ```
+    m = reduce_mean(x, A)   d = x − m   v = reduce_mean(d^2, A)
+    y = d / sqrt(v + ε)     (· γ) (+ β)
+    ```
+
+    with `A` the reduced axes (keepdims), `d^2` as `mote.pow` with
+    exponent 2 or `mote.mul d, d`, and `ε` a splat constant, and replaces
+    it by `mote.layer_norm` (axis, ε, scale 1). When `A` are not the
+    trailing axes (torch's `nn.LayerNorm(W)` on an NCHW tensor reduces W,
+    axis 2 of the importer's NHWC form), the op normalizes in a transposed
+    frame: `transpose(layer_norm(transpose(x)))`, the transposes moving `A`
+    to the end and back. A following `mote.mul` by a scale γ and
+    `mote.add` of a bias β that broadcast only over the normalized
+    dimensions fold into the op's scale and bias (through the transpose
+    back, which then moves after them). Float only. Run at ONNX import.
+  }];
+  let dependentDialects = ["::mote::MoteDialect"];
+}
+
 #endif // MOTE_TRANSFORMS_PASSES_TD

@@ -342,3 +342,99 @@ func.func @quantize_float_result(%a: tensor<2xf32>) -> tensor<2xf32> {
   %0 = mote.quantize %a : (tensor<2xf32>) -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+func.func @reduce_axis_range(%x: tensor<2x3xf32>) -> tensor<2x1xf32> {
+  // expected-error @+1 {{axis 2 is out of range for rank 2}}
+  %0 = mote.reduce_sum %x {axes = array<i64: 2>} : (tensor<2x3xf32>) -> tensor<2x1xf32>
+  return %0 : tensor<2x1xf32>
+}
+
+// -----
+
+func.func @reduce_axes_sorted(%x: tensor<2x3xf32>) -> tensor<1x1xf32> {
+  // expected-error @+1 {{axes must be sorted and distinct}}
+  %0 = mote.reduce_mean %x {axes = array<i64: 1, 0>} : (tensor<2x3xf32>) -> tensor<1x1xf32>
+  return %0 : tensor<1x1xf32>
+}
+
+// -----
+
+func.func @reduce_shape(%x: tensor<2x3xf32>) -> tensor<2x1xf32> {
+  // expected-error @+1 {{result shape 2x1 does not match the reduced shape 2}}
+  %0 = mote.reduce_max %x {axes = array<i64: 1>, keepdims = false} : (tensor<2x3xf32>) -> tensor<2x1xf32>
+  return %0 : tensor<2x1xf32>
+}
+
+// -----
+
+func.func @reduce_max_rescale(%x: tensor<2x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x1x!quant.uniform<i8:f32, 0.2>> {
+  // expected-error @+1 {{input and result element types must match (a quantized max or min never rescales)}}
+  %0 = mote.reduce_max %x {axes = array<i64: 1>} : (tensor<2x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x1x!quant.uniform<i8:f32, 0.2>>
+  return %0 : tensor<2x1x!quant.uniform<i8:f32, 0.2>>
+}
+
+// -----
+
+func.func @reduce_mixed(%x: tensor<2x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x1xf32> {
+  // expected-error @+1 {{mixes float and quantized tensors}}
+  %0 = mote.reduce_mean %x {axes = array<i64: 1>} : (tensor<2x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x1xf32>
+  return %0 : tensor<2x1xf32>
+}
+
+// -----
+
+func.func @sqrt_per_axis(%x: tensor<2x3x!quant.uniform<i8:f32:1, {0.1, 0.2, 0.3}>>) -> tensor<2x3x!quant.uniform<i8:f32, 0.1>> {
+  // expected-error @+1 {{input must be quantized per tensor, not per axis}}
+  %0 = mote.sqrt %x : (tensor<2x3x!quant.uniform<i8:f32:1, {0.1, 0.2, 0.3}>>) -> tensor<2x3x!quant.uniform<i8:f32, 0.1>>
+  return %0 : tensor<2x3x!quant.uniform<i8:f32, 0.1>>
+}
+
+// -----
+
+func.func @pow_exponent(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{exponent must be a finite number}}
+  %0 = mote.pow %x {exponent = 0x7F800000 : f32} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @gelu_shape(%x: tensor<4xf32>) -> tensor<5xf32> {
+  // expected-error @+1 {{requires the same shape for all operands and results}}
+  %0 = mote.gelu %x : (tensor<4xf32>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
+
+// -----
+
+func.func @layer_norm_axis(%x: tensor<2x8xf32>, %g: tensor<8xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{axis 2 is out of range for rank 2}}
+  %0 = mote.layer_norm %x, %g {axis = 2 : i64, epsilon = 1.0e-5 : f32} : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @layer_norm_scale(%x: tensor<2x8xf32>, %g: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{scale 2x8 must broadcast to the normalized shape 8}}
+  %0 = mote.layer_norm %x, %g {axis = 1 : i64, epsilon = 1.0e-5 : f32} : (tensor<2x8xf32>, tensor<2x8xf32>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @layer_norm_eps(%x: tensor<2x8xf32>, %g: tensor<8xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{epsilon must be finite and non-negative, got -1}}
+  %0 = mote.layer_norm %x, %g {axis = 1 : i64, epsilon = -1.0 : f32} : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @layer_norm_quantized(%x: tensor<2x8x!quant.uniform<i8:f32, 0.1>>, %g: tensor<8xf32>) -> tensor<2x8x!quant.uniform<i8:f32, 0.1>> {
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of 32-bit float values}}
+  %0 = mote.layer_norm %x, %g {axis = 1 : i64, epsilon = 1.0e-5 : f32} : (tensor<2x8x!quant.uniform<i8:f32, 0.1>>, tensor<8xf32>) -> tensor<2x8x!quant.uniform<i8:f32, 0.1>>
+  return %0 : tensor<2x8x!quant.uniform<i8:f32, 0.1>>
+}

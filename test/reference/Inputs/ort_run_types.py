@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # Helper of ../ort-run.test: writes a model of Identity ops over every dtype
 # ort_run.js reads and writes, with inputs; --check compares the outputs
-# with the inputs; --break appends an Erf node (which the importer does not
+# with the inputs; --break appends a Sin node (which the importer does not
 # take) to a model's first output.
 import sys
 
@@ -13,8 +13,8 @@ out = sys.argv[1]
 if len(sys.argv) > 3 and sys.argv[2] == "--break":
     m = onnx.load(sys.argv[3])
     o = m.graph.output[0]
-    m.graph.node.append(helper.make_node("Erf", [o.name], [o.name + "_erf"]))
-    o.name = o.name + "_erf"
+    m.graph.node.append(helper.make_node("Sin", [o.name], [o.name + "_sin"]))
+    o.name = o.name + "_sin"
     onnx.save(m, sys.argv[3])
     sys.exit(0)
 

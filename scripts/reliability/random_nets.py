@@ -76,7 +76,8 @@ def targets():
 #===------------------------------------------------------------------------===#
 
 SPATIAL = {"conv": 30, "act": 15, "pool": 10, "residual": 8, "concat": 5,
-           "lut": 6, "gap": 2, "binary": 6, "se": 4, "host": 4}
+           "lut": 6, "gap": 2, "binary": 6, "se": 4, "host": 4, "split": 3,
+           "swish": 4, "mean": 2, "resize": 2}
 TAIL = {"fc": 2, "matmul": 1}
 # "softmax" closes a network now and then: a trailing host segment.
 ALL_OPS = list(SPATIAL) + list(TAIL) + ["softmax"]
@@ -137,6 +138,15 @@ def random_spec(rng, seed, choices):
         elif kind == "host":
             # Float work the chip cannot run, between chip layers.
             layer.update(fn=rng.choice(["div", "softmax"]))
+        elif kind == "split":
+            # ShuffleNet's channel split: one half through a conv, concat.
+            layer.update(out=rng.randint(1, 8))
+        elif kind == "swish":
+            # x·sigmoid(x) and torch's x·hardsigmoid(x) (HardSwish itself is
+            # opset 14; the generator writes opset 13).
+            layer.update(fn=rng.choice(["silu", "hardswish"]))
+        elif kind == "resize":
+            layer.update(mode=rng.choice(["nearest", "linear"]))
         spec["layers"].append(layer)
     return spec
 
@@ -255,6 +265,43 @@ def build_model(spec):
             fn = "Mul" if op == "se" else layer["fn"]
             nodes.append(helper.make_node(fn, [cur, other], [out],
                                           name=f"{name}_{fn.lower()}"))
+        elif op == "split":
+            c = shape[1]
+            if c < 2:
+                continue
+            half = c // 2
+            nodes.append(helper.make_node(
+                "Split", [cur, f"{name}_sizes"], [f"{out}_a", f"{out}_b"],
+                name=f"{name}_split", axis=1))
+            inits.append(numpy_helper.from_array(
+                np.array([half, c - half], dtype=np.int64), f"{name}_sizes"))
+            oc = layer["out"]
+            wt = rng.standard_normal((oc, c - half, 1, 1)) / np.sqrt(c - half)
+            nodes.append(helper.make_node(
+                "Conv", [f"{out}_b", const(f"{name}_w", wt)], [f"{out}_conv"],
+                name=f"{name}_conv", kernel_shape=[1, 1]))
+            nodes.append(helper.make_node("Concat", [f"{out}_a", f"{out}_conv"],
+                                          [out], name=f"{name}_cat", axis=1))
+            shape = [1, half + oc, shape[2], shape[3]]
+        elif op == "swish":
+            gate = "Sigmoid" if layer["fn"] == "silu" else "HardSigmoid"
+            attrs = {} if gate == "Sigmoid" else dict(alpha=1.0 / 6, beta=0.5)
+            nodes.append(helper.make_node(gate, [cur], [f"{out}_g"],
+                                          name=f"{name}_gate", **attrs))
+            nodes.append(helper.make_node("Mul", [cur, f"{out}_g"], [out],
+                                          name=f"{name}_mul"))
+        elif op == "mean":
+            nodes.append(helper.make_node("ReduceMean", [cur], [out], name=name,
+                                          axes=[2, 3], keepdims=1))
+            shape = [1, shape[1], 1, 1]
+        elif op == "resize":
+            scales = const(f"{name}_scales", np.array([1, 1, 2, 2]))
+            attrs = dict(mode=layer["mode"])
+            if layer["mode"] == "linear":
+                attrs["coordinate_transformation_mode"] = "half_pixel"
+            nodes.append(helper.make_node("Resize", [cur, "", scales], [out],
+                                          name=name, **attrs))
+            shape = [1, shape[1], shape[2] * 2, shape[3] * 2]
         elif op == "host":
             if layer["fn"] == "div":
                 nodes.append(helper.make_node(

@@ -18,6 +18,7 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 using namespace mlir;
@@ -88,6 +89,8 @@ Value createBinary(Importer &im, BinKind kind, Type type, Value l, Value r) {
   return {};
 }
 
+OnnxValue constantValue(HostTensor t);
+
 /// Emits `a <kind> b` with numpy broadcasting, in NHWC if either operand is
 /// a rank-4 NHWC activation and the result has rank 4.
 FailureOr<OnnxValue> emitBinary(Importer &im, BinKind kind, OnnxValue &a,
@@ -95,6 +98,25 @@ FailureOr<OnnxValue> emitBinary(Importer &im, BinKind kind, OnnxValue &a,
   if (failed(requireFloat(im, a, "operand A")) ||
       failed(requireFloat(im, b, "operand B")))
     return failure();
+  // x / c with a constant c of finite non-zero values is x · (1/c): a
+  // product quantizes (and runs on the NPU's vector unit), a division has
+  // no integer form. The float result differs from ONNX's by at most an
+  // ulp per element.
+  OnnxValue reciprocal;
+  if (kind == BinKind::Div && b.isConstant() && b.constant->isFloat()) {
+    HostTensor inv = HostTensor::zeros(DType::F32, b.constant->shape);
+    bool ok = true;
+    for (int64_t i = 0, n = inv.numElements(); i < n && ok; ++i) {
+      double v = b.constant->getDouble(i);
+      ok = v != 0 && std::isfinite(v) && std::isfinite(1.0 / v);
+      float r = float(1.0 / v);
+      std::memcpy(inv.data.data() + 4 * i, &r, 4);
+    }
+    if (ok) {
+      reciprocal = constantValue(std::move(inv));
+      return emitBinary(im, BinKind::Mul, a, reciprocal);
+    }
+  }
   auto shape = broadcastShapes(a.shape, b.shape);
   if (!shape) {
     im.fail() << "operands of shapes " << formatShape(a.shape) << " and "

@@ -1,5 +1,5 @@
-"""Appends a Softmax (and, with --middle, a float Div that the chip cannot
-run followed by a Relu that it can) to an ONNX classifier: the host-segment
+"""Appends a Softmax (and, with --middle, a first Softmax that the chip
+cannot run followed by a Mul by 3 that it can) to an ONNX classifier: the host-segment
 end-to-end test's models, built from a trained model nobody here wrote for
 this purpose."""
 import argparse
@@ -11,8 +11,8 @@ p = argparse.ArgumentParser()
 p.add_argument("model")
 p.add_argument("out")
 p.add_argument("--middle", action="store_true",
-               help="also route the logits through Div (host) then Relu "
-                    "(NPU) before the Softmax (host)")
+               help="also route the logits through Softmax (host) then "
+                    "Mul by 3 (NPU) before the last Softmax (host)")
 a = p.parse_args()
 m = onnx.load(a.model)
 g = m.graph
@@ -21,9 +21,9 @@ name = out.name
 nodes = []
 src = name
 if a.middle:
-    g.initializer.append(helper.make_tensor("two", onnx.TensorProto.FLOAT, [], [2.0]))
-    nodes.append(helper.make_node("Div", [src, "two"], [name + "_half"], name="half"))
-    nodes.append(helper.make_node("Relu", [name + "_half"], [name + "_relu"], name="relu"))
+    nodes.append(helper.make_node("Softmax", [src], [name + "_soft"], name="soft", axis=1))
+    g.initializer.append(helper.make_tensor("three", onnx.TensorProto.FLOAT, [], [3.0]))
+    nodes.append(helper.make_node("Mul", [name + "_soft", "three"], [name + "_relu"], name="scale"))
     src = name + "_relu"
 nodes.append(helper.make_node("Softmax", [src], ["prob"], name="prob", axis=1))
 g.node.extend(nodes)

@@ -788,22 +788,36 @@ struct Former {
       alias[t.getOutput()] = t.getInput();
       return success();
     }
-    Layer l = startLayer(t, LayerKind::Copy, "transpose");
-    auto a = tensor(t, t.getInput());
-    auto o = tensor(t, t.getOutput());
+    FailureOr<Layer> l = copyLayer(t, "transpose");
+    if (failed(l))
+      return failure();
+    SmallVector<int64_t> strides = rowMajorStrides(inT);
+    for (int64_t p : perm) {
+      l->copyShape.push_back(inT.getDimSize(p));
+      l->copyStrides.push_back(strides[p]);
+    }
+    net.layers.push_back(std::move(*l));
+    return success();
+  }
+
+  /// A strided DMA copy layer from the op's input to its result (byte
+  /// elements, the input's range); the caller fills the copy geometry.
+  FailureOr<Layer> copyLayer(Operation *op, StringRef kind) {
+    Layer l = startLayer(op, LayerKind::Copy, kind);
+    auto a = tensor(op, op->getOperand(0));
+    auto o = tensor(op, op->getResult(0));
     if (failed(a) || failed(o))
       return failure();
     l.in = *a, l.out = *o;
     l.lo = a->qmin, l.hi = a->qmax;
-    SmallVector<int64_t> strides(inT.getRank(), 1);
-    for (int64_t i = inT.getRank() - 2; i >= 0; --i)
-      strides[i] = strides[i + 1] * inT.getDimSize(i + 1);
-    for (int64_t p : perm) {
-      l.copyShape.push_back(inT.getDimSize(p));
-      l.copyStrides.push_back(strides[p]);
-    }
-    net.layers.push_back(std::move(l));
-    return success();
+    return l;
+  }
+
+  static SmallVector<int64_t> rowMajorStrides(RankedTensorType t) {
+    SmallVector<int64_t> strides(t.getRank(), 1);
+    for (int64_t i = t.getRank() - 2; i >= 0; --i)
+      strides[i] = strides[i + 1] * t.getDimSize(i + 1);
+    return strides;
   }
 
   /// A strided slice (ShuffleNet's channel split, crops): a strided DMA
@@ -813,22 +827,16 @@ struct Former {
     auto outT = cast<RankedTensorType>(sl.getOutput().getType());
     if (llvm::any_of(sl.getSteps(), [](int64_t s) { return s <= 0; }))
       return sl.emitError("NPU lowering: a slice with a negative step");
-    Layer l = startLayer(sl, LayerKind::Copy, "slice");
-    auto a = tensor(sl, sl.getInput());
-    auto o = tensor(sl, sl.getOutput());
-    if (failed(a) || failed(o))
+    FailureOr<Layer> l = copyLayer(sl, "slice");
+    if (failed(l))
       return failure();
-    l.in = *a, l.out = *o;
-    l.lo = a->qmin, l.hi = a->qmax;
-    SmallVector<int64_t> strides(inT.getRank(), 1);
-    for (int64_t i = inT.getRank() - 2; i >= 0; --i)
-      strides[i] = strides[i + 1] * inT.getDimSize(i + 1);
+    SmallVector<int64_t> strides = rowMajorStrides(inT);
     for (int64_t d = 0; d < inT.getRank(); ++d) {
-      l.copyShape.push_back(outT.getDimSize(d));
-      l.copyStrides.push_back(strides[d] * sl.getSteps()[d]);
-      l.copyBase += strides[d] * sl.getStarts()[d];
+      l->copyShape.push_back(outT.getDimSize(d));
+      l->copyStrides.push_back(strides[d] * sl.getSteps()[d]);
+      l->copyBase += strides[d] * sl.getStarts()[d];
     }
-    net.layers.push_back(std::move(l));
+    net.layers.push_back(std::move(*l));
     return success();
   }
 

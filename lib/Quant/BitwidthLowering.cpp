@@ -179,12 +179,13 @@ LogicalResult BitwidthLoweringPass::analyse(Operation *op, Product &p) {
     p.input = fc.getInput(), p.weight = fc.getWeight();
     p.bias = fc.getBias(), p.output = fc.getOutput();
   } else if (auto mm = dyn_cast<MatMulOp>(op)) {
-    // Digit planes are packed from constant weights, and the NPU forms
-    // dense layers from 2-D products only: a product of two run-time
-    // tensors (attention's Q·Kᵀ) or a batched one stays a native integer
-    // matmul, which runs as a host op (bit-exact either way).
-    if (!mm.getRhs().getDefiningOp<ConstantOp>() ||
-        cast<RankedTensorType>(mm.getLhs().getType()).getRank() != 2)
+    // The NPU packs digit planes from constant weights and forms dense
+    // layers from 2-D products only: for it (npu-products), a product of
+    // two run-time tensors (attention's Q·Kᵀ) or a batched one stays a
+    // native integer matmul, a host op (bit-exact either way).
+    if (npuProducts &&
+        (!mm.getRhs().getDefiningOp<ConstantOp>() ||
+         cast<RankedTensorType>(mm.getLhs().getType()).getRank() != 2))
       return failure();
     p.input = mm.getLhs(), p.weight = mm.getRhs(), p.output = mm.getOutput();
   }

@@ -195,7 +195,9 @@ private:
   /// A copy: the simulator takes the program by value.
   std::vector<isa::HostSegment> descs;
   std::string what;
-  MLIRContext context{MLIRContext::Threading::DISABLED};
+  /// Threading stays enabled: several simulator threads run interpreters
+  /// on this context at once, and its uniquers must take their locks.
+  MLIRContext context;
   std::vector<std::unique_ptr<Segment>> segments;
 };
 

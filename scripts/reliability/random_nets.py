@@ -136,7 +136,8 @@ def random_spec(rng, seed, choices):
             layer.update(fn=rng.choice(["Sub", "Mul", "Max", "Min"]),
                          other=rng.choice(["conv", "conv", "gap"]))
         elif kind == "host":
-            # Float work the chip cannot run, between chip layers.
+            # Float work between chip layers: a softmax (a host segment); a
+            # division by a constant imports as a product (on the chip).
             layer.update(fn=rng.choice(["div", "softmax"]))
         elif kind == "split":
             # ShuffleNet's channel split: one half through a conv, concat.
@@ -388,7 +389,7 @@ def pipeline_commands(spec, d, b, use_motec):
         ("interpret", [f"{b}/mote-run", f"{d}/q.mlir", "--input",
                        f"x={d}/x.npy", "--output-dir", f"{d}/ref"]),
         ("compile", [f"{b}/mote-opt", f"{d}/q.mlir",
-                     f"--mote-bitwidth-lowering=digit-bits={digit} quiet",
+                     f"--mote-bitwidth-lowering=digit-bits={digit} quiet npu-products",
                      f"--mote-to-npu=target={spec['target']}",
                      "-o", f"{d}/npu.mlir"]),
         ("emit", [f"{b}/mote-translate", "--npu-to-mbin", f"{d}/npu.mlir",

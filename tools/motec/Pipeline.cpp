@@ -258,7 +258,7 @@ llvm::Error mote::motec::compile(const Options &opts, MLIRContext &context,
             *module, "bit-width lowering",
             "func.func(mote-bitwidth-lowering{digit-bits=" +
                 std::to_string(out.target.macArray.digitBits) +
-                " quiet=true})"))
+                " quiet=true npu-products=true})"))
       return e;
   }
   out.quantModule = module->clone();

@@ -254,6 +254,11 @@ def MoteBitwidthLowering : Pass<"mote-bitwidth-lowering", "mlir::func::FuncOp"> 
            "The target's requantization multiplier width (2..32)">,
     Option<"quiet", "quiet", "bool", /*default=*/"false",
            "Do not print the per-layer report">,
+    Option<"npuProducts", "npu-products", "bool", /*default=*/"false",
+           "Lower only the products the NPU lowering forms layers from "
+           "(conv2d, fully_connected, 2-D matmul by a constant); a product "
+           "of two run-time tensors or a batched matmul stays native and "
+           "runs as a host op (motec sets it)">,
   ];
   let dependentDialects = ["::mote::MoteDialect",
                            "::mlir::quant::QuantDialect"];

@@ -6,7 +6,7 @@
 # fuzzers and runs each for SECONDS (default 60: a smoke run) from its seed
 # corpus:
 #   mote-fuzz-onnx   ONNX importer           seeds: models/, libonnx-testdata, bad inputs
-#   mote-fuzz-mbin   .mbin/.masm loader + simulator with host segments (create + run on zeros)
+#   mote-fuzz-mbin   .mbin/.masm loader (host sections too) + simulator (create + run on zeros)
 #   mote-fuzz-mlir   mote IR parser + verifiers      seeds: test/**/*.mlir
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]

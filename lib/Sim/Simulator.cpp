@@ -20,6 +20,7 @@
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Format.h"
 
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -169,8 +170,11 @@ Expected<std::vector<uint8_t>> sim::packInput(const isa::IODesc &desc,
   std::vector<uint8_t> bytes(desc.bytes);
   for (uint64_t e = 0; e < map.size(); ++e) {
     if (st->isFloat) {
-      // A float input a host segment reads: the framework's value as is.
-      float f = float(tensor.getDouble(int64_t(map[e])));
+      // A float input a host segment reads: the framework's value as is
+      // (a float64 beyond float's range becomes ±inf, never UB).
+      double d = tensor.getDouble(int64_t(map[e]));
+      float f = std::fabs(d) > double(FLT_MAX) ? (d > 0 ? HUGE_VALF : -HUGE_VALF)
+                                               : float(d);
       std::memcpy(&bytes[e * 4], &f, 4);
       continue;
     }

@@ -118,15 +118,6 @@ struct HostSegment {
   std::string module;
   std::vector<HostTensorDesc> inputs, outputs;
   std::vector<HostOp> ops;
-  /// DRAM bytes the host reads and writes at this boundary.
-  uint64_t boundaryBytes() const {
-    uint64_t n = 0;
-    for (const HostTensorDesc &t : inputs)
-      n += t.bytes;
-    for (const HostTensorDesc &t : outputs)
-      n += t.bytes;
-    return n;
-  }
 };
 
 struct Program {

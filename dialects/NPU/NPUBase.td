@@ -24,9 +24,11 @@ def NPU_Dialect : Dialect {
     `npu.program` holds, in order: `npu.data` segments (the initial DRAM
     image: packed weight digit planes, requantization records, tables),
     `npu.io` descriptors (where each model input and output lives in DRAM
-    and how it maps to the framework's float tensor), `npu.host` records of
-    ops the chip does not run, and the instruction stream, grouped into
-    `npu.layer` regions that carry the compiler's static estimate.
+    and how it maps to the framework's float tensor), and the instruction
+    stream, grouped into `npu.layer` regions that carry the compiler's
+    static estimate, with `npu.host_segment` regions (the HOST instruction
+    and the `mote` ops the host runs there) where the chip cannot run an
+    op.
 
     Instruction ops (`npu.load`, `npu.store`, `npu.matmul`, `npu.vec`,
     `npu.config`, `npu.sync`, `npu.finish`) carry one attribute per field

@@ -205,11 +205,12 @@ TEST(TargetDescription, GoldenHash) {
   t.queues = {32, 32, 32, 8};
   t.energy.digitMacPJ = 0.09;
   t.energy.accumulatorAddPJ = 0.1;
+  t.energy.accumulatorRegisterPJ = 0.92;
   t.energy.vectorOpPJ = {3.4, 0.1, 0.1, 0.1, 0.25, 0.2};
   EXPECT_TRUE(StringRef(t.canonicalHardwareString())
                   .starts_with("{\"clock_mhz\":500,\"dram\":{\"bandwidth_bytes_"
                                "per_cycle\":8,\"laten"));
-  EXPECT_EQ(t.hash(), 0xdc1e6b325acf4b8eULL);
+  EXPECT_EQ(t.hash(), 0x787de228546b92dfULL);
 }
 
 struct ErrorCase {
@@ -291,8 +292,8 @@ TEST(TargetDescription, ValidationErrors) {
        "mote-x.json: sources[1] must be a string, got a number"},
       {"name", [](json::Object &o) { o["name"] = ""; },
        "mote-x.json: name must not be empty"},
-      {"version", [](json::Object &o) { o["schema_version"] = 2; },
-       "mote-x.json: schema_version must be 1 (this build's schema), got 2"},
+      {"version", [](json::Object &o) { o["schema_version"] = 1; },
+       "mote-x.json: schema_version must be 2 (this build's schema), got 1"},
       {"no version", [](json::Object &o) { o.erase("schema_version"); },
        "mote-x.json: missing required field 'schema_version'"},
   };

@@ -437,8 +437,11 @@ struct Emitter {
               ex(s.exec, isa::reg::MM_IN_W, wx.total);
               ex(s.exec, isa::reg::MM_IN_C, cc);
               ex(s.exec, isa::reg::MM_IN_CG, l.depthwise ? 1 : cc);
+              // The step's passes form one chain: they accumulate in the
+              // array and touch the accumulator buffer once (ISA.def).
               bool firstPass = ci == 0;
-              for (const DigitPass &p : l.passes) {
+              for (size_t pi = 0; pi < l.passes.size(); ++pi) {
+                const DigitPass &p = l.passes[pi];
                 Instruction m = isa::make(isa::Opcode::MatMul);
                 m.set(Field::MatMul_act_addr, inSlot[slot]);
                 m.set(Field::MatMul_wgt_addr, wbase + planeOff[planeIndex(l, p.plane)]);
@@ -450,6 +453,7 @@ struct Emitter {
                 m.set(Field::MatMul_shift, p.shift);
                 m.set(Field::MatMul_accumulate, !firstPass);
                 m.set(Field::MatMul_depthwise, l.depthwise);
+                m.set(Field::MatMul_chain, pi + 1 < l.passes.size());
                 s.exec.push_back(m);
                 firstPass = false;
               }

@@ -54,6 +54,9 @@ struct Op {
   int64_t inZp = 0;
   bool inSigned = false, aSigned = false, wSigned = false;
   bool accumulate = false, depthwise = false;
+  /// Continued by the next MATMUL in the array's accumulators (ISA.def):
+  /// the same values as unchained; only the events differ.
+  bool chain = false;
 
   // HOST: the segment the host runs.
   uint32_t segment = 0;

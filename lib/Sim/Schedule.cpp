@@ -141,6 +141,11 @@ private:
   std::array<TokenQueue, kNumQueues> queues;
   std::array<std::vector<uint64_t>, 3> engineList;
   std::array<uint64_t, 3> next{};
+  /// The open MATMUL chain (ISA.def): its first instruction and the last
+  /// one, which set `chain`; the next execute instruction must continue it.
+  bool chainOpen = false;
+  uint64_t chainFirst = 0, chainLast = 0;
+  Op chainHead;
 };
 
 } // namespace
@@ -330,6 +335,37 @@ Error Scheduler::resolveMatMul(uint64_t i, Op &op, uint64_t &latency,
   op.shift = field(i, Field::MatMul_shift);
   op.accumulate = field(i, Field::MatMul_accumulate);
   op.depthwise = field(i, Field::MatMul_depthwise);
+  op.chain = field(i, Field::MatMul_chain);
+  // A continuing member of a chain runs interleaved with the passes before
+  // it, on the same tile: same addresses and geometry (the registers cannot
+  // have changed: no other execute instruction came between), accumulating,
+  // and waiting for no token.
+  bool continuing = chainOpen;
+  if (continuing) {
+    const Op &h = chainHead;
+    if (op.actAddr != h.actAddr || op.accAddr != h.accAddr ||
+        op.outH != h.outH || op.outW != h.outW || op.outC != h.outC ||
+        op.depthwise != h.depthwise)
+      return fail(i, "continues the MATMUL chain of " + describe(chainFirst) +
+                         " but differs from it in act_addr, acc_addr, out_h, "
+                         "out_w, out_c or depthwise (a chain runs one tile)");
+    if (!op.accumulate)
+      return fail(i, "continues the MATMUL chain of " + describe(chainFirst) +
+                         " without accumulate (it would discard the sums "
+                         "the array holds)");
+    if (insts[i].popPrev() || insts[i].popNext())
+      return fail(i, "continues the MATMUL chain of " + describe(chainFirst) +
+                         " but waits for a token (a chain runs without a "
+                         "break)");
+  } else {
+    chainFirst = i;
+    chainHead = op;
+  }
+  if (op.chain && (insts[i].pushPrev() || insts[i].pushNext()))
+    return fail(i, "sets chain but pushes a token: its sums are not in the "
+                   "accumulator buffer until the chain's last MATMUL");
+  chainOpen = op.chain;
+  chainLast = i;
 
   struct RegCheck {
     uint8_t r;
@@ -419,12 +455,16 @@ Error Scheduler::resolveMatMul(uint64_t i, Op &op, uint64_t &latency,
   ev.digitMacsBySign[op.aSigned][op.wSigned] += outputs * K;
   ev.accumulatorUpdates += outputs;
   uint64_t pixels = uint64_t(op.outH) * op.outW;
-  ev.sramReadBytes[1] +=
-      pixels * K * (op.depthwise ? op.outC : ceilDiv(op.outC, cols));
+  // A chain reads each activation byte once (its first pass), and touches
+  // the accumulator buffer only at its ends.
+  if (!continuing)
+    ev.sramReadBytes[1] +=
+        pixels * K * (op.depthwise ? op.outC : ceilDiv(op.outC, cols));
   ev.sramReadBytes[0] += op.outC * rowBytes;
-  if (op.accumulate)
+  if (op.accumulate && !continuing)
     ev.sramReadBytes[2] += outputs * 4;
-  ev.sramWriteBytes[2] += outputs * 4;
+  if (!op.chain)
+    ev.sramWriteBytes[2] += outputs * 4;
   latency = pixels * ceilDiv(op.outC, cols) * ceilDiv(K, rows) + rows + cols;
   return Error::success();
 }
@@ -576,6 +616,9 @@ Error Scheduler::resolve(uint64_t i, Op &op, bool &hasOp, uint64_t &latency,
   op.index = uint32_t(i);
   hasOp = false;
   latency = 1;
+  if (chainOpen && engineOf[i] == kExec && inst.opcode != isa::Opcode::MatMul)
+    return fail(i, "comes between the MATMUL chain's " + describe(chainLast) +
+                       " (chain set) and the MATMUL that must continue it");
   switch (inst.opcode) {
   case isa::Opcode::Load:
     hasOp = true;
@@ -850,6 +893,8 @@ Error Scheduler::run() {
     if (hasOp)
       impl.ops.push_back(op);
   }
+  if (chainOpen)
+    return fail(chainLast, "sets chain but no MATMUL continues it");
   // Pushes whose `depth`-earlier token was never popped overflowed.
   for (unsigned q = 0; q < kNumQueues; ++q) {
     const TokenQueue &tq = queues[q];

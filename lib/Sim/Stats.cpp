@@ -50,7 +50,8 @@ EnergyBreakdown sim::computeEnergy(const Events &ev, uint64_t cycles,
                                    const TargetDescription &t) {
   EnergyBreakdown e;
   e.macPJ = double(ev.digitMacs) * t.energy.digitMacPJ;
-  e.accumulatorPJ = double(ev.accumulatorUpdates) * t.energy.accumulatorAddPJ;
+  e.accumulatorPJ = double(ev.accumulatorUpdates) *
+                    (t.energy.accumulatorAddPJ + t.energy.accumulatorRegisterPJ);
   for (unsigned b = 0; b < kNumSramBuffers; ++b)
     e.sramPJ[b] =
         double(ev.sramReadBytes[b]) * t.sramEnergyPerBytePJ(SramBuffer(b)) +
@@ -216,7 +217,7 @@ void sim::printReport(const Stats &s, const TargetDescription &t,
                        total > 0 ? 100.0 * pj / total : 0.0);
   };
   line("digit MACs", en.macPJ);
-  line("accumulator adds", en.accumulatorPJ);
+  line("array accumulators", en.accumulatorPJ);
   for (unsigned b = 0; b < kNumSramBuffers; ++b)
     line(sramBufferName(SramBuffer(b)), en.sramPJ[b]);
   line("DRAM", en.dramPJ);

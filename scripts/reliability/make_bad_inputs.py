@@ -200,7 +200,7 @@ def onnx_cases(out):
 #===------------------------------------------------------------------------===#
 
 OK_MASM = """\
-.target "mote-default" 0x8e08329f32ddb2df
+.target "mote-default" 0xb868d0c3184d1582
 .dram 64
 .input name="x" shape=[16] perm=[] layout="C" dtype="i8" addr=0 bytes=16 scale=0.25 zp=0
 .output name="y" shape=[16] perm=[] layout="C" dtype="i8" addr=32 bytes=16 scale=0.25 zp=0
@@ -221,7 +221,7 @@ MASM_CASES = {
         "vec op=clamp src_a=0 out_h=1 out_w=1 channels=16 dst_addr=16 pop_prev push_next",
         "vec op=clamp src_a=0 out_h=1 out_w=1 channels=16 dst_addr=16 pop_next push_next"),
     # A target hash that is not the named target's.
-    "wrong-hash.masm": OK_MASM.replace("0x8e08329f32ddb2df", "0x0000000000001234"),
+    "wrong-hash.masm": OK_MASM.replace("0xb868d0c3184d1582", "0x0000000000001234"),
     # DMA beyond the program's DRAM.
     "dram-oob.masm": OK_MASM.replace("dram_addr=32 rows=1", "dram_addr=56 rows=1"),
     # SRAM beyond the activation buffer (256 KiB on mote-default).

@@ -380,6 +380,8 @@ Expected<TargetDescription> mote::parseTarget(StringRef text,
     ObjectReader r = top.object("energy");
     r.number("digit_mac_pj", t.energy.digitMacPJ, /*positive=*/false);
     r.number("accumulator_add_pj", t.energy.accumulatorAddPJ, false);
+    r.number("array_accumulator_register_pj",
+             t.energy.accumulatorRegisterPJ, false);
     readReadWrite(r, "weight_buffer_pj_per_byte", t.energy.weightBuffer);
     readReadWrite(r, "activation_buffer_pj_per_byte",
                   t.energy.activationBuffer);
@@ -508,6 +510,7 @@ json::Value TargetDescription::toJSON(bool withText) const {
        json::Object{
            {"digit_mac_pj", energy.digitMacPJ},
            {"accumulator_add_pj", energy.accumulatorAddPJ},
+           {"array_accumulator_register_pj", energy.accumulatorRegisterPJ},
            {"weight_buffer_pj_per_byte", rwJSON(energy.weightBuffer)},
            {"activation_buffer_pj_per_byte", rwJSON(energy.activationBuffer)},
            {"accumulator_buffer_pj_per_byte", rwJSON(energy.accumulatorBuffer)},
@@ -636,7 +639,8 @@ void TargetDescription::printSummary(raw_ostream &os) const {
      << "-bit multiplier, shift <= " << requant.maxShift << "\n";
   os << "  energy          "
      << format("%g pJ/digit-MAC (int8 MAC %g pJ, int4 %g pJ), %g pJ/acc add, "
-               "%g mW static\n",
+               "%g pJ/acc register, %g mW static\n",
                energyPerDigitMacPJ(), macEnergyPJ(8, 8), macEnergyPJ(4, 4),
-               energy.accumulatorAddPJ, energy.staticPowerMW);
+               energy.accumulatorAddPJ, energy.accumulatorRegisterPJ,
+               energy.staticPowerMW);
 }

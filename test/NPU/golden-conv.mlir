@@ -10,7 +10,7 @@
 // channel) with the fused ReLU as the clamp [-5, 127], and one STORE.
 // The .mbin round trip prints the same text.
 
-// CHECK: .target "mote-default" 0x8e08329f32ddb2df
+// CHECK: .target "mote-default" 0xb868d0c3184d1582
 // CHECK: .input name="x" shape=[1,1,4,4] perm=[0,2,3,1] layout="NCHW" dtype="u8" addr=128 bytes=16
 // CHECK: .output name="y" shape=[1,4,4,2] perm=[] {{.*}}dtype="i8" addr=192 bytes=32 scale=0.01 zp=-5
 // CHECK: .layer name="conv2d@{{[0-9]+}}" kind="conv2d" first=0 count=35 macs=288 digit_macs=1152 dram_bytes=176 roofline_cycles=22

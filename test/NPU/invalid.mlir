@@ -25,7 +25,7 @@ npu.config {engine = 1, reg = 99, value = 0}
 
 // -----
 
-// expected-error @+1 {{target_hash 0x1 does not match target 'mote-default' (0x8e08329f32ddb2df)}}
+// expected-error @+1 {{target_hash 0x1 does not match target 'mote-default' (0xb868d0c3184d1582)}}
 npu.program attributes {target = "mote-default", target_hash = "0x1", dram_bytes = 1024} {
   npu.finish {}
 }
@@ -40,7 +40,7 @@ npu.program attributes {target = "mote-nonexistent", target_hash = "0x1", dram_b
 // -----
 
 // A weight tile past the end of the 256 KiB weight buffer.
-npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2df", dram_bytes = 1024} {
+npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
   // expected-error @+1 {{load destination [262112, 262176) exceeds the weight buffer (262144 bytes) of target 'mote-default'}}
   npu.load {buffer = 0, sram_addr = 262112, dram_addr = 0, rows = 1, cols = 1, elem_bytes = 64, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0}
   npu.finish {}
@@ -48,7 +48,7 @@ npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2
 
 // -----
 
-npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2df", dram_bytes = 1024} {
+npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
   // expected-error @+1 {{load destination address 8 in the activation buffer is not 16-byte aligned}}
   npu.load {buffer = 1, sram_addr = 8, dram_addr = 0, rows = 1, cols = 1, elem_bytes = 1, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0}
   npu.finish {}
@@ -56,29 +56,29 @@ npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2
 
 // -----
 
-npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2df", dram_bytes = 1024} {
+npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
   npu.config {engine = 1, reg = 0, value = 1}
   npu.config {engine = 1, reg = 1, value = 4}
   npu.config {engine = 1, reg = 3, value = 4}
   npu.config {engine = 1, reg = 4, value = 1}
   npu.config {engine = 1, reg = 5, value = 1}
   // expected-error @+1 {{shift 0 must be at least digit_bits * (a_digit + w_digit) = 4}}
-  npu.matmul {act_addr = 0, wgt_addr = 0, acc_addr = 0, out_h = 1, out_w = 1, out_c = 4, a_digit = 1, a_signed = true, w_digit = 0, w_signed = false, shift = 0, accumulate = false, depthwise = false}
+  npu.matmul {act_addr = 0, wgt_addr = 0, acc_addr = 0, out_h = 1, out_w = 1, out_c = 4, a_digit = 1, a_signed = true, w_digit = 0, w_signed = false, shift = 0, accumulate = false, chain = false, depthwise = false}
   npu.finish {}
 }
 
 // -----
 
-npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2df", dram_bytes = 1024} {
+npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
   // expected-error @+1 {{MM_KH/MM_KW/MM_IN_W/MM_IN_C/MM_IN_CG must be configured before a matmul}}
-  npu.matmul {act_addr = 0, wgt_addr = 0, acc_addr = 0, out_h = 1, out_w = 1, out_c = 4, a_digit = 0, a_signed = true, w_digit = 0, w_signed = false, shift = 0, accumulate = false, depthwise = false}
+  npu.matmul {act_addr = 0, wgt_addr = 0, acc_addr = 0, out_h = 1, out_w = 1, out_c = 4, a_digit = 0, a_signed = true, w_digit = 0, w_signed = false, shift = 0, accumulate = false, chain = false, depthwise = false}
   npu.finish {}
 }
 
 // -----
 
 // expected-error @+1 {{token queue load->execute is unbalanced: 1 more pushes than pops}}
-npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2df", dram_bytes = 1024} {
+npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
   npu.load {buffer = 1, sram_addr = 0, dram_addr = 0, rows = 1, cols = 1, elem_bytes = 1, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0, push_next = true}
   npu.finish {}
 }
@@ -86,14 +86,14 @@ npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2
 // -----
 
 // expected-error @+1 {{token queue store->execute is unbalanced: 1 more pops than pushes}}
-npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2df", dram_bytes = 1024} {
+npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
   npu.sync {engine = 1, pop_next = true}
   npu.finish {}
 }
 
 // -----
 
-npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2df", dram_bytes = 1024} {
+npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
   npu.finish {}
   // expected-error @+1 {{follows npu.finish}}
   npu.sync {engine = 0}
@@ -101,7 +101,7 @@ npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2
 
 // -----
 
-npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2df", dram_bytes = 1024} {
+npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
   // expected-error @+1 {{segment ends beyond dram_bytes 1024}}
   npu.data {offset = 1022, bytes = dense<[1, 2, 3, 4]> : tensor<4xi8>}
   npu.finish {}
@@ -109,7 +109,7 @@ npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2
 
 // -----
 
-npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2df", dram_bytes = 1024} {
+npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
   // expected-error @+1 {{size 3 does not match the shape (4 bytes)}}
   npu.io {name = "x", is_input = true, shape = array<i64: 1, 4>, dram_perm = array<i64>, layout = "NC", dtype = "i8", dram_addr = 64, size = 3, scale = 0.5 : f64, zero_point = 0}
   npu.finish {}
@@ -117,7 +117,7 @@ npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2
 
 // -----
 
-npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2df", dram_bytes = 1024} {
+npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
   // expected-error @+1 {{offset must be non-negative}}
   npu.data {offset = -1, bytes = dense<[1, 2]> : tensor<2xi8>}
   npu.finish
@@ -125,7 +125,7 @@ npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2
 
 // -----
 
-npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2df", dram_bytes = 1024} {
+npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
   // expected-error @+1 {{dtype must be i8, u8, i32, f32, or i2..i7 / u1..u7, got 'i9'}}
   npu.io {dram_addr = 0 : i64, dram_perm = array<i64>, dtype = "i9", is_input = true, layout = "C", name = "x", scale = 1.0 : f64, shape = array<i64: 4>, size = 4 : i64, zero_point = 0 : i64}
   npu.finish

@@ -2,7 +2,7 @@
 
 // A minimal well-formed program: load a tile, one MATMUL pass, requantize,
 // store, with balanced tokens on all four queues.
-// CHECK-LABEL: npu.program attributes {dram_bytes = 1024 : i64, target = "mote-default", target_hash = "0x8e08329f32ddb2df"}
+// CHECK-LABEL: npu.program attributes {dram_bytes = 1024 : i64, target = "mote-default", target_hash = "0xb868d0c3184d1582"}
 // CHECK: npu.data {bytes = dense<[1, 2, 3, 4]> : tensor<4xi8>, offset = 0 : i64}
 // CHECK: npu.io {dram_addr = 64 : i64
 // CHECK: npu.layer attributes {digit_macs = 16 : i64
@@ -12,7 +12,7 @@
 // CHECK: mote.softmax
 // CHECK: npu.host_yield %{{.*}} : tensor<1x4xf32>
 // CHECK: npu.finish
-npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2df", dram_bytes = 1024} {
+npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
   npu.data {offset = 0, bytes = dense<[1, 2, 3, 4]> : tensor<4xi8>}
   npu.io {name = "x", is_input = true, shape = array<i64: 1, 4>, dram_perm = array<i64>, layout = "NC", dtype = "i8", dram_addr = 64, size = 4, scale = 0.5 : f64, zero_point = 0}
   npu.layer attributes {name = "fc", kind = "fully_connected", macs = 16, digit_macs = 16, dram_traffic = 8, roofline_cycles = 1} {
@@ -22,7 +22,7 @@ npu.program attributes {target = "mote-default", target_hash = "0x8e08329f32ddb2
     npu.config {engine = 1, reg = 3, value = 4}
     npu.config {engine = 1, reg = 4, value = 1}
     npu.config {engine = 1, reg = 5, value = 1}
-    npu.matmul {act_addr = 0, wgt_addr = 0, acc_addr = 0, out_h = 1, out_w = 1, out_c = 4, a_digit = 0, a_signed = true, w_digit = 0, w_signed = true, shift = 0, accumulate = false, depthwise = false}
+    npu.matmul {act_addr = 0, wgt_addr = 0, acc_addr = 0, out_h = 1, out_w = 1, out_c = 4, a_digit = 0, a_signed = true, w_digit = 0, w_signed = true, shift = 0, accumulate = false, chain = false, depthwise = false}
     npu.vec {op = 0, src_a = 0, src_b = 0, out_h = 1, out_w = 1, channels = 4, dst_addr = 64, a_acc = true, b_acc = false, d_acc = false, push_next = true}
     npu.store {buffer = 1, sram_addr = 64, dram_addr = 128, rows = 1, cols = 1, elem_bytes = 4, pop_prev = true, push_prev = true}
     npu.sync {engine = 1, pop_next = true, push_prev = true}

@@ -58,7 +58,7 @@ llvm::StringRef sramBufferName(SramBuffer buffer);
 
 /// The schema version this build reads and writes. A file with any other
 /// version is rejected rather than guessed at.
-constexpr int64_t kTargetSchemaVersion = 1;
+constexpr int64_t kTargetSchemaVersion = 2;
 
 /// One SRAM buffer's geometry.
 struct SramBufferDesc {
@@ -120,6 +120,9 @@ struct TargetDescription {
   struct Energy {
     double digitMacPJ = 0;       ///< One digit x digit multiply-add.
     double accumulatorAddPJ = 0; ///< One shifted add into an accumulator.
+    /// Reading and writing one of the MAC array's 32-bit accumulator
+    /// registers, per accumulator update (chains keep sums there).
+    double accumulatorRegisterPJ = 0;
     ReadWriteEnergy weightBuffer;
     ReadWriteEnergy activationBuffer;
     ReadWriteEnergy accumulatorBuffer;

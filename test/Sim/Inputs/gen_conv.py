@@ -2,10 +2,11 @@
 """Generates a one-tile quantized convolution as a Mote NPU program.
 
 Usage: gen_conv.py OUTDIR TARGET HASH DIGIT_BITS SEED [depthwise] [signed]
-       [stride2] [dilate] [relu]
+       [stride2] [dilate] [relu] [chain]
 
 Writes OUTDIR/prog.masm (load weights/records/input with a zero-point
-border, one MATMUL per (activation digit, weight digit) pass, VEC
+border, one MATMUL per (activation digit, weight digit) pass (with
+`chain`: the passes form one MATMUL chain, accumulating in the array), VEC
 requantize, STORE), OUTDIR/x.npy (int storage, NCHW) and
 OUTDIR/expected.npy (int8, NCHW) computed directly in numpy with Python
 integers: conv of (x - zp) with int8 weights, + bias, TOSA single-round
@@ -160,15 +161,18 @@ def main():
                     + (" pop_prev" if first else ""))
         first = False
     first = True
+    chain = "chain" in flags
     for a in range(nA):
         for j in range(nW):
+            last = a == nA - 1 and j == nW - 1
             flagsA = " a_signed" if a == nA - 1 else ""
             flagsW = " w_signed" if j == nW - 1 else ""
             body.append(f"matmul act_addr=0 wgt_addr={plane_w[j]} acc_addr=0 "
                         f"out_h={OH} out_w={OW} out_c={O} a_digit={a} "
                         f"w_digit={j} shift={d*(a+j)}{flagsA}{flagsW}"
                         + ("" if first else " accumulate")
-                        + (" depthwise" if depthwise else ""))
+                        + (" depthwise" if depthwise else "")
+                        + (" chain" if chain and not last else ""))
             first = False
     body.append(f"vec op=requantize src_a=0 src_b={rq_w} out_h={OH} "
                 f"out_w={OW} channels={O} dst_addr={out_a} a_acc push_next")

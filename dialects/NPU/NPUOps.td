@@ -107,6 +107,23 @@ def NPU_HostYieldOp : NPU_Op<"host_yield", [Terminator,
   let assemblyFormat = "attr-dict ($results^ `:` type($results))?";
 }
 
+def NPU_ProgramLoadOp : NPU_Op<"program_load", [HasParent<"ProgramOp">,
+                                                 NoTerminator, SingleBlock]> {
+  let summary = "the program-load preamble: resident weights, loaded once";
+  let description = [{
+    Instructions run once when the program is loaded, before the first
+    inference (the `.mbin` preamble, `Program::preambleInstructions`): the
+    weight-buffer LOADs of every layer whose weights stay resident. It must
+    come before every other instruction of the program. Each inference then
+    runs the rest of the program from reset registers, and nothing in it may
+    overwrite what the preamble loaded (the ISA verifier checks this).
+    `bytes` is the resident weight-buffer footprint.
+  }];
+  let arguments = (ins I64Attr:$bytes);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "attr-dict-with-keyword $body";
+}
+
 def NPU_LayerOp : NPU_Op<"layer", [HasParent<"ProgramOp">, NoTerminator,
                                    SingleBlock]> {
   let summary = "the instructions of one layer and its static estimate";

@@ -145,6 +145,8 @@ void printMasm(const Program &program, raw_ostream &os) {
   printString(program.targetName, os);
   os << ' ' << format_hex(program.targetHash, 18) << '\n';
   os << ".dram " << program.dramBytes << '\n';
+  if (program.preambleInstructions)
+    os << ".preamble " << program.preambleInstructions << '\n';
   for (const IODesc &d : program.io) {
     os << (d.isInput ? ".input" : ".output") << " name=";
     printString(d.name, os);
@@ -637,6 +639,13 @@ Error MasmParser::parseDirective(ArrayRef<Item> items) {
       return error(items[0].column, ".dram expects BYTES");
     return parseUnsigned(items[1], program.dramBytes);
   }
+  if (name == ".preamble") {
+    if (items.size() != 2 || !items[1].key.empty())
+      return error(items[0].column,
+                   ".preamble expects COUNT (the first COUNT instructions "
+                   "run once, at program load)");
+    return parseUnsigned(items[1], program.preambleInstructions);
+  }
   if (name == ".input" || name == ".output")
     return parseIO(items, name == ".input");
   if (name == ".layer")
@@ -665,7 +674,7 @@ Error MasmParser::parseDirective(ArrayRef<Item> items) {
   }
   return error(items[0].column,
                "unknown directive '" + name +
-                   "' (expected .target, .dram, .input, .output, .layer, "
+                   "' (expected .target, .dram, .preamble, .input, .output, .layer, "
                    ".hostsegment, .hostinput, .hostoutput, .hostop, .const "
                    "or .word)");
 }

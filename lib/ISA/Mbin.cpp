@@ -126,7 +126,8 @@ std::string writeMeta(const Program &program) {
                     {"dram_bytes", program.dramBytes},
                     {"io", std::move(io)},
                     {"layers", std::move(layers)},
-                    {"host_segments", std::move(segments)}};
+                    {"host_segments", std::move(segments)},
+                    {"preamble_instructions", program.preambleInstructions}};
   std::string text;
   raw_string_ostream os(text);
   os << json::Value(std::move(meta)); // llvm::json prints keys sorted.
@@ -236,8 +237,12 @@ std::string readMeta(StringRef text, Program &program) {
   if (!meta)
     return error;
   r.onlyKeys(*meta,
-             {"target", "dram_bytes", "io", "layers", "host_segments"},
+             {"target", "dram_bytes", "io", "layers", "host_segments",
+              "preamble_instructions"},
              "meta");
+  if (meta->get("preamble_instructions"))
+    program.preambleInstructions =
+        r.u64(*meta, "preamble_instructions", "meta");
   program.targetName = r.str(*meta, "target", "meta");
   program.dramBytes = r.u64(*meta, "dram_bytes", "meta");
   if (const json::Array *io = r.array(*meta, "io", "meta")) {
@@ -383,9 +388,9 @@ Expected<Program> readMbin(ArrayRef<uint8_t> bytes, StringRef what) {
   if (std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0)
     return fail("bad magic (expected \"MOTEBIN\\0\"); not a .mbin file");
   uint32_t version = getU32(bytes, 8);
-  if (version != kMbinVersion)
+  if (version != kMbinVersion && version != 2)
     return fail("unsupported .mbin version " + Twine(version) +
-                " (this build reads version " + Twine(kMbinVersion) +
+                " (this build reads versions 2 and " + Twine(kMbinVersion) +
                 "); recompile the model with this motec");
   uint32_t count = getU32(bytes, 12);
   if (count != kNumSectionIds)

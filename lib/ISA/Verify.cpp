@@ -146,6 +146,67 @@ static Error verifyHostSegment(const HostSegment &seg, size_t index,
   return Error::success();
 }
 
+/// The weight-buffer bytes [begin, end) a LOAD writes (its whole tile).
+static std::pair<uint64_t, uint64_t> loadFootprint(const Instruction &inst) {
+  uint64_t rows = inst.get(Field::Load_pad_top) + inst.get(Field::Load_rows) +
+                  inst.get(Field::Load_pad_bottom);
+  uint64_t cols = inst.get(Field::Load_pad_left) + inst.get(Field::Load_cols) +
+                  inst.get(Field::Load_pad_right);
+  uint64_t begin = inst.get(Field::Load_sram_addr);
+  return {begin, begin + rows * cols * inst.get(Field::Load_elem_bytes)};
+}
+
+/// The program-load preamble: only weight LOADs and load-engine
+/// CONFIG/SYNC, no layer inside it, and nothing after it overwrites what
+/// it made resident (each inference relies on it).
+static Error verifyPreamble(const Program &program, StringRef what) {
+  uint64_t pre = program.preambleInstructions, n = program.instructions.size();
+  if (pre == 0)
+    return Error::success();
+  if (pre >= n)
+    return fail(what, "the program-load preamble covers " + Twine(pre) +
+                          " of " + Twine(n) + " instructions");
+  for (const LayerInfo &layer : program.layers)
+    if (layer.numInstructions && layer.firstInstruction < pre)
+      return fail(what, "layer '" + layer.name + "' starts at instruction " +
+                            Twine(layer.firstInstruction) +
+                            ", inside the program-load preamble [0, " +
+                            Twine(pre) + ")");
+  std::vector<std::pair<uint64_t, uint64_t>> resident;
+  for (uint64_t i = 0; i < pre; ++i) {
+    Instruction inst = cantFail(decode(program.instructions[i]));
+    bool ok = inst.opcode == Opcode::Load
+                  ? inst.get(Field::Load_buffer) == 0
+                  : (inst.opcode == Opcode::Config || inst.opcode == Opcode::Sync) &&
+                        inst.engine() == Engine::Load;
+    if (!ok)
+      return fail(what, "instruction " + Twine(i) + ": the program-load "
+                            "preamble holds only weight-buffer LOADs and "
+                            "load-engine CONFIG/SYNC");
+    if (inst.opcode == Opcode::Load)
+      resident.push_back(loadFootprint(inst));
+  }
+  for (uint64_t i = pre; i < n; ++i) {
+    Instruction inst = cantFail(decode(program.instructions[i]));
+    if (inst.opcode != Opcode::Load || inst.get(Field::Load_buffer) != 0)
+      continue;
+    auto [b, e] = loadFootprint(inst);
+    for (auto [rb, re] : resident)
+      if (b < re && rb < e) {
+        std::string layer;
+        for (const LayerInfo &l : program.layers)
+          if (i >= l.firstInstruction && i < l.firstInstruction + l.numInstructions)
+            layer = " (layer '" + l.name + "')";
+        return fail(what, "instruction " + Twine(i) + layer +
+                              " overwrites weight_buffer bytes [" + Twine(b) +
+                              ", " + Twine(e) + "), resident since the "
+                              "program-load preamble ([" + Twine(rb) + ", " +
+                              Twine(re) + "))");
+      }
+  }
+  return Error::success();
+}
+
 Error verifyProgram(const Program &program, StringRef what) {
   if (!json::isUTF8(program.targetName))
     return fail(what, "target name is not UTF-8");
@@ -197,6 +258,8 @@ Error verifyProgram(const Program &program, StringRef what) {
                             Twine(layer.numInstructions) +
                             ") exceed the program's " + Twine(n));
   }
+  if (Error err = verifyPreamble(program, what))
+    return err;
   for (size_t i = 0; i < program.hostSegments.size(); ++i) {
     if (hostInstruction[i] < 0)
       return fail(what, "host segment " + Twine(i) +

@@ -61,6 +61,16 @@ struct Emitter {
   OpBuilder *b;
   Location loc;
   int64_t tokensEL = 0, tokensSE = 0; // per-layer counts for the drain
+  /// Resident weights: every weight block and table gets its own place in
+  /// the weight buffer (bump-allocated in layer order, the same in the dry
+  /// run and the real one) and is loaded once, by the program-load
+  /// preamble; the layers then load no weights.
+  bool residentWeights = false;
+  int64_t residentTop = 0;
+  struct ResidentLoad {
+    int64_t sram, dram, bytes;
+  };
+  std::vector<ResidentLoad> residentLoads;
 
   Emitter(const TargetDescription &t, Network &net, OpBuilder &b, Location loc)
       : t(t), net(net), b(&b), loc(loc) {}
@@ -122,6 +132,18 @@ struct Emitter {
       int64_t n = std::min<int64_t>(4095, n64 - done);
       load(o, 0, sram + done * 64, dramAddr + done * 64, 1, n, 64, 0, 64, 0);
     }
+  }
+
+  /// The resident place of a constant block: allocated on first use.
+  int64_t residentPlace(int64_t dramAddr, int64_t bytes) {
+    for (const ResidentLoad &r : residentLoads)
+      if (r.dram == dramAddr)
+        return r.sram;
+    int64_t sram = alignTo(residentTop, std::max<int64_t>(
+                                            64, t.sram.weightBuffer.alignmentBytes));
+    residentTop = sram + alignTo(bytes, 64);
+    residentLoads.push_back({sram, dramAddr, bytes});
+    return sram;
   }
 
   void store(std::vector<Instruction> &o, int64_t sram, int64_t dramAddr,
@@ -423,7 +445,9 @@ struct Emitter {
             if (conv) {
               auto &[addr, bytes, planeOff, recOff] = blocks[{o0, ci}];
               int64_t wbase = wSlot[blockCount % 2];
-              if (resident != std::make_pair(o0, ci)) {
+              if (residentWeights) {
+                wbase = residentPlace(addr, bytes);
+              } else if (resident != std::make_pair(o0, ci)) {
                 ++blockCount;
                 wbase = wSlot[(blockCount - 1) % 2];
                 loadBlock(s.loads, wbase, addr, bytes);
@@ -500,8 +524,12 @@ struct Emitter {
                 operand(a + half, dram.lookup(l.in2.value), l.bcastB);
                 s.exec.push_back(vec(l.vop, a, a + half, th, tw, tc, dst));
               } else if (l.kind == LayerKind::Lut) {
-                loadBlock(s.loads, wSlot[slot], lutAddr, 256);
-                s.exec.push_back(vec(isa::VecOp::Lut, a, wSlot[slot], th, tw, tc, dst));
+                int64_t table = wSlot[slot];
+                if (residentWeights)
+                  table = residentPlace(lutAddr, 256);
+                else
+                  loadBlock(s.loads, table, lutAddr, 256);
+                s.exec.push_back(vec(isa::VecOp::Lut, a, table, th, tw, tc, dst));
               } else {
                 s.exec.push_back(vec(isa::VecOp::Clamp, a, 0, th, tw, tc, dst));
               }
@@ -626,7 +654,7 @@ int64_t mote::npu::constantBytes(Network &net, const TargetDescription &t,
 
 LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
                                      const DramPlan &plan, ModuleOp module,
-                                     Location loc) {
+                                     Location loc, WeightMode weights) {
   OpBuilder b(module.getContext());
   b.setInsertionPointToEnd(module.getBody());
   std::string hash;
@@ -637,17 +665,37 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
   OpBuilder pb = OpBuilder::atBlockEnd(body);
   Emitter e(t, net, pb, loc);
   // Constants first: pack every conv's blocks in a dry run so that the
-  // activation plan starts after them.
-  {
+  // activation plan starts after them. The dry run also places resident
+  // weights; `auto` streams them when they do not fit the weight buffer.
+  std::vector<Emitter::ResidentLoad> preamble;
+  int64_t residentBytes = 0;
+  for (bool tryResident : {true, false}) {
+    if (tryResident && weights == WeightMode::Stream)
+      continue;
     OpBuilder dry(module.getContext());
     Block scratch;
     dry.setInsertionPointToEnd(&scratch);
     Emitter d(t, net, dry, loc);
+    d.residentWeights = tryResident;
     for (Layer &l : net.layers)
       if (l.kind != LayerKind::Host)
         d.buildSteps(l);
-    e.image = d.image;
     scratch.clear();
+    int64_t capacity = std::min<int64_t>(t.sram.weightBuffer.bytes, 1 << 20);
+    if (tryResident && d.residentTop > capacity) {
+      if (weights == WeightMode::Resident)
+        return emitError(loc, "NPU lowering: --weights=resident: the packed "
+                              "weights need ")
+               << d.residentTop << " bytes of the weight_buffer, which has "
+               << t.sram.weightBuffer.bytes << " bytes on target '" << t.name
+               << "' (use --weights=stream or --weights=auto)";
+      continue;
+    }
+    e.image = d.image;
+    e.residentWeights = tryResident;
+    preamble = d.residentLoads;
+    residentBytes = d.residentTop;
+    break;
   }
   if (alignTo(int64_t(e.image.size()), 64) > alignTo(plan.constBytes, 64))
     return emitError(loc, "NPU lowering: the DRAM plan starts activations "
@@ -682,6 +730,20 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
                  top.getI64IntegerAttr(bytes), top.getF64FloatAttr(io.scale),
                  top.getI64IntegerAttr(io.zp));
   }
+  // The program-load preamble: every resident block, once. The layers
+  // start from reset registers, so the register shadow starts afresh.
+  if (e.residentWeights && !preamble.empty()) {
+    auto load = ProgramLoadOp::create(top, loc, residentBytes);
+    Block *lb = new Block();
+    load.getBody().push_back(lb);
+    OpBuilder lbld = OpBuilder::atBlockEnd(lb);
+    std::vector<Instruction> loads;
+    for (const Emitter::ResidentLoad &r : preamble)
+      e.loadBlock(loads, r.sram, r.dram, r.bytes);
+    for (const Instruction &i : loads)
+      createInstruction(lbld, loc, i);
+    e.regs.clear();
+  }
   int64_t segments = 0;
   for (Layer &l : net.layers) {
     if (l.kind == LayerKind::Host) {
@@ -715,4 +777,14 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
   createInstruction(end, loc, isa::make(isa::Opcode::Finish));
   program.setDramBytes(std::max<int64_t>(e.dramTop, int64_t(image.size())));
   return success();
+}
+
+std::optional<WeightMode> mote::npu::parseWeightMode(llvm::StringRef name) {
+  if (name == "auto")
+    return WeightMode::Auto;
+  if (name == "resident")
+    return WeightMode::Resident;
+  if (name == "stream")
+    return WeightMode::Stream;
+  return std::nullopt;
 }

@@ -11,11 +11,21 @@
 
 namespace mote::npu {
 
+/// Where the weights live: loaded once by a program-load preamble and kept
+/// in the weight buffer, streamed per layer through two slots, or resident
+/// when they fit (Auto).
+enum class WeightMode { Auto, Resident, Stream };
+
+/// Parses "auto" | "resident" | "stream".
+std::optional<WeightMode> parseWeightMode(llvm::StringRef name);
+
 /// Appends an `npu.program` for the tiled `net` with DRAM plan `plan`
-/// (planDram on constantBytes) to `module`.
+/// (planDram on constantBytes) to `module`. Fails with an error naming the
+/// sizes when `weights` is Resident and they do not fit.
 mlir::LogicalResult emitProgram(Network &net, const TargetDescription &target,
                                 const DramPlan &plan, mlir::ModuleOp module,
-                                mlir::Location loc);
+                                mlir::Location loc,
+                                WeightMode weights = WeightMode::Auto);
 
 } // namespace mote::npu
 

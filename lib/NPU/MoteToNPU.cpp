@@ -38,20 +38,27 @@ struct MoteToNPUPass : public mote::npu::impl::MoteToNPUBase<MoteToNPUPass> {
     FailureOr<Network> net = formAnnotatedLayers(func, *t);
     if (failed(net) || failed(tileAnnotatedLayers(*net, *t)))
       return signalPassFailure();
+    std::optional<WeightMode> mode = parseWeightMode(weights);
+    if (!mode) {
+      module.emitError("mote-to-npu: weights='")
+          << weights << "' (expected auto, resident or stream)";
+      return signalPassFailure();
+    }
     FailureOr<DramPlan> plan = planAnnotatedMemory(*net, *t, func);
     if (failed(plan) ||
-        failed(emitProgram(*net, *t, *plan, module, func.getLoc())))
+        failed(emitProgram(*net, *t, *plan, module, func.getLoc(), *mode)))
       return signalPassFailure();
     func.erase();
   }
 };
 } // namespace
 
-void mote::npu::buildNpuPipeline(OpPassManager &pm, StringRef target) {
+void mote::npu::buildNpuPipeline(OpPassManager &pm, StringRef target,
+                                 StringRef weights) {
   pm.addPass(createMoteNPUFormLayers(MoteNPUFormLayersOptions{target.str()}));
   pm.addPass(createMoteNPUTile(MoteNPUTileOptions{target.str()}));
   pm.addPass(createMoteNPUPlanMemory(MoteNPUPlanMemoryOptions{target.str()}));
-  pm.addPass(createMoteToNPU(MoteToNPUOptions{target.str()}));
+  pm.addPass(createMoteToNPU(MoteToNPUOptions{target.str(), weights.str()}));
   pm.addNestedPass<ProgramOp>(createNPUEstimate());
 }
 
@@ -61,6 +68,10 @@ struct NpuPipelineOptions
   Option<std::string> target{*this, "target",
                              llvm::cl::desc("target name or JSON file"),
                              llvm::cl::init("mote-default")};
+  Option<std::string> weights{
+      *this, "weights",
+      llvm::cl::desc("auto | resident | stream (see --mote-to-npu)"),
+      llvm::cl::init("auto")};
 };
 } // namespace
 
@@ -70,6 +81,6 @@ void mote::npu::registerNpuPipeline() {
       "The NPU backend on bit-width-lowered IR: --mote-npu-form-layers, "
       "--mote-npu-tile, --mote-npu-plan-memory, --mote-to-npu, --npu-estimate",
       [](OpPassManager &pm, const NpuPipelineOptions &opts) {
-        buildNpuPipeline(pm, opts.target);
+        buildNpuPipeline(pm, opts.target, opts.weights);
       });
 }

@@ -188,6 +188,16 @@ FailureOr<isa::Program> mote::npu::translateToProgram(ModuleOp module) {
         return failure();
       continue;
     }
+    if (auto load = dyn_cast<ProgramLoadOp>(op)) {
+      if (!p.instructions.empty())
+        return load.emitOpError("must come before every instruction of the "
+                                "program (it is the program-load preamble)");
+      for (Operation &inst : load.getBody().front())
+        if (failed(emit(&inst)))
+          return failure();
+      p.preambleInstructions = p.instructions.size();
+      continue;
+    }
     if (auto layer = dyn_cast<LayerOp>(op)) {
       isa::LayerInfo info;
       info.name = layer.getName().str();

@@ -123,6 +123,9 @@ private:
   Error resolveMatMul(uint64_t i, Op &op, uint64_t &latency, Events &ev);
   Error resolveVec(uint64_t i, Op &op, uint64_t &latency, Events &ev);
   Error deadlock(uint64_t dispatched) const;
+  /// Runs instructions [begin, end) through the timeline from reset
+  /// registers, empty queues and idle engines, appending to `ops`.
+  Error runPhase(uint64_t begin, uint64_t end, std::vector<Op> &ops);
   Error checkTokenDepth(unsigned q, uint64_t k) const;
   void buildStats();
 
@@ -778,7 +781,6 @@ Error Scheduler::run() {
     if (finish != (i + 1 == n))
       return fail(i, finish ? "FINISH before the end of the program"
                             : "the program does not end with FINISH");
-    engineList[e].push_back(i);
   }
   if (target.queues.load == 0 || target.queues.execute == 0 ||
       target.queues.store == 0 || target.queues.token == 0 ||
@@ -791,7 +793,33 @@ Error Scheduler::run() {
             "' has a zero queue depth, DRAM bandwidth, vector width or "
             "digit width");
 
+  // The program-load preamble runs once before the first inference; each
+  // inference then runs the rest from reset registers (docs/Simulator.md).
+  uint64_t pre = program.preambleInstructions;
+  if (pre >= n)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        impl.what + ": the program-load preamble covers " + Twine(pre) +
+            " of the program's " + Twine(n) + " instructions (FINISH ends the "
+            "per-inference part)");
+  startOf.assign(n, UINT64_MAX);
+  endOf.assign(n, UINT64_MAX);
+  dispatchOf.assign(n, 0);
+  eventsOf.assign(n, Events());
+  impl.ops.reserve(n - pre);
+  if (pre)
+    if (Error e = runPhase(0, pre, impl.preambleOps))
+      return e;
+  if (Error e = runPhase(pre, n, impl.ops))
+    return e;
+  buildStats();
+  return Error::success();
+}
+
+Error Scheduler::runPhase(uint64_t begin, uint64_t end, std::vector<Op> &ops) {
   // Reset values: 0, except strides, dilations and pooling strides (1).
+  for (auto &engineRegs : regs)
+    engineRegs.fill(0);
   for (const isa::RegisterInfo &r : isa::registers()) {
     llvm::StringRef name = r.name;
     if (name.contains("STRIDE") || name.contains("_DIL_") ||
@@ -799,27 +827,32 @@ Error Scheduler::run() {
       regs[unsigned(r.engine)][r.index] = 1;
   }
 
-  std::vector<uint64_t> posInEngine(n);
+  for (unsigned e = 0; e < 3; ++e) {
+    engineList[e].clear();
+    next[e] = 0;
+  }
+  for (uint64_t i = begin; i < end; ++i)
+    engineList[engineOf[i]].push_back(i);
+  for (TokenQueue &q : queues)
+    q = TokenQueue();
+  chainOpen = false;
+  std::vector<uint64_t> posInEngine(end);
   for (unsigned e = 0; e < 3; ++e)
     for (uint64_t p = 0; p < engineList[e].size(); ++p)
       posInEngine[engineList[e][p]] = p;
   const unsigned depthOf[3] = {target.queues.load, target.queues.execute,
                                target.queues.store};
-  startOf.assign(n, UINT64_MAX);
-  endOf.assign(n, UINT64_MAX);
-  dispatchOf.assign(n, 0);
-  eventsOf.assign(n, Events());
   std::array<uint64_t, 3> freeAt{};
-  uint64_t dispatched = 0, lastDispatch = 0;
-  impl.ops.reserve(n);
+  uint64_t dispatched = begin, lastDispatch = 0;
+  uint64_t n = end;
 
-  for (uint64_t done = 0; done < n; ++done) {
+  for (uint64_t done = begin; done < n; ++done) {
     // Dispatch in program order while the target queue has room; an
     // instruction leaves its queue when it starts.
     while (dispatched < n) {
       unsigned e = engineOf[dispatched];
       uint64_t p = posInEngine[dispatched];
-      uint64_t t = dispatched ? lastDispatch + 1 : 0;
+      uint64_t t = dispatched > begin ? lastDispatch + 1 : 0;
       if (p >= depthOf[e]) {
         uint64_t j = engineList[e][p - depthOf[e]];
         if (startOf[j] == UINT64_MAX)
@@ -891,7 +924,7 @@ Error Scheduler::run() {
         return err;
     }
     if (hasOp)
-      impl.ops.push_back(op);
+      ops.push_back(op);
   }
   if (chainOpen)
     return fail(chainLast, "sets chain but no MATMUL continues it");
@@ -910,7 +943,6 @@ Error Scheduler::run() {
                       describe(tq.pushedBy[tq.popTime.size()]));
     }
   }
-  buildStats();
   return Error::success();
 }
 
@@ -957,17 +989,30 @@ void Scheduler::buildStats() {
     s.host.segments.push_back(std::move(hs));
   }
 
+  // The preamble (program load, once) and one inference (the rest).
+  uint64_t pre = program.preambleInstructions;
+  auto sum = [&](SegmentStats &seg, llvm::StringRef name, uint64_t begin,
+                 uint64_t end) {
+    seg.name = name.str();
+    seg.firstInstruction = begin;
+    seg.numInstructions = end - begin;
+    seg.startCycle = UINT64_MAX;
+    for (uint64_t i = begin; i < end; ++i) {
+      seg.events.add(eventsOf[i]);
+      seg.startCycle = std::min(seg.startCycle, startOf[i]);
+      seg.endCycle = std::max(seg.endCycle, endOf[i]);
+      seg.busyCycles[engineOf[i]] += endOf[i] - startOf[i];
+    }
+    if (seg.startCycle == UINT64_MAX)
+      seg.startCycle = 0;
+    seg.cycles = seg.endCycle;
+    seg.energy = computeEnergy(seg.events, seg.cycles, target);
+  };
+  s.hasProgramLoad = pre > 0;
+  if (pre)
+    sum(s.programLoad, "program_load", 0, pre);
   SegmentStats &total = s.total;
-  total.name = "total";
-  total.numInstructions = n;
-  total.startCycle = UINT64_MAX;
-  for (uint64_t i = 0; i < n; ++i) {
-    total.events.add(eventsOf[i]);
-    total.startCycle = std::min(total.startCycle, startOf[i]);
-    total.endCycle = std::max(total.endCycle, endOf[i]);
-    total.busyCycles[engineOf[i]] += endOf[i] - startOf[i];
-  }
-  total.cycles = total.endCycle;
+  sum(total, "total", pre, n);
   for (const isa::LayerInfo &info : program.layers) {
     total.macs += info.macs;
     total.rooflineCycles += info.rooflineCycles;
@@ -1005,7 +1050,7 @@ void Scheduler::buildStats() {
   // Trace slices: runs of one layer on one engine.
   for (unsigned e = 0; e < 3; ++e) {
     size_t open = SIZE_MAX;
-    for (uint64_t i : engineList[e]) {
+    for (uint64_t i : engineList[e]) { // the last phase: one inference
       if (open != SIZE_MAX && s.slices[open].layer == layerOf[i]) {
         s.slices[open].lastInstruction = i;
         s.slices[open].endCycle = endOf[i];

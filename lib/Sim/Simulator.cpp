@@ -332,6 +332,11 @@ Simulator::runStorage(llvm::ArrayRef<std::vector<uint8_t>> inputs) const {
   std::copy(p.constants.begin(), p.constants.end(), m.dram.begin());
   for (unsigned b = 0; b < kNumSramBuffers; ++b)
     m.sram[b].assign(impl->target.buffer(SramBuffer(b)).bytes, 0);
+  // A fresh machine is a freshly loaded program: the preamble (resident
+  // weights) runs first. Its cost is Stats::programLoad, paid once.
+  for (const Op &op : impl->preambleOps)
+    if (Error e = execute(m, op))
+      return makeError(impl->what + ": " + llvm::toString(std::move(e)));
   for (size_t i = 0; i < inputs.size(); ++i) {
     const isa::IODesc &desc = *impl->inputs[i];
     if (inputs[i].size() != desc.bytes)

@@ -25,6 +25,9 @@ struct SimulatorImpl {
   std::string what;
   /// Resolved operations in a valid execution order (see Schedule.cpp).
   std::vector<Op> ops;
+  /// The program-load preamble's operations (Program::preambleInstructions),
+  /// run once on a machine before its first inference.
+  std::vector<Op> preambleOps;
   Stats stats;
   std::vector<const isa::IODesc *> inputs, outputs;
   /// One past the highest DRAM byte the program can touch (constants, I/O,

@@ -204,6 +204,14 @@ void sim::printReport(const Stats &s, const TargetDescription &t,
   os << llvm::format("DRAM %llu bytes read, %llu bytes written\n",
                      (unsigned long long)ev.dramReadBytes,
                      (unsigned long long)ev.dramWriteBytes);
+  if (s.hasProgramLoad) {
+    const SegmentStats &pl = s.programLoad;
+    os << llvm::format(
+        "program load (once, not per inference: resident weights): %llu "
+        "cycles = %.3f us, %.3f uJ, DRAM %llu bytes read\n",
+        (unsigned long long)pl.cycles, pl.micros(mhz), pl.energyUJ(),
+        (unsigned long long)pl.events.dramReadBytes);
+  }
   const char *engines[3] = {"load", "execute", "store"};
   os << "engine busy cycles:";
   for (unsigned e = 0; e < 3; ++e)
@@ -304,7 +312,7 @@ json::Value sim::toJSON(const Stats &s, const TargetDescription &t) {
     layers.push_back(segmentJSON(l, s, t));
   char hash[32];
   snprintf(hash, sizeof(hash), "0x%016llx", (unsigned long long)s.targetHash);
-  return json::Object{
+  json::Object o{
       {"target", json::Object{{"name", s.targetName},
                               {"hash", std::string(hash)},
                               {"clock_mhz", s.clockMHz},
@@ -315,6 +323,9 @@ json::Value sim::toJSON(const Stats &s, const TargetDescription &t) {
       {"layers", std::move(layers)},
       {"host", hostJSON(s)},
   };
+  if (s.hasProgramLoad)
+    o["program_load"] = segmentJSON(s.programLoad, s, t);
+  return o;
 }
 
 json::Value sim::toChromeTrace(const Stats &s) {

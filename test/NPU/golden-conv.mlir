@@ -1,5 +1,5 @@
-// RUN: mote-opt %s --mote-bitwidth-lowering=quiet --mote-to-npu --npu-estimate | mote-translate --npu-to-masm | FileCheck %s
-// RUN: mote-opt %s --mote-bitwidth-lowering=quiet --mote-to-npu --npu-estimate -o %t.npu.mlir
+// RUN: mote-opt %s --mote-bitwidth-lowering=quiet --mote-to-npu=weights=stream --npu-estimate | mote-translate --npu-to-masm | FileCheck %s
+// RUN: mote-opt %s --mote-bitwidth-lowering=quiet --mote-to-npu=weights=stream --npu-estimate -o %t.npu.mlir
 // RUN: mote-translate --npu-to-mbin %t.npu.mlir -o %t.mbin
 // RUN: mote-translate --disassemble %t.mbin | FileCheck %s
 

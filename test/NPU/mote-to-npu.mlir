@@ -1,4 +1,4 @@
-// RUN: mote-opt %s -split-input-file --mote-bitwidth-lowering=quiet --mote-to-npu | FileCheck %s
+// RUN: mote-opt %s -split-input-file --mote-bitwidth-lowering=quiet --mote-to-npu=weights=stream | FileCheck %s
 // RUN: mote-opt %s -split-input-file --mote-bitwidth-lowering="digit-bits=8 quiet" --mote-to-npu="target=mote-d8" | FileCheck %s --check-prefix=D8
 
 // An int8 conv (u8 activations, i8 weights) + relu clamp + max pool, with

@@ -38,6 +38,7 @@ struct Options {
   std::string labels, outputDir;
   bool verify = false, quiet = false, summary = true;
   std::string hostOps = "allow"; ///< --host-ops=allow|error.
+  std::string weights = "auto";  ///< --weights=auto|resident|stream.
   unsigned threads = 0;
   /// --input-shape, parsed (ONNX models only).
   std::map<std::string, std::vector<int64_t>> inputShapes;
@@ -71,7 +72,8 @@ llvm::Error runMotec(const Options &opts, mlir::MLIRContext &context);
 std::string mixedPrecisionPipeline(llvm::StringRef calib, llvm::StringRef target,
                                    double budget, llvm::StringRef planOut);
 /// Runs the NPU lowering pipeline for `target` on a bit-lowered module.
-llvm::Error lowerToNpu(mlir::ModuleOp module, llvm::StringRef target);
+llvm::Error lowerToNpu(mlir::ModuleOp module, llvm::StringRef target,
+                       llvm::StringRef weights = "auto");
 /// Converts the module's npu.program to an isa::Program.
 llvm::Expected<isa::Program> exportProgram(mlir::ModuleOp module);
 

@@ -35,9 +35,10 @@ std::string mote::motec::mixedPrecisionPipeline(llvm::StringRef calib,
       .str();
 }
 
-llvm::Error mote::motec::lowerToNpu(ModuleOp module, llvm::StringRef target) {
+llvm::Error mote::motec::lowerToNpu(ModuleOp module, llvm::StringRef target,
+                                    llvm::StringRef weights) {
   PassManager pm(module.getContext());
-  npu::buildNpuPipeline(pm, target);
+  npu::buildNpuPipeline(pm, target, weights);
   if (failed(pm.run(module)))
     return fail("NPU lowering for target '" + target +
                 "' failed (see the diagnostics above)");

@@ -270,7 +270,7 @@ llvm::Error mote::motec::compile(const Options &opts, MLIRContext &context,
     StageTimer timer(out, "npu-lowering");
     progress(opts, "npu", "layers, tiling, DRAM plan, weight packing, "
                           "instructions for " + out.target.name);
-    if (auto e = mote::motec::lowerToNpu(*module, opts.target))
+    if (auto e = mote::motec::lowerToNpu(*module, opts.target, opts.weights))
       return e;
   }
   if (opts.emit == "npu")

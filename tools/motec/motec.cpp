@@ -108,6 +108,14 @@ static cl::opt<std::string> hostOps(
              "host where they stand, with a warning naming each; 'error' "
              "refuses the model"),
     cl::value_desc("allow|error"), cl::init("allow"), cl::cat(category));
+static cl::opt<std::string> weights(
+    "weights",
+    cl::desc("Where the weights live: 'auto' (default) keeps them resident "
+             "in the weight buffer when they fit, 'resident' requires it "
+             "(loaded once per program load, reported as program_load), "
+             "'stream' loads them per layer, per inference"),
+    cl::value_desc("auto|resident|stream"), cl::init("auto"),
+    cl::cat(category));
 static cl::opt<bool> quiet("quiet", cl::desc("Only errors and the summary"),
                            cl::cat(category));
 static cl::opt<bool> noSummary("no-summary",
@@ -163,6 +171,13 @@ int main(int argc, char **argv) {
     return 1;
   }
   opts.hostOps = hostOps;
+  if (weights != "auto" && weights != "resident" && weights != "stream") {
+    llvm::WithColor::error(llvm::errs(), "motec")
+        << "--weights must be 'auto', 'resident' or 'stream', got '"
+        << weights << "'\n";
+    return 1;
+  }
+  opts.weights = weights;
   opts.summary = !noSummary;
   if (threads && *threads < 0) {
     llvm::WithColor::error(llvm::errs(), "motec") << "--threads must be >= 0\n";

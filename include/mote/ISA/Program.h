@@ -37,7 +37,9 @@ namespace mote::isa {
 /// `.mbin` format version this build reads and writes.
 /// Version 2 added host segments (the HOST instruction and META
 /// `host_segments`); version 1 files (listed-only `host_ops`) still load.
-constexpr uint32_t kMbinVersion = 2;
+/// Version 3 added META `preamble_instructions` (the program-load
+/// preamble); version 2 files load with none.
+constexpr uint32_t kMbinVersion = 3;
 
 /// One model input or output tensor.
 struct IODesc {
@@ -124,6 +126,11 @@ struct Program {
   std::string targetName;
   uint64_t targetHash = 0;
   std::vector<Word128> instructions; ///< Encoded, program order.
+  /// The first `preambleInstructions` instructions are the program-load
+  /// preamble: run once when the program is loaded (resident weights),
+  /// not per inference. Each inference runs the rest from reset registers;
+  /// the SRAM the preamble filled keeps its contents.
+  uint64_t preambleInstructions = 0;
   /// Initial DRAM image: bytes [0, constants.size()) are the constants.
   std::vector<uint8_t> constants;
   /// DRAM bytes the program uses in total (constants + activations);

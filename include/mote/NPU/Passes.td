@@ -99,6 +99,13 @@ def MoteToNPU : Pass<"mote-to-npu", "mlir::ModuleOp"> {
     Integer parameters come from mote/Numerics exactly as the interpreter
     derives them, so the program is bit-exact with `mote-run`.
 
+    With `weights=resident` (or `auto`, the default, when they fit the
+    weight buffer) every weight block and LUT table gets a fixed place in
+    the weight buffer and is loaded once by an `npu.program_load` preamble;
+    the layers then load no weights. `stream` loads them per layer through
+    two slots. `resident` weights that do not fit are an error naming the
+    sizes.
+
     Steps 1-3 are also passes of their own (`--mote-npu-form-layers`,
     `--mote-npu-tile`, `--mote-npu-plan-memory`) that record their
     decisions as `npu.*` attributes; this pass uses those attributes when
@@ -107,6 +114,9 @@ def MoteToNPU : Pass<"mote-to-npu", "mlir::ModuleOp"> {
   let options = [
     Option<"target", "target", "std::string", "\"mote-default\"",
            "target description name or JSON file">,
+    Option<"weights", "weights", "std::string", "\"auto\"",
+           "auto | resident | stream: keep the weights in the weight buffer "
+           "(loaded once per program load) or stream them per layer">,
   ];
   let dependentDialects = ["::mote::npu::NPUDialect"];
 }

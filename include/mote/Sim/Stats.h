@@ -143,7 +143,12 @@ struct Stats {
   uint64_t targetHash = 0;
   double clockMHz = 0;
   unsigned macRows = 0, macCols = 0, digitBits = 0;
+  /// One inference (the program after its preamble).
   SegmentStats total;
+  /// The program-load preamble (e.g. resident weights), paid once per
+  /// program load, not per inference; valid if hasProgramLoad.
+  bool hasProgramLoad = false;
+  SegmentStats programLoad;
   std::vector<SegmentStats> layers;
   std::vector<TraceSlice> slices;
   HostStats host;

@@ -13,8 +13,9 @@ padding with the zero point, the requantization ratios and the residual
 add's 20-bit-headroom rescale are the compiler's. Training the IR's own
 values means nothing can drift between "fake quant" and the deployed model.
 
-Every tensor between ops is held as its storage integers (float64 tensors
-with integral values, so that autograd can pass through them). Per op:
+Every tensor between ops is held as its storage integers (float32 tensors
+with integral values, so that autograd can pass through them; products
+whose partial sums could reach 2^24 run in float64). Per op:
 
   float path  the same op in real arithmetic on those integers (LSQ-style:
               x/s rounded with a straight-through estimator, clamped to the
@@ -132,6 +133,21 @@ class QuantGraph(nn.Module):
                     bs = np.asarray(bq.scales, np.float64)
                     self.biases[key(b)] = nn.Parameter(torch.from_numpy(
                         self.consts[b].data.astype(np.float64) * bs))
+        # float32 is exact for a product whose every partial sum stays
+        # below 2^24 (K·max|x − zp|·max|w|); others run in float64.
+        self.exact32 = {}
+        for op in module.ops:
+            if op.name in ("conv2d", "fully_connected"):
+                xq, wq = types[op.operands[0]].quant, types[op.operands[1]].quant
+                wshape = types[op.operands[1]].shape
+                k = int(np.prod(wshape[1:]))
+                xmax = max(xq.qmax - xq.zps[0], xq.zps[0] - xq.qmin)
+                self.exact32[op.result] = k * xmax * wq.qmax < (1 << 24)
+            elif op.name == "avg_pool2d":
+                xq = types[op.operands[0]].quant
+                kk = op.attr_ints("kernel")
+                xmax = max(xq.qmax - xq.zps[0], xq.zps[0] - xq.qmin)
+                self.exact32[op.result] = kk[0] * kk[1] * xmax < (1 << 24)
         self.log_scales = nn.Parameter(torch.tensor(log_scales,
                                                     dtype=torch.float64))
         self.last_ints = None
@@ -159,23 +175,26 @@ class QuantGraph(nn.Module):
 
     # --- the shared requantization of products and pools ----------------
 
-    def _finish(self, acc, ratio_t, ratios, q, exact, where):
-        """acc: integral float64 [..., C] (channel last) accumulator;
-        ratio_t: its real multiplier (tensor, per channel or scalar)."""
+    def _finish(self, acc, ratio_t, ratios, q, exact, where, acc_int=None):
+        """acc: the [..., C] (channel last) accumulator, integral unless
+        acc_int (int64, exact) is given; ratio_t: its real multiplier
+        (tensor, per channel or scalar). Returns float32 storage values."""
         zp, lo, hi = q.zps[0], q.qmin, q.qmax
-        y = torch.clamp(round_ste(acc * ratio_t + zp), lo, hi)
+        y = torch.clamp(round_ste(acc * ratio_t.to(acc.dtype) + zp), lo,
+                        hi).float()
         if not exact:
             return y
-        a = acc.detach()
-        if a.abs().max().item() >= 2.0 ** 31:
+        a = acc_int if acc_int is not None else \
+            torch.round(acc.detach()).long()
+        if a.abs().max().item() >= 2 ** 31:
             raise OverflowError(f"{where}: accumulator exceeds int32")
         try:
             mult, shift = nm.multipliers(ratios)
         except ValueError as e:
             raise IRError(f"{where}: {e}") from None
-        r = nm.apply_scale_t(torch.round(a).long(), torch.from_numpy(mult),
+        r = nm.apply_scale_t(a, torch.from_numpy(mult),
                              torch.from_numpy(shift))
-        r = torch.clamp(r + zp, lo, hi).double()
+        r = torch.clamp(r + zp, lo, hi).float()
         return y + (r - y).detach()
 
     # --- forward ----------------------------------------------------------
@@ -193,12 +212,12 @@ class QuantGraph(nn.Module):
             if n == "quantize":
                 g = self.group[op.result]
                 q = self.group_q[g]
-                xd = x.double() if op.operands[0] == arg else env[op.operands[0]]
-                y = torch.clamp(round_ste(xd / s_t[g]) + q.zps[0], q.qmin,
-                                q.qmax)
+                xd = x.float() if op.operands[0] == arg else env[op.operands[0]]
+                y = torch.clamp(round_ste(xd / s_t[g].float()) + q.zps[0],
+                                q.qmin, q.qmax)
                 if exact:  # the same IEEE division as numerics::quantize
-                    r = torch.clamp(torch.round(xd.detach() / s7[g]) +
-                                    q.zps[0], q.qmin, q.qmax)
+                    r = torch.clamp(torch.round(xd.detach().double() / s7[g])
+                                    + q.zps[0], q.qmin, q.qmax).float()
                     y = y + (r - y).detach()
                 env[op.result] = y
             elif n == "dequantize":
@@ -206,7 +225,7 @@ class QuantGraph(nn.Module):
                 g = self.group[src]
                 q = self.group_q[g]
                 self.last_ints = env[src].detach().round().long()
-                env[op.result] = s_t[g] * (env[src] - q.zps[0])
+                env[op.result] = s_t[g] * (env[src].double() - q.zps[0])
                 out = env[op.result]
             elif n in ("transpose",):
                 env[op.result] = env[op.operands[0]].permute(
@@ -242,6 +261,8 @@ class QuantGraph(nn.Module):
         g = self.group[op.result]
         sy_t, sy = s_t[g], s7[g]
         oq = self.group_q[g]
+        dt = torch.float32 if self.exact32[op.result] else torch.float64
+        xs, qw = xs.to(dt), qw.to(dt)
         if op.name == "conv2d":
             pad = op.attr_ints("pad") or [0, 0, 0, 0]
             strides = op.attr_ints("strides") or [1, 1]
@@ -258,10 +279,14 @@ class QuantGraph(nn.Module):
             bs_t = sx_t * sw_t
             qb = torch.clamp(round_ste(self.biases[k] / bs_t), _INT32_MIN,
                              _INT32_MAX)
-            acc = acc + qb
+            acc_int = torch.round(acc.detach()).long() + \
+                qb.detach().round().long() if exact else None
+            acc = acc + qb.to(dt)
+        else:
+            acc_int = None
         ratios = [(sx * swo) / sy for swo in sw]
         return self._finish(acc, sx_t * sw_t / sy_t, ratios, oq, exact,
-                            f"{op.result} (mote.{op.name})")
+                            f"{op.result} (mote.{op.name})", acc_int)
 
     def _max_pool(self, op, env):
         g = self.group[op.result]
@@ -277,6 +302,8 @@ class QuantGraph(nn.Module):
         if any(pad):
             raise IRError(f"{op.result}: padded avg_pool2d is not supported")
         xs, si_t, si = self._in(op.operands[0], env, s_t, s7)
+        if not self.exact32[op.result]:
+            xs = xs.double()
         k = op.attr_ints("kernel")
         count = k[0] * k[1]
         acc = _nhwc(F.avg_pool2d(_nchw(xs), k, op.attr_ints("strides"),
@@ -293,8 +320,8 @@ class QuantGraph(nn.Module):
         g = self.group[op.result]
         q = self.group_q[g]
         so_t, so = s_t[g], s7[g]
-        y = torch.clamp(round_ste((sa_t * a + sb_t * b) / so_t + q.zps[0]),
-                        q.qmin, q.qmax)
+        y = torch.clamp(round_ste((sa_t.float() * a + sb_t.float() * b) /
+                                  so_t.float() + q.zps[0]), q.qmin, q.qmax)
         if not exact:
             return y
         rs = nm.compute_add_rescale(sa, sb, so)
@@ -307,7 +334,7 @@ class QuantGraph(nn.Module):
         a2 = nm.apply_scale_t(torch.round(a.detach()).long(), *t(rs[0]))
         b2 = nm.apply_scale_t(torch.round(b.detach()).long(), *t(rs[1]))
         r = nm.apply_scale_t(a2 + b2, *t(rs[2]))
-        r = torch.clamp(r + q.zps[0], q.qmin, q.qmax).double()
+        r = torch.clamp(r + q.zps[0], q.qmin, q.qmax).float()
         return y + (r - y).detach()
 
     # --- back to IR ---------------------------------------------------------

@@ -35,6 +35,13 @@ def round7(x):
     return float("%.7g" % float(x))
 
 
+def scale_value(x):
+    """A trained scale as the chip receives it: a float32 (ONNX scales are
+    float32 and Mote's importer keeps them as they are), held as a double.
+    The emulation, the IR written back and the ONNX export all use it."""
+    return float(np.float32(x))
+
+
 def storage_min(bits, signed, narrow=False):
     if not signed:
         return 0

@@ -31,8 +31,9 @@ and per-output-channel weight scales (weights stay symmetric, narrow range,
 zp 0), latent float biases (quantized to int32 at s_x·s_w), one scale per
 activation tensor (zero points and storage types stay those of Mote's PTQ;
 values joined by max_pool2d / transpose / reshape share one scale, as the
-IR requires). Scales are used rounded to 7 significant digits, as the
-quantizer prints them, so the IR written back reproduces them exactly.
+IR requires). Scales are used rounded to float32, the type of an ONNX
+scale, so that the IR written back and the exported ONNX model carry
+exactly the scales the emulation used.
 """
 
 import math
@@ -158,14 +159,14 @@ class QuantGraph(nn.Module):
     def _act_scales(self):
         """(tensor of scales with 7-digit values, list of Python floats)."""
         s = torch.exp(self.log_scales)
-        s7 = [nm.round7(v) for v in s.detach().tolist()]
+        s7 = [nm.scale_value(v) for v in s.detach().tolist()]
         t7 = torch.tensor(s7, dtype=torch.float64)
         return s + (t7 - s).detach(), s7
 
     def _weight(self, name, qtype):
         k = self._key(name)
         s = torch.exp(self.weight_log_scales[k])
-        s7 = [nm.round7(v) for v in s.detach().tolist()]
+        s7 = [nm.scale_value(v) for v in s.detach().tolist()]
         s_used = s + (torch.tensor(s7, dtype=torch.float64) - s).detach()
         w = self.weights[k]
         shape = [-1] + [1] * (w.dim() - 1)
@@ -368,5 +369,5 @@ class QuantGraph(nn.Module):
                         _INT32_MIN, _INT32_MAX)
                     bop = next(o for o in ir.ops if o.result == b)
                     bop.data = qb.long().numpy()
-                    ir.types[b].quant.scales = [nm.round7(v) for v in bs]
+                    ir.types[b].quant.scales = [nm.scale_value(v) for v in bs]
         return ir

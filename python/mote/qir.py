@@ -164,12 +164,18 @@ class Op:
         return m[1] != "false"
 
 
-def _parse_dense(text, vtype, storage):
+def _parse_dense(text, vtype, storage, resources):
     """dense<...> of a constant: hex (little-endian, one byte per element
     for ≤ 8-bit storage) or a decimal list/splat."""
     n = int(np.prod(vtype.shape)) if vtype.shape else 1
     bits = int(storage[1:])
-    body = text[len("dense<"):-1]
+    if text.startswith("dense_resource<"):
+        name = text[len("dense_resource<"):-1]
+        if name not in resources:
+            raise IRError(f"dense_resource<{name}> has no blob")
+        body = '"0x' + resources[name] + '"'
+    else:
+        body = text[len("dense<"):-1]
     if body.startswith('"0x'):
         raw = bytes.fromhex(body[3:-1])
         width = 1 if bits <= 8 else bits // 8
@@ -207,6 +213,15 @@ class Module:
 
     def __init__(self, text):
         self.head, self.ops, self.tail = [], [], []
+        # dense_resource blobs (large constants): hex after a 4-byte
+        # alignment header. Written back inline, so the block is dropped.
+        self.resources = {}
+        block = re.search(r"\{-#.*?#-\}", text, re.S)
+        if block:
+            for name, hexdata in re.findall(r'(\w+): "0x([0-9A-Fa-f]*)"',
+                                            block[0]):
+                self.resources[name] = hexdata[8:]
+            text = text[:block.start()] + text[block.end():]
         self.types = {}
         self.args = []
         lines = text.splitlines()
@@ -244,13 +259,14 @@ class Module:
                           "distillation emulator (supported: "
                           + ", ".join(sorted(SUPPORTED)) + ")")
         if op == "constant":
-            dm = re.match(r'(dense<(?:"[^"]*"|[^>]*)>) : (tensor<[^>]*>) -> '
+            dm = re.match(r'(dense<(?:"[^"]*"|[^>]*)>|dense_resource<\w+>) : '
+                          r'(tensor<[^>]*>) -> '
                           r'(.*)$', rest)
             if not dm:
                 raise IRError(f"cannot read the constant {m['res']}")
             store = parse_type(dm[2])
             out = parse_type(dm[3])
-            data = _parse_dense(dm[1], store, store.elem)
+            data = _parse_dense(dm[1], store, store.elem, self.resources)
             self.types[m["res"]] = out
             self.ops.append(Op(m["res"], op, [], "", [], out, data))
             return

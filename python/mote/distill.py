@@ -346,7 +346,11 @@ def distill(teacher, student, train_data, *, precision, target, epochs,
                     t_ok += int((t_logits.argmax(1) == y).sum())
                 else:
                     t_logits = None
-                s_logits = graph(x, exact=exact)
+                try:
+                    s_logits = graph(x, exact=exact)
+                except (OverflowError, IRError) as e:
+                    raise MoteError(f"distill: epoch {epoch + 1}, batch "
+                                    f"{b + 1}: {e}") from None
                 loss = kd_loss(s_logits, t_logits, y, temperature, a) \
                     if t_logits is not None else kd_loss(s_logits, None, y,
                                                          temperature, 0.0)

@@ -183,8 +183,8 @@ class QuantGraph(nn.Module):
         zp, lo, hi = q.zps[0], q.qmin, q.qmax
         y = torch.clamp(round_ste(acc * ratio_t.to(acc.dtype) + zp), lo,
                         hi).float()
-        if not exact:
-            return y
+        if not exact or not torch.isfinite(acc.detach()).all():
+            return y  # NaN/inf stays visible (distill stops on the loss)
         a = acc_int if acc_int is not None else \
             torch.round(acc.detach()).long()
         if a.abs().max().item() >= 2 ** 31:
@@ -216,7 +216,8 @@ class QuantGraph(nn.Module):
                 xd = x.float() if op.operands[0] == arg else env[op.operands[0]]
                 y = torch.clamp(round_ste(xd / s_t[g].float()) + q.zps[0],
                                 q.qmin, q.qmax)
-                if exact:  # the same IEEE division as numerics::quantize
+                if exact and torch.isfinite(xd.detach()).all():
+                    # the same IEEE division as numerics::quantize
                     r = torch.clamp(torch.round(xd.detach().double() / s7[g])
                                     + q.zps[0], q.qmin, q.qmax).float()
                     y = y + (r - y).detach()
@@ -323,7 +324,8 @@ class QuantGraph(nn.Module):
         so_t, so = s_t[g], s7[g]
         y = torch.clamp(round_ste((sa_t.float() * a + sb_t.float() * b) /
                                   so_t.float() + q.zps[0]), q.qmin, q.qmax)
-        if not exact:
+        if not exact or not (torch.isfinite(a.detach()).all() and
+                             torch.isfinite(b.detach()).all()):
             return y
         rs = nm.compute_add_rescale(sa, sb, so)
         if rs is None:

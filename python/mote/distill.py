@@ -1,0 +1,391 @@
+#===- python/mote/distill.py - mote.distill --------------------------------===#
+#
+# Part of the Mote project: an MLIR compiler for the Mote NPU.
+#
+#===----------------------------------------------------------------------===#
+"""mote.distill: a float teacher trains a quantized student whose forward
+pass is the chip's integer arithmetic (docs/Distillation.md).
+
+The flow, and why each step is there:
+
+1. PTQ by Mote itself. The student is exported to ONNX and quantized by
+   `motec` (calibration, quantization with its teacher-guided refinement),
+   stopped before bit-width lowering (`--emit mote` on the 8-bit-digit
+   target mote-d8, where no product is split into digit planes; the
+   quantized IR does not depend on the target). Training starts from those
+   scales, zero points and rounded weights, read back from the IR.
+2. QuantGraph (qat.py) trains that IR: LSQ-style step sizes, straight-
+   through gradients, and an exact integer forward (numerics.py, a port of
+   Numerics.h) whose values are the chip's.
+3. The loss is (1−α)·CE + α·T²·KL(teacher ‖ student); the first
+   `qat_epochs` epochs are plain QAT (α = 0), the teacher stays in eval
+   mode.
+4. The trained integers and scales are written back into the IR, which
+   `motec` compiles for the requested target without recalibration. The
+   result is a CompiledModel (simulator, report) that can also emulate
+   itself and save ONNX.
+
+Every accuracy the flow reports is the integer emulation's.
+"""
+
+import math
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+
+import numpy as np
+
+from .flow import CompiledModel, MoteError, _as_numpy, _export, _run, tool_path
+
+PRECISIONS = ("int8", "w4a8", "int4", "mixed")
+# The quantized IR is read on a target whose MAC digit is 8 bits, so that no
+# product is split into digit planes; quantization itself ignores the target.
+IR_TARGET = "mote-d8"
+
+
+class DistilledModel(CompiledModel):
+    """What mote.distill returns: a CompiledModel (run on the simulator,
+    report) plus the trained QuantGraph, its integer emulation and export."""
+
+    def __init__(self, compiled, graph, ir_text, history, precision):
+        super().__init__(compiled.mbin, compiled.input_names,
+                         compiled.report(), compiled._workdir, compiled._keep)
+        compiled._keep = True  # the directory now belongs to this object
+        self.graph = graph
+        self.ir_text = ir_text
+        self.history = history
+        self.precision = precision
+
+    def emulate(self, images, batch=500):
+        """Integer-emulated logits (float32, as the simulator returns them)
+        and output storage integers for `images`."""
+        import torch
+        outs, ints = [], []
+        self.graph.eval()
+        with torch.no_grad():
+            for i in range(0, len(images), batch):
+                x = torch.from_numpy(_as_numpy(images[i:i + batch]))
+                outs.append(self.graph(x, exact=True).float().numpy())
+                ints.append(self.graph.last_ints.numpy())
+        return np.concatenate(outs), np.concatenate(ints)
+
+    def save_mlir(self, path):
+        """The trained quantized IR (what motec compiled)."""
+        _atomic_write_text(path, self.ir_text)
+
+    def save_onnx(self, path):
+        """An ONNX QDQ model (sub-byte: QuantizeLinear → Clip →
+        DequantizeLinear) with the trained integers and scales: see
+        onnx_export.py and docs/ONNX.md."""
+        from .onnx_export import save_qdq
+        save_qdq(self.graph.export_ir(), path)
+
+
+def _atomic_write_text(path, text):
+    tmp = f"{path}.tmp{os.getpid()}"
+    try:
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+#===----------------------------------------------------------------------===#
+# Argument checks
+#===----------------------------------------------------------------------===#
+
+def _check_args(precision, plan, epochs, temperature, alpha, qat_epochs):
+    if precision not in PRECISIONS:
+        raise MoteError(f"distill: precision '{precision}' is not one of "
+                        + ", ".join(PRECISIONS))
+    if precision == "mixed" and not plan:
+        raise MoteError("distill: precision 'mixed' needs plan= (a plan file "
+                        "as written by motec --precision mixed)")
+    if plan and not os.path.isfile(os.fspath(plan)):
+        raise MoteError(f"distill: plan file '{plan}' does not exist")
+    if not isinstance(epochs, int) or epochs < 1:
+        raise MoteError(f"distill: epochs must be a positive integer, got "
+                        f"{epochs!r}")
+    if not (temperature > 0):
+        raise MoteError(f"distill: temperature must be > 0, got {temperature}")
+    if not (0.0 <= alpha <= 1.0):
+        raise MoteError(f"distill: alpha must be in [0, 1], got {alpha}")
+    if qat_epochs is not None and not (0 <= qat_epochs <= epochs):
+        raise MoteError(f"distill: qat_epochs must be in [0, epochs], got "
+                        f"{qat_epochs}")
+
+
+class _Data:
+    """train_data as batches: (images, labels) numpy arrays, or a torch
+    DataLoader yielding (images, labels)."""
+
+    def __init__(self, train_data, batch_size, seed):
+        import torch
+        self.loader = None
+        if isinstance(train_data, torch.utils.data.DataLoader):
+            self.loader = train_data
+            first = next(iter(train_data))
+            if not isinstance(first, (list, tuple)) or len(first) != 2:
+                raise MoteError("distill: the DataLoader must yield "
+                                "(images, labels) pairs")
+            self.sample = _as_numpy(first[0][:1])
+            self.n = len(train_data.dataset)
+            return
+        if not isinstance(train_data, (list, tuple)) or len(train_data) != 2:
+            raise MoteError("distill: train_data must be (images, labels) "
+                            "numpy arrays or a torch DataLoader")
+        images, labels = train_data
+        images = _as_numpy(images)
+        labels = np.asarray(labels)
+        if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+            raise MoteError(f"distill: labels must be a 1-D integer array, "
+                            f"got shape {labels.shape} dtype {labels.dtype}")
+        if len(images) != len(labels):
+            raise MoteError(f"distill: {len(images)} training images but "
+                            f"{len(labels)} labels")
+        if len(images) == 0:
+            raise MoteError("distill: no training images")
+        self.images, self.labels = images, labels.astype(np.int64)
+        self.sample = images[:1]
+        self.n = len(images)
+        self.batch_size = batch_size
+        self.rng = np.random.RandomState(seed)
+
+    def batches(self):
+        import torch
+        if self.loader is not None:
+            for x, y in self.loader:
+                yield torch.as_tensor(_as_numpy(x)), torch.as_tensor(
+                    np.asarray(y, dtype=np.int64))
+            return
+        order = self.rng.permutation(self.n)
+        for i in range(0, self.n, self.batch_size):
+            idx = order[i:i + self.batch_size]
+            yield (torch.from_numpy(self.images[idx]),
+                   torch.from_numpy(self.labels[idx]))
+
+    def calib(self, count=1000):
+        if self.loader is not None:
+            xs, n = [], 0
+            for x, _ in self.loader:
+                xs.append(_as_numpy(x))
+                n += len(xs[-1])
+                if n >= count:
+                    break
+            return np.concatenate(xs)[:count]
+        return self.images[:count]
+
+
+def _probe(module, sample, what):
+    import torch
+    try:
+        with torch.no_grad():
+            out = module(torch.from_numpy(sample))
+    except Exception as e:  # the module's own error, named
+        raise MoteError(f"distill: the {what} cannot run on the training "
+                        f"images of shape {tuple(sample.shape[1:])} (per "
+                        f"sample): {type(e).__name__}: {e}") from None
+    if not hasattr(out, "shape"):
+        raise MoteError(f"distill: the {what} must return one tensor")
+    return tuple(out.shape)
+
+
+#===----------------------------------------------------------------------===#
+# PTQ by Mote
+#===----------------------------------------------------------------------===#
+
+def quantized_ir(model, sample, calib, precision, plan, workdir):
+    """Mote's PTQ of `model` (a torch module or an .onnx path): the
+    quantized, not bit-lowered IR text."""
+    if isinstance(model, (str, os.PathLike)):
+        onnx_path = os.fspath(model)
+    else:
+        onnx_path = os.path.join(workdir, "student.onnx")
+        _export(model, sample, onnx_path, 13)
+    calib_path = os.path.join(workdir, "calib.npy")
+    np.save(calib_path, _as_numpy(calib))
+    ir_path = os.path.join(workdir, "ptq.mlir")
+    argv = [tool_path("motec"), onnx_path, "--calib", calib_path,
+            "--precision", precision, "--target", IR_TARGET, "--emit", "mote",
+            "-o", ir_path, "--quiet", "--no-summary"]
+    if plan:
+        argv += ["--plan", os.fspath(plan)]
+    _run(argv)
+    with open(ir_path) as f:
+        return f.read()
+
+
+def compile_ir(ir_text, target, workdir, input_names):
+    """motec on trained IR (already quantized: no recalibration)."""
+    path = os.path.join(workdir, "student.mlir")
+    with open(path, "w") as f:
+        f.write(ir_text)
+    mbin = os.path.join(workdir, "student.mbin")
+    report_path = os.path.join(workdir, "student.report.json")
+    _run([tool_path("motec"), path, "--target", str(target), "-o", mbin,
+          "--report", report_path, "--quiet", "--no-summary"])
+    import json
+    with open(report_path) as f:
+        report = json.load(f)
+    names = [io["name"] for io in report.get("io", [])
+             if io.get("direction") == "input"] or input_names
+    return CompiledModel(mbin, names, report, workdir, False)
+
+
+#===----------------------------------------------------------------------===#
+# Training
+#===----------------------------------------------------------------------===#
+
+def kd_loss(student, teacher, labels, temperature, alpha):
+    """(1−α)·CE + α·T²·KL(softmax(t/T) ‖ softmax(s/T))."""
+    import torch.nn.functional as F
+    ce = F.cross_entropy(student, labels)
+    if alpha == 0.0:
+        return ce
+    t = temperature
+    kl = F.kl_div(F.log_softmax(student / t, dim=1),
+                  F.log_softmax(teacher / t, dim=1), reduction="batchmean",
+                  log_target=True)
+    return (1.0 - alpha) * ce + alpha * t * t * kl
+
+
+def distill(teacher, student, train_data, *, precision, target, epochs,
+            lr=None, temperature=4.0, alpha=0.7, calib=None, plan=None,
+            seed=0, qat_epochs=None, exact_epochs=1, batch_size=128,
+            output=None, log=print):
+    """Trains `student` (a torch.nn.Module, possibly a copy of `teacher`)
+    at `precision` on Mote's integer numerics, distilled from `teacher`
+    (a torch.nn.Module in eval mode; None or alpha=0 for plain QAT), and
+    compiles it for `target`.
+
+    train_data: (images, labels) numpy arrays (images in the model's input
+        layout) or a torch DataLoader of (images, labels).
+    precision: int8, w4a8, int4, or mixed (reads `plan`).
+    epochs: training epochs; the first `qat_epochs` (default: 1 if
+        epochs > 1, else 0) are plain QAT. lr: Adam's rate for the latent
+        weights (default 1e-4 for 8-bit weights, 2e-4 below); step sizes
+        and biases use 10x. calib: PTQ calibration data (default: the first
+        1000 training images). seed: torch and shuffling seed.
+    exact_epochs: the last epochs whose forward is the exact integer
+        emulation (default 1; None: all). Earlier epochs round the
+        requantization in float (half to even instead of the chip's half
+        up, which differs on exact ties only) and run about 40 % faster.
+    output: where to keep the .mbin (default: a temporary directory).
+
+    Returns a DistilledModel: .run(images) on the simulator, .report(),
+    .emulate(images), .save_onnx(path), .save_mlir(path), .history.
+    """
+    import torch
+    from .qat import QuantGraph
+    from .qir import IRError, Module
+
+    _check_args(precision, plan, epochs, temperature, alpha, qat_epochs)
+    if not isinstance(student, torch.nn.Module):
+        raise MoteError("distill: the student must be a torch.nn.Module")
+    if teacher is not None and not isinstance(teacher, torch.nn.Module):
+        raise MoteError("distill: the teacher must be a torch.nn.Module or "
+                        "None")
+    if qat_epochs is None:
+        qat_epochs = 1 if epochs > 1 else 0
+    if teacher is None:
+        alpha = 0.0
+    torch.manual_seed(seed)
+    data = _Data(train_data, batch_size, seed)
+    s_shape = _probe(student, data.sample, "student")
+    if teacher is not None:
+        t_shape = _probe(teacher, data.sample, "teacher")
+        if t_shape != s_shape:
+            raise MoteError(f"distill: the student's output shape {s_shape} "
+                            f"differs from the teacher's {t_shape}")
+    if len(s_shape) != 2:
+        raise MoteError(f"distill: the student's output {s_shape} is not "
+                        "[batch, classes] logits")
+
+    workdir = tempfile.mkdtemp(prefix="mote-distill-")
+    try:
+        start = time.time()
+        ir_text = quantized_ir(student, data.sample,
+                               data.calib() if calib is None else calib,
+                               precision, plan, workdir)
+        try:
+            graph = QuantGraph(Module(ir_text))
+        except IRError as e:
+            raise MoteError(f"distill: the student's quantized IR: {e}") \
+                from None
+        wbits = min(graph.ir.types[k].quant.bits for k in
+                    ("%" + n for n in graph.weights.keys()))
+        if lr is None:
+            lr = 1e-4 if wbits >= 8 else 2e-4
+        opt = torch.optim.Adam([
+            {"params": list(graph.weights.values()), "lr": lr},
+            {"params": list(graph.biases.values()), "lr": 10 * lr},
+            {"params": [graph.log_scales] +
+             list(graph.weight_log_scales.values()), "lr": 10 * lr}])
+        steps = epochs * math.ceil(data.n / batch_size)
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
+        if teacher is not None:
+            teacher.eval()
+        history = []
+        log(f"distill: {precision}, {data.n} images, {epochs} epoch(s) "
+            f"({qat_epochs} plain QAT), T={temperature}, alpha={alpha}, "
+            f"lr={lr:g}, seed={seed}; PTQ in {time.time() - start:.1f} s")
+        for epoch in range(epochs):
+            graph.train()
+            a = 0.0 if epoch < qat_epochs else alpha
+            exact = exact_epochs is None or epoch >= epochs - exact_epochs
+            t0 = time.time()
+            tot = n = s_ok = t_ok = 0
+            for b, (x, y) in enumerate(data.batches()):
+                if teacher is not None:
+                    with torch.no_grad():
+                        t_logits = teacher(x).double()
+                    t_ok += int((t_logits.argmax(1) == y).sum())
+                else:
+                    t_logits = None
+                try:
+                    s_logits = graph(x, exact=exact)
+                except (OverflowError, IRError) as e:
+                    raise MoteError(f"distill: epoch {epoch + 1}, batch "
+                                    f"{b + 1}: {e}") from None
+                loss = kd_loss(s_logits, t_logits, y, temperature, a) \
+                    if t_logits is not None else kd_loss(s_logits, None, y,
+                                                         temperature, 0.0)
+                if not torch.isfinite(loss):
+                    raise MoteError(f"distill: the loss is {loss.item()} at "
+                                    f"epoch {epoch + 1}, batch {b + 1}: lower "
+                                    f"lr (now {lr:g}) or check the data")
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                sched.step()
+                tot += loss.item() * len(y)
+                n += len(y)
+                s_ok += int((s_logits.detach().argmax(1) == y).sum())
+            rec = {"epoch": epoch + 1, "alpha": a, "exact": exact,
+                   "loss": tot / n,
+                   "student_top1": s_ok / n,
+                   "teacher_top1": t_ok / n if teacher is not None else None,
+                   "seconds": time.time() - t0}
+            history.append(rec)
+            log(f"distill: epoch {epoch + 1}/{epochs} "
+                f"{'KD' if a > 0 else 'QAT'}: loss {rec['loss']:.4f}, train "
+                f"top-1 student ({'integer' if exact else 'float-rounded'}) "
+                f"{100 * rec['student_top1']:.2f}%"
+                + (f", teacher {100 * rec['teacher_top1']:.2f}%"
+                   if teacher is not None else "")
+                + f" ({rec['seconds']:.0f} s)")
+        graph.eval()
+        trained = graph.export_ir().text()
+        compiled = compile_ir(trained, target, workdir, ["input"])
+        if output:
+            shutil.copyfile(compiled.mbin, os.fspath(output) + ".tmp")
+            os.replace(os.fspath(output) + ".tmp", os.fspath(output))
+            compiled.mbin = os.fspath(output)
+        return DistilledModel(compiled, graph, trained, history, precision)
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise

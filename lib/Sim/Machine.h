@@ -69,6 +69,19 @@ struct Op {
   uint32_t poolInW = 0, poolKH = 0, poolKW = 0, poolSH = 1, poolSW = 1;
 };
 
+/// Per-machine state of the fast MATMUL path (FastMatMul.cpp): each fused
+/// step's prepared weights, kept across the samples a machine runs and
+/// reused while the weight bytes they were built from are unchanged.
+struct MatMulCache {
+  struct Entry {
+    std::vector<uint8_t> raw;    ///< The weight bytes they were built from.
+    std::vector<int16_t> packed; ///< dotInt16 layout, when int16 fits.
+    std::vector<uint32_t> wide;  ///< [o][k] ([k][o] depthwise) otherwise.
+    bool valid = false;
+  };
+  std::vector<Entry> entries;
+};
+
 /// The state of one inference: DRAM and the three SRAM buffers, plus
 /// scratch space reused across instructions.
 struct Machine {
@@ -80,6 +93,9 @@ struct Machine {
   std::vector<uint32_t> actDigits, weights, patch, sums;
   // VEC scratch.
   std::vector<int64_t> values;
+  // Fast MATMUL path (FastMatMul.cpp).
+  MatMulCache matMulCache;
+  std::vector<int16_t> act16, patch16;
 };
 
 /// Executes one resolved operation. Only data-dependent problems (an

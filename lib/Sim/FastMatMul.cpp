@@ -38,6 +38,9 @@
 
 #include "mote/ISA/Program.h"
 
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/xxhash.h"
+
 #include <algorithm>
 #include <climits>
 #include <cstring>
@@ -209,16 +212,34 @@ Plan sim::buildPlan(llvm::ArrayRef<Op> ops, const isa::Program &program) {
 // Execution
 //===----------------------------------------------------------------------===//
 
+/// sums[o] += a[o]·w[o] modulo 2^32: the depthwise inner loop. Cloned for
+/// AVX2 / AVX-512 (vpmulld) and chosen at load time; the baseline x86-64
+/// build has no 32-bit vector multiply.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+static void mulAdd32(uint32_t *sums, const uint32_t *a, const uint32_t *w,
+                     uint64_t n) {
+  for (uint64_t o = 0; o < n; ++o)
+    sums[o] += a[o] * w[o];
+}
+
 /// The value of weight digit k of a packed row, as the chip reads it
-/// (d-bit field, LSB first, sign-extended when signed), exact for d <= 31.
+/// (d-bit field, LSB first, sign-extended when signed), exact for d <= 32.
 static int64_t weightDigit(const uint8_t *row, uint64_t rowBytes, uint64_t k,
                            unsigned d, bool wSigned) {
   uint32_t mask = d >= 32 ? ~0u : (1u << d) - 1;
   uint64_t bit = k * d, byte = bit / 8;
-  uint64_t window = 0;
-  for (uint64_t b = 0; b < 4 && byte + b < rowBytes; ++b)
-    window |= uint64_t(row[byte + b]) << (8 * b);
-  uint32_t v = uint32_t(window >> (bit % 8)) & mask;
+  uint32_t v;
+  if (8 % d == 0) {
+    v = (uint32_t(row[byte]) >> (bit % 8)) & mask; // never straddles bytes
+  } else {
+    // Gather the (at most 4) bytes holding this digit, within the row.
+    uint64_t window = 0;
+    for (uint64_t b = 0; b < 4 && byte + b < rowBytes; ++b)
+      window |= uint64_t(row[byte + b]) << (8 * b);
+    v = uint32_t(window >> (bit % 8)) & mask;
+  }
   if (wSigned && d < 32 && ((v >> (d - 1)) & 1))
     return int64_t(v) - (int64_t(1) << d);
   if (wSigned && d == 32)
@@ -228,61 +249,99 @@ static int64_t weightDigit(const uint8_t *row, uint64_t rowBytes, uint64_t k,
 
 static bool fitsInt16(__int128 v) { return v >= INT16_MIN && v <= INT16_MAX; }
 
-/// (Re)builds `cache` from the weight planes of `step`.
-static void prepareWeights(Machine &m, const Op &op, const Step &step,
-                           MatMulCache::Entry &cache) {
-  unsigned d = m.digitBits;
-  uint64_t rowBytes = (uint64_t(op.K) * d + 7) / 8;
-  uint64_t planeBytes = rowBytes * op.outC;
-  // The cache key: every plane's bytes, in plane order.
-  size_t keyBytes = planeBytes * step.planes.size();
-  bool hit = cache.valid && cache.raw.size() == keyBytes;
-  for (size_t i = 0; hit && i < step.planes.size(); ++i)
-    hit = std::memcmp(cache.raw.data() + i * planeBytes,
-                      m.sram[0].data() + step.planes[i].wgtAddr,
-                      planeBytes) == 0;
-  if (hit)
-    return;
-  cache.raw.resize(keyBytes);
-  for (size_t i = 0; i < step.planes.size(); ++i)
-    std::memcpy(cache.raw.data() + i * planeBytes,
-                m.sram[0].data() + step.planes[i].wgtAddr, planeBytes);
-
+/// Fills `e` (signature and raw bytes already set) from its planes.
+static void buildWeights(unsigned d, const Op &op, const Step &step,
+                         MatMulCache::Entry &e) {
   uint64_t outC = op.outC, K = op.K;
+  uint64_t rowBytes = (K * d + 7) / 8, planeBytes = rowBytes * outC;
   std::vector<__int128> full(outC * K, 0);
   for (size_t i = 0; i < step.planes.size(); ++i) {
     const WeightPlane &pl = step.planes[i];
-    const uint8_t *base = cache.raw.data() + i * planeBytes;
+    const uint8_t *base = e.raw.data() + i * planeBytes;
+    __int128 scale = __int128(1) << pl.shift;
     for (uint64_t o = 0; o < outC; ++o)
       for (uint64_t k = 0; k < K; ++k)
-        full[o * K + k] += __int128(weightDigit(base + o * rowBytes, rowBytes,
-                                                k, d, pl.wSigned)) *
-                           (__int128(1) << pl.shift);
+        full[o * K + k] +=
+            __int128(weightDigit(base + o * rowBytes, rowBytes, k, d,
+                                 pl.wSigned)) *
+            scale;
   }
-  bool fits = !op.depthwise &&
-              std::all_of(full.begin(), full.end(), fitsInt16);
-  cache.packed.clear();
-  cache.wide.clear();
+  bool fits = !op.depthwise && std::all_of(full.begin(), full.end(), fitsInt16);
+  e.packed.clear();
+  e.wide.clear();
   if (fits) {
     uint64_t kPairs = (K + 1) / 2;
     uint64_t oPad = (outC + kKernelLanes - 1) / kKernelLanes * kKernelLanes;
-    cache.packed.assign(kPairs * oPad * 2, 0);
+    e.packed.assign(kPairs * oPad * 2, 0);
     for (uint64_t o = 0; o < outC; ++o)
       for (uint64_t k = 0; k < K; ++k)
-        cache.packed[((k / 2) * oPad + o) * 2 + k % 2] =
-            int16_t(full[o * K + k]);
-  } else {
-    cache.wide.resize(outC * K);
-    for (uint64_t o = 0; o < outC; ++o)
-      for (uint64_t k = 0; k < K; ++k)
-        cache.wide[op.depthwise ? k * outC + o : o * K + k] =
-            uint32_t(full[o * K + k]);
+        e.packed[((k / 2) * oPad + o) * 2 + k % 2] = int16_t(full[o * K + k]);
+    return;
   }
-  cache.valid = true;
+  e.wide.resize(outC * K);
+  for (uint64_t o = 0; o < outC; ++o)
+    for (uint64_t k = 0; k < K; ++k)
+      e.wide[op.depthwise ? k * outC + o : o * K + k] =
+          uint32_t(full[o * K + k]);
+}
+
+/// The prepared weights of `step` for the weight bytes now in SRAM: the
+/// step's last entry or one with the same bytes (found by hash), each
+/// checked byte for byte, or a new one.
+static MatMulCache::Entry &preparedWeights(Machine &m, const Op &op,
+                                           const Step &step, unsigned index) {
+  unsigned d = m.digitBits;
+  uint64_t rowBytes = (uint64_t(op.K) * d + 7) / 8;
+  uint64_t planeBytes = rowBytes * op.outC;
+  llvm::SmallVector<uint64_t, 16> sig = {d, op.K, op.outC, op.depthwise};
+  for (const WeightPlane &pl : step.planes) {
+    sig.push_back(pl.wSigned);
+    sig.push_back(pl.shift);
+  }
+  const uint8_t *wbuf = m.sram[0].data();
+  auto matches = [&](const MatMulCache::Entry &e) {
+    if (!llvm::equal(e.signature, sig))
+      return false;
+    for (size_t i = 0; i < step.planes.size(); ++i)
+      if (std::memcmp(e.raw.data() + i * planeBytes,
+                      wbuf + step.planes[i].wgtAddr, planeBytes))
+        return false;
+    return true;
+  };
+  MatMulCache &cache = m.matMulCache;
+  if (cache.last.size() <= index)
+    cache.last.resize(index + 1, nullptr);
+  MatMulCache::Entry *&last = cache.last[index];
+  if (last && matches(*last))
+    return *last;
+  uint64_t h = llvm::xxh3_64bits(llvm::ArrayRef<uint8_t>(
+      reinterpret_cast<const uint8_t *>(sig.data()), sig.size() * 8));
+  for (const WeightPlane &pl : step.planes)
+    h = h * 0x9E3779B97F4A7C15ull ^
+        llvm::xxh3_64bits(
+            llvm::ArrayRef<uint8_t>(wbuf + pl.wgtAddr, planeBytes));
+  std::unique_ptr<MatMulCache::Entry> &slot = cache.byHash[h];
+  if (slot && matches(*slot)) {
+    last = slot.get();
+    return *slot;
+  }
+  // New weights (or a hash collision, which rebuilds the slot: every use
+  // of an entry checks its bytes first).
+  if (!slot)
+    slot = std::make_unique<MatMulCache::Entry>();
+  MatMulCache::Entry &e = *slot;
+  e.signature.assign(sig.begin(), sig.end());
+  e.raw.resize(planeBytes * step.planes.size());
+  for (size_t i = 0; i < step.planes.size(); ++i)
+    std::memcpy(e.raw.data() + i * planeBytes, wbuf + step.planes[i].wgtAddr,
+                planeBytes);
+  buildWeights(d, op, step, e);
+  last = &e;
+  return e;
 }
 
 void sim::execMatMulStep(Machine &m, llvm::ArrayRef<Op> ops, const Step &step,
-                         MatMulCache::Entry &cache) {
+                         unsigned matMulIndex) {
   const Op &op = ops[step.first];
   if (op.outH == 0 || op.outW == 0 || op.outC == 0)
     return;
@@ -323,7 +382,7 @@ void sim::execMatMulStep(Machine &m, llvm::ArrayRef<Op> ops, const Step &step,
     value[b] = sum;
     actFits &= fitsInt16(sum);
   }
-  prepareWeights(m, op, step, cache);
+  MatMulCache::Entry &cache = preparedWeights(m, op, step, matMulIndex);
 
   uint32_t cn = op.depthwise ? op.outC : op.cg;
   uint64_t inRows = uint64_t(op.outH - 1) * op.strideH +
@@ -432,9 +491,7 @@ void sim::execMatMulStep(Machine &m, llvm::ArrayRef<Op> ops, const Step &step,
             uint64_t iy = oy * op.strideH + ky * op.dilH;
             uint64_t ix = ox * op.strideW + kx * op.dilW;
             const uint32_t *a = ad + (iy * inCols + ix) * cn;
-            const uint32_t *wk = w + k * outC;
-            for (uint64_t o = 0; o < outC; ++o)
-              sums[o] += a[o] * wk[o];
+            mulAdd32(sums, a, w + k * outC, outC);
           }
         uint8_t *out = acc + (oy * op.outW + ox) * outC * 4;
         for (uint64_t o = 0; o < outC; ++o)

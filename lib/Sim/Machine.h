@@ -23,6 +23,8 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <unordered_map>
 #include <vector>
 
 namespace mote::sim {
@@ -69,17 +71,21 @@ struct Op {
   uint32_t poolInW = 0, poolKH = 0, poolKW = 0, poolSH = 1, poolSW = 1;
 };
 
-/// Per-machine state of the fast MATMUL path (FastMatMul.cpp): each fused
-/// step's prepared weights, kept across the samples a machine runs and
-/// reused while the weight bytes they were built from are unchanged.
+/// Per-machine state of the fast MATMUL path (FastMatMul.cpp): prepared
+/// full-width weights, kept across the samples a machine runs. Entries are
+/// found by a hash of the weight bytes (tiles at different positions share
+/// their weights) and always checked against the bytes before use.
 struct MatMulCache {
   struct Entry {
-    std::vector<uint8_t> raw;    ///< The weight bytes they were built from.
+    /// Digit width, K, channels, depthwise, and each plane's sign and shift.
+    std::vector<uint64_t> signature;
+    std::vector<uint8_t> raw;    ///< The weight bytes, plane after plane.
     std::vector<int16_t> packed; ///< dotInt16 layout, when int16 fits.
     std::vector<uint32_t> wide;  ///< [o][k] ([k][o] depthwise) otherwise.
-    bool valid = false;
   };
-  std::vector<Entry> entries;
+  /// Per MATMUL step of the plan: the entry it used last.
+  std::vector<Entry *> last;
+  std::unordered_map<uint64_t, std::unique_ptr<Entry>> byHash;
 };
 
 /// The state of one inference: DRAM and the three SRAM buffers, plus

@@ -94,7 +94,17 @@ dotAvx512(const int16_t *patch, size_t pixels, size_t kPairs,
     for (; p + 8 <= pixels; p += 8)
       blockAvx512<8, VNNI>(patch + p * kStride, kStride, kPairs, wb, oPad,
                            sums + p * oPad + ob);
-    for (; p < pixels; ++p)
+    if (p + 4 <= pixels) {
+      blockAvx512<4, VNNI>(patch + p * kStride, kStride, kPairs, wb, oPad,
+                           sums + p * oPad + ob);
+      p += 4;
+    }
+    if (p + 2 <= pixels) {
+      blockAvx512<2, VNNI>(patch + p * kStride, kStride, kPairs, wb, oPad,
+                           sums + p * oPad + ob);
+      p += 2;
+    }
+    if (p < pixels)
       blockAvx512<1, VNNI>(patch + p * kStride, kStride, kPairs, wb, oPad,
                            sums + p * oPad + ob);
   }
@@ -130,7 +140,17 @@ dotAvx512BW(const int16_t *patch, size_t pixels, size_t kPairs,
     for (; p + 8 <= pixels; p += 8)
       blockAvx512BW<8>(patch + p * kStride, kStride, kPairs, wb, oPad,
                        sums + p * oPad + ob);
-    for (; p < pixels; ++p)
+    if (p + 4 <= pixels) {
+      blockAvx512BW<4>(patch + p * kStride, kStride, kPairs, wb, oPad,
+                       sums + p * oPad + ob);
+      p += 4;
+    }
+    if (p + 2 <= pixels) {
+      blockAvx512BW<2>(patch + p * kStride, kStride, kPairs, wb, oPad,
+                       sums + p * oPad + ob);
+      p += 2;
+    }
+    if (p < pixels)
       blockAvx512BW<1>(patch + p * kStride, kStride, kPairs, wb, oPad,
                        sums + p * oPad + ob);
   }
@@ -172,7 +192,12 @@ dotAvx2(const int16_t *patch, size_t pixels, size_t kPairs, const int16_t *w,
     for (; p + 4 <= pixels; p += 4)
       blockAvx2<4>(patch + p * kStride, kStride, kPairs, wb, oPad,
                    sums + p * oPad + ob);
-    for (; p < pixels; ++p)
+    if (p + 2 <= pixels) {
+      blockAvx2<2>(patch + p * kStride, kStride, kPairs, wb, oPad,
+                   sums + p * oPad + ob);
+      p += 2;
+    }
+    if (p < pixels)
       blockAvx2<1>(patch + p * kStride, kStride, kPairs, wb, oPad,
                    sums + p * oPad + ob);
   }

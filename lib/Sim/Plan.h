@@ -84,10 +84,9 @@ struct Plan {
 /// Groups `ops` into steps and computes the written ranges.
 Plan buildPlan(llvm::ArrayRef<Op> ops, const isa::Program &program);
 
-/// Executes one MATMUL step on `m`; `cache` is the step's entry of
-/// `m.matMulCache`.
+/// Executes MATMUL step number `matMulIndex` (Plan::matMulIndex) on `m`.
 void execMatMulStep(Machine &m, llvm::ArrayRef<Op> ops, const Step &step,
-                    MatMulCache::Entry &cache);
+                    unsigned matMulIndex);
 
 } // namespace mote::sim
 

@@ -52,7 +52,7 @@ std::unique_ptr<Machine> sim::acquireMachine(const SimulatorImpl &impl) {
     m->dram = impl.dramImage;
     for (unsigned b = 0; b < kNumSramBuffers; ++b)
       m->sram[b].assign(impl.target.buffer(SramBuffer(b)).bytes, 0);
-    m->matMulCache.entries.resize(impl.plan.matMulSteps);
+    m->matMulCache.last.resize(impl.plan.matMulSteps, nullptr);
     return m;
   }
   // Restore what the previous run may have written.
@@ -87,8 +87,7 @@ Error sim::runPlan(const SimulatorImpl &impl, Machine &m) {
   for (size_t s = 0; s < plan.steps.size(); ++s) {
     const Step &step = plan.steps[s];
     if (step.isMatMul()) {
-      execMatMulStep(m, impl.ops, step,
-                     m.matMulCache.entries[plan.matMulIndex[s]]);
+      execMatMulStep(m, impl.ops, step, plan.matMulIndex[s]);
       continue;
     }
     if (Error e = execute(m, impl.ops[step.first]))

@@ -19,13 +19,19 @@
 #include "SimulatorImpl.h"
 
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 
 using namespace mote;
 using namespace mote::sim;
 using llvm::Error;
 
-static std::atomic<bool> referenceExecution{false};
+/// MOTE_SIM_REFERENCE=1 in the environment selects the reference path too
+/// (to check a whole model's outputs against it).
+static std::atomic<bool> referenceExecution{[] {
+  const char *v = std::getenv("MOTE_SIM_REFERENCE");
+  return v && *v && *v != '0';
+}()};
 
 void sim::setReferenceExecution(bool on) { referenceExecution = on; }
 

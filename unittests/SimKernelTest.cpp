@@ -177,7 +177,7 @@ TEST(SimKernel, FastMatMulMatchesReference) {
           Machine ref = cloneState(t.m);
           for (const Op &op : t.ops)
             ASSERT_FALSE(bool(execute(ref, op)));
-          Plan plan = buildPlan(t.ops, empty);
+          Plan plan = buildPlan(t.ops, empty, d);
           fused += plan.steps.size() < t.ops.size();
           ++total;
           for (KernelISA isa : isas) {

@@ -294,8 +294,27 @@ static Error execVec(Machine &m, const Op &op) {
                 llvm::Twine(shift) + " (need multiplier >= 0, shift in [1, 62])");
       scales[c] = {mul, shift};
     }
+    if (a.acc && !op.dAcc) {
+      // The common case, int32 accumulators to bytes: straight into the
+      // destination, with writeResults' saturation, no int64 staging.
+      const uint8_t *src = a.base;
+      uint8_t *dst = m.sram[1].data() + op.dst;
+      int64_t zpOut = op.zpOut, lo = op.clampLo, hi = op.clampHi;
+      int64_t slo = op.outSigned ? -128 : 0, shi = op.outSigned ? 127 : 255;
+      const numerics::ScaleMultiplier *sc = scales.data();
+      const int64_t *bi = bias.data();
+      uint32_t channels = op.channels;
+      for (uint64_t p = 0, i = 0; p < pixels; ++p)
+        for (uint32_t c = 0; c < channels; ++c, ++i) {
+          int64_t v = applyScaleFast(
+              int64_t(int32_t(load32(src + 4 * i))) + bi[c], sc[c]);
+          v = numerics::saturate(satAdd(v, zpOut), lo, hi);
+          dst[i] = uint8_t(numerics::saturate(v, slo, shi));
+        }
+      return Error::success();
+    }
     if (a.acc) {
-      // The common case (int32 accumulators in): no per-element dispatch.
+      // int32 accumulators in: no per-element dispatch.
       for (uint64_t p = 0, i = 0; p < pixels; ++p)
         for (uint32_t c = 0; c < op.channels; ++c, ++i)
           y[i] = clampOut(applyScaleFast(

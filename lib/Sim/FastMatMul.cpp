@@ -53,6 +53,8 @@ using namespace mote::sim;
 // Planning
 //===----------------------------------------------------------------------===//
 
+static bool fitsInt16(__int128 v) { return v >= INT16_MIN && v <= INT16_MAX; }
+
 /// True if `b` reads the same activation window with the same geometry and
 /// writes the same accumulators as `a`.
 static bool sameTile(const Op &a, const Op &b) {
@@ -133,6 +135,32 @@ static std::optional<Step> gridStep(llvm::ArrayRef<Op> run, uint32_t first) {
   return s;
 }
 
+/// The full-width value each activation byte stands for in `s`: Σ_j of its
+/// digit j (as the chip extracts it from byte − zero point) · 2^sA(j).
+static void actValues(const Op &op, unsigned d, Step &s) {
+  uint64_t mask = (uint64_t(1) << d) - 1;
+  s.actWide.resize(256);
+  s.act16.resize(256);
+  s.actFits16 = s.actAffine = true;
+  for (int b = 0; b < 256; ++b) {
+    int64_t q = op.inSigned ? int64_t(int8_t(uint8_t(b))) : int64_t(b);
+    int64_t v = q - op.inZp;
+    __int128 sum = 0;
+    for (const ActDigit &a : s.acts) {
+      unsigned digitShift = d * a.aDigit;
+      int64_t digit = digitShift >= 64 ? (v < 0 ? -1 : 0) : (v >> digitShift);
+      if (!a.aSigned)
+        digit = int64_t(uint64_t(digit) & mask);
+      sum += __int128(digit) * (__int128(1) << a.shift);
+    }
+    s.actWide[b] = uint32_t(uint64_t(sum));
+    s.act16[b] = int16_t(uint16_t(uint64_t(sum)));
+    s.actFits16 &= fitsInt16(sum);
+    s.actAffine &= sum == __int128(v);
+  }
+  s.actAffine &= s.actFits16 && fitsInt16(op.inZp);
+}
+
 static void addWrites(Plan &plan, const Op &op) {
   switch (op.kind) {
   case OpKind::Load: {
@@ -171,7 +199,8 @@ static void addWrites(Plan &plan, const Op &op) {
   }
 }
 
-Plan sim::buildPlan(llvm::ArrayRef<Op> ops, const isa::Program &program) {
+Plan sim::buildPlan(llvm::ArrayRef<Op> ops, const isa::Program &program,
+                    unsigned digitBits) {
   Plan plan;
   for (const Op &op : ops)
     addWrites(plan, op);
@@ -202,6 +231,7 @@ Plan sim::buildPlan(llvm::ArrayRef<Op> ops, const isa::Program &program) {
     for (uint32_t len = end - i; len >= 2 && !grid; --len)
       grid = gridStep(ops.slice(i, len), i);
     Step s = grid ? std::move(*grid) : singleStep(op, i);
+    actValues(op, digitBits, s);
     i += s.count;
     addStep(std::move(s));
   }
@@ -246,8 +276,6 @@ static int64_t weightDigit(const uint8_t *row, uint64_t rowBytes, uint64_t k,
     return int64_t(int32_t(v));
   return int64_t(v);
 }
-
-static bool fitsInt16(__int128 v) { return v >= INT16_MIN && v <= INT16_MAX; }
 
 /// Fills `e` (signature and raw bytes already set) from its planes.
 static void buildWeights(unsigned d, const Op &op, const Step &step,
@@ -363,25 +391,6 @@ void sim::execMatMulStep(Machine &m, llvm::ArrayRef<Op> ops, const Step &step,
     std::memcpy(p, &v, 4);
   };
 
-  // The full-width value each activation byte stands for.
-  unsigned d = m.digitBits;
-  uint64_t mask = (uint64_t(1) << d) - 1;
-  __int128 value[256];
-  bool actFits = true;
-  for (int b = 0; b < 256; ++b) {
-    int64_t q = op.inSigned ? int64_t(int8_t(uint8_t(b))) : int64_t(b);
-    int64_t v = q - op.inZp;
-    __int128 sum = 0;
-    for (const ActDigit &a : step.acts) {
-      unsigned digitShift = d * a.aDigit;
-      int64_t digit = digitShift >= 64 ? (v < 0 ? -1 : 0) : (v >> digitShift);
-      if (!a.aSigned)
-        digit = int64_t(uint64_t(digit) & mask);
-      sum += __int128(digit) * (__int128(1) << a.shift);
-    }
-    value[b] = sum;
-    actFits &= fitsInt16(sum);
-  }
   MatMulCache::Entry &cache = preparedWeights(m, op, step, matMulIndex);
 
   uint32_t cn = op.depthwise ? op.outC : op.cg;
@@ -392,18 +401,30 @@ void sim::execMatMulStep(Machine &m, llvm::ArrayRef<Op> ops, const Step &step,
   const uint8_t *act = m.sram[1].data() + op.actAddr;
   uint64_t K = op.K;
 
-  if (actFits && !cache.packed.empty()) {
-    int16_t table[256];
-    for (int b = 0; b < 256; ++b)
-      table[b] = int16_t(value[b]);
+  if (step.actFits16 && !cache.packed.empty()) {
     m.act16.resize(inRows * inCols * cn);
     int16_t *ad = m.act16.data();
+    // Whole rows at once when the pass reads every channel.
+    bool rows = op.c0 == 0 && cn == op.inC;
+    uint64_t runs = rows ? 1 : inCols, len = rows ? inCols * cn : cn;
     for (uint64_t iy = 0; iy < inRows; ++iy)
-      for (uint64_t ix = 0; ix < inCols; ++ix) {
-        const uint8_t *p = act + (iy * op.inW + ix) * op.inC + op.c0;
-        int16_t *q = ad + (iy * inCols + ix) * cn;
-        for (uint32_t c = 0; c < cn; ++c)
-          q[c] = table[p[c]];
+      for (uint64_t r = 0; r < runs; ++r) {
+        const uint8_t *p = act + (iy * op.inW + r) * op.inC + op.c0;
+        int16_t *q = ad + (iy * inCols + r) * cn;
+        if (step.actAffine) {
+          // value = byte - zero point: a loop the compiler vectorises.
+          int16_t zp = int16_t(op.inZp);
+          if (op.inSigned)
+            for (uint64_t c = 0; c < len; ++c)
+              q[c] = int16_t(int16_t(int8_t(p[c])) - zp);
+          else
+            for (uint64_t c = 0; c < len; ++c)
+              q[c] = int16_t(int16_t(p[c]) - zp);
+        } else {
+          const int16_t *table = step.act16.data();
+          for (uint64_t c = 0; c < len; ++c)
+            q[c] = table[p[c]];
+        }
       }
     uint64_t kPairs = (K + 1) / 2, kStride = 2 * kPairs;
     uint64_t oPad = cache.packed.size() / (2 * kPairs);
@@ -457,9 +478,7 @@ void sim::execMatMulStep(Machine &m, llvm::ArrayRef<Op> ops, const Step &step,
   }
 
   // 32-bit path: operands modulo 2^32 (exact for the wrapped sums).
-  uint32_t table[256];
-  for (int b = 0; b < 256; ++b)
-    table[b] = uint32_t(value[b]);
+  const uint32_t *table = step.actWide.data();
   if (cache.wide.empty()) {
     // The weights fit int16 but the activations do not: widen them.
     cache.wide.assign(outC * K, 0);

@@ -58,6 +58,12 @@ struct Step {
   llvm::SmallVector<WeightPlane, 4> planes;
   /// Applied to the sum before it is added (< 32, or the step adds 0).
   unsigned finalShift = 0;
+  /// Per activation byte: its full-width value modulo 2^32, and as int16
+  /// when every value fits (actFits16); actAffine when the value is just
+  /// byte − MM_IN_ZP (the digits reconstruct it exactly).
+  std::vector<uint32_t> actWide;
+  std::vector<int16_t> act16;
+  bool actFits16 = false, actAffine = false;
   bool isMatMul() const { return !acts.empty(); }
 };
 
@@ -82,7 +88,8 @@ struct Plan {
 };
 
 /// Groups `ops` into steps and computes the written ranges.
-Plan buildPlan(llvm::ArrayRef<Op> ops, const isa::Program &program);
+Plan buildPlan(llvm::ArrayRef<Op> ops, const isa::Program &program,
+               unsigned digitBits);
 
 /// Executes MATMUL step number `matMulIndex` (Plan::matMulIndex) on `m`.
 void execMatMulStep(Machine &m, llvm::ArrayRef<Op> ops, const Step &step,

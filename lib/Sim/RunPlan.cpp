@@ -36,7 +36,8 @@ static std::atomic<bool> referenceExecution{[] {
 void sim::setReferenceExecution(bool on) { referenceExecution = on; }
 
 void sim::preparePlan(SimulatorImpl &impl) {
-  impl.plan = buildPlan(impl.ops, impl.program);
+  impl.plan =
+      buildPlan(impl.ops, impl.program, impl.target.macArray.digitBits);
   impl.dramImage.assign(impl.dramTouched, 0);
   std::copy(impl.program.constants.begin(), impl.program.constants.end(),
             impl.dramImage.begin());

@@ -449,8 +449,8 @@ TEST(Mbin, SpecificErrors) {
   b[0] = 'X';
   expectError(b, "bad magic");
   b = good;
-  b[8] = 3;
-  expectError(b, "unsupported .mbin version 3");
+  b[8] = 4;
+  expectError(b, "unsupported .mbin version 4");
   b = good;
   b[12] = 4;
   expectError(b, "section count 4");

@@ -216,6 +216,18 @@ static void execMatMul(Machine &m, const Op &op) {
 // VEC
 //===----------------------------------------------------------------------===//
 
+/// numerics::applyScale without 128-bit arithmetic when |v| <= 2^31: then
+/// |v·M| < 2^62 (M < 2^31) and adding 2^(S-1) <= 2^61 stays below 2^63, so
+/// the int64 expression is the same integer; the arithmetic shift is the
+/// same floor division. Byte operands and int32 accumulators (plus an int32
+/// bias) are almost always in that range.
+static inline int64_t applyScaleFast(int64_t v, numerics::ScaleMultiplier m) {
+  if (v >= -(int64_t(1) << 31) && v <= (int64_t(1) << 31))
+    return (v * int64_t(m.multiplier) + (int64_t(1) << (m.shift - 1))) >>
+           m.shift;
+  return numerics::applyScale(v, m);
+}
+
 namespace {
 /// Typed access to a VEC operand: int32 in the accumulator buffer, or
 /// (u)int8 bytes in the activation buffer.
@@ -282,9 +294,36 @@ static Error execVec(Machine &m, const Op &op) {
                 llvm::Twine(shift) + " (need multiplier >= 0, shift in [1, 62])");
       scales[c] = {mul, shift};
     }
+    if (a.acc && !op.dAcc) {
+      // The common case, int32 accumulators to bytes: straight into the
+      // destination, with writeResults' saturation, no int64 staging.
+      const uint8_t *src = a.base;
+      uint8_t *dst = m.sram[1].data() + op.dst;
+      int64_t zpOut = op.zpOut, lo = op.clampLo, hi = op.clampHi;
+      int64_t slo = op.outSigned ? -128 : 0, shi = op.outSigned ? 127 : 255;
+      const numerics::ScaleMultiplier *sc = scales.data();
+      const int64_t *bi = bias.data();
+      uint32_t channels = op.channels;
+      for (uint64_t p = 0, i = 0; p < pixels; ++p)
+        for (uint32_t c = 0; c < channels; ++c, ++i) {
+          int64_t v = applyScaleFast(
+              int64_t(int32_t(load32(src + 4 * i))) + bi[c], sc[c]);
+          v = numerics::saturate(satAdd(v, zpOut), lo, hi);
+          dst[i] = uint8_t(numerics::saturate(v, slo, shi));
+        }
+      return Error::success();
+    }
+    if (a.acc) {
+      // int32 accumulators in: no per-element dispatch.
+      for (uint64_t p = 0, i = 0; p < pixels; ++p)
+        for (uint32_t c = 0; c < op.channels; ++c, ++i)
+          y[i] = clampOut(applyScaleFast(
+              int64_t(int32_t(load32(a.base + 4 * i))) + bias[c], scales[c]));
+      break;
+    }
     for (uint64_t p = 0, i = 0; p < pixels; ++p)
       for (uint32_t c = 0; c < op.channels; ++c, ++i)
-        y[i] = clampOut(numerics::applyScale(a.get(i) + bias[c], scales[c]));
+        y[i] = clampOut(applyScaleFast(a.get(i) + bias[c], scales[c]));
     break;
   }
   case isa::VecOp::Add:
@@ -293,13 +332,13 @@ static Error execVec(Machine &m, const Op &op) {
   case isa::VecOp::Min: {
     Operand b = operandB(m, op);
     for (uint64_t i = 0; i < n; ++i) {
-      int64_t va = numerics::applyScale(a.get(i) - op.zpA, op.mulA);
-      int64_t vb = numerics::applyScale(b.get(i) - op.zpB, op.mulB);
+      int64_t va = applyScaleFast(a.get(i) - op.zpA, op.mulA);
+      int64_t vb = applyScaleFast(b.get(i) - op.zpB, op.mulB);
       int64_t v = op.vop == isa::VecOp::Add   ? satAdd(va, vb)
                   : op.vop == isa::VecOp::Sub ? satAdd(va, -vb)
                   : op.vop == isa::VecOp::Max ? std::max(va, vb)
                                               : std::min(va, vb);
-      y[i] = clampOut(numerics::applyScale(v, op.mulOut));
+      y[i] = clampOut(applyScaleFast(v, op.mulOut));
     }
     break;
   }
@@ -308,7 +347,7 @@ static Error execVec(Machine &m, const Op &op) {
     // fits int64 exactly, as in the interpreter.
     Operand b = operandB(m, op);
     for (uint64_t i = 0; i < n; ++i)
-      y[i] = clampOut(numerics::applyScale(
+      y[i] = clampOut(applyScaleFast(
           (a.get(i) - op.zpA) * (b.get(i) - op.zpB), op.mulOut));
     break;
   }
@@ -329,7 +368,7 @@ static Error execVec(Machine &m, const Op &op) {
           // Max pooling keeps its type (no rescale, no zero-point shift) but
           // clamps: a following ReLU/Clip is fused into the clamp registers.
           y[i] = isMax ? numerics::saturate(acc, op.clampLo, op.clampHi)
-                       : clampOut(numerics::applyScale(acc, op.mulA));
+                       : clampOut(applyScaleFast(acc, op.mulA));
         }
     break;
   }
@@ -348,7 +387,7 @@ static Error execVec(Machine &m, const Op &op) {
     break;
   case isa::VecOp::Rescale:
     for (uint64_t i = 0; i < n; ++i)
-      y[i] = clampOut(numerics::applyScale(a.get(i) - op.zpA, op.mulA));
+      y[i] = clampOut(applyScaleFast(a.get(i) - op.zpA, op.mulA));
     break;
   }
   writeResults(m, op);

@@ -23,6 +23,8 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <unordered_map>
 #include <vector>
 
 namespace mote::sim {
@@ -72,6 +74,23 @@ struct Op {
   uint32_t poolInW = 0, poolKH = 0, poolKW = 0, poolSH = 1, poolSW = 1;
 };
 
+/// Per-machine state of the fast MATMUL path (FastMatMul.cpp): prepared
+/// full-width weights, kept across the samples a machine runs. Entries are
+/// found by a hash of the weight bytes (tiles at different positions share
+/// their weights) and always checked against the bytes before use.
+struct MatMulCache {
+  struct Entry {
+    /// Digit width, K, channels, depthwise, and each plane's sign and shift.
+    std::vector<uint64_t> signature;
+    std::vector<uint8_t> raw;    ///< The weight bytes, plane after plane.
+    std::vector<int16_t> packed; ///< dotInt16 layout, when int16 fits.
+    std::vector<uint32_t> wide;  ///< [o][k] ([k][o] depthwise) otherwise.
+  };
+  /// Per MATMUL step of the plan: the entry it used last.
+  std::vector<Entry *> last;
+  std::unordered_map<uint64_t, std::unique_ptr<Entry>> byHash;
+};
+
 /// The state of one inference: DRAM and the three SRAM buffers, plus
 /// scratch space reused across instructions.
 struct Machine {
@@ -83,6 +102,9 @@ struct Machine {
   std::vector<uint32_t> actDigits, weights, patch, sums;
   // VEC scratch.
   std::vector<int64_t> values;
+  // Fast MATMUL path (FastMatMul.cpp).
+  MatMulCache matMulCache;
+  std::vector<int16_t> act16, patch16;
 };
 
 /// Executes one resolved operation. Only data-dependent problems (an

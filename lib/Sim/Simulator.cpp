@@ -6,7 +6,7 @@
 //
 // Simulator::create checks the program against its target (hash, I/O
 // descriptors) and schedules it (Schedule.cpp); run/runStorage execute the
-// resolved operations on a fresh machine per inference, and the host I/O
+// resolved operations (RunPlan.cpp) on a machine in its initial state, and the host I/O
 // functions move tensors between the framework's layout and DRAM.
 //
 //===----------------------------------------------------------------------===//
@@ -309,6 +309,7 @@ Simulator::create(isa::Program program, TargetDescription target,
       }
   if (Error e = schedule(*impl))
     return std::move(e);
+  preparePlan(*impl);
   return std::unique_ptr<Simulator>(new Simulator(std::move(impl)));
 }
 
@@ -325,34 +326,39 @@ Simulator::runStorage(llvm::ArrayRef<std::vector<uint8_t>> inputs) const {
                      " host segment(s) and this simulator was created "
                      "without a host runner (use mote-sim or motec, or "
                      "pass createInterpreterHostRunner)");
-  Machine m;
-  m.digitBits = impl->target.macArray.digitBits;
-  m.host = impl->host.get();
-  m.dram.assign(impl->dramTouched, 0);
-  std::copy(p.constants.begin(), p.constants.end(), m.dram.begin());
-  for (unsigned b = 0; b < kNumSramBuffers; ++b)
-    m.sram[b].assign(impl->target.buffer(SramBuffer(b)).bytes, 0);
-  // A fresh machine is a freshly loaded program: the preamble (resident
-  // weights) runs first. Its cost is Stats::programLoad, paid once.
-  for (const Op &op : impl->preambleOps)
-    if (Error e = execute(m, op))
-      return makeError(impl->what + ": " + llvm::toString(std::move(e)));
   for (size_t i = 0; i < inputs.size(); ++i) {
     const isa::IODesc &desc = *impl->inputs[i];
     if (inputs[i].size() != desc.bytes)
       return makeError(impl->what + ": " + ioWhat(desc) + " needs " +
                        Twine(desc.bytes) + " bytes, got " +
                        Twine(inputs[i].size()));
+  }
+  // A pooled machine, restored to the initial state (RunPlan.cpp).
+  std::unique_ptr<Machine> machine = acquireMachine(*impl);
+  Machine &m = *machine;
+  // The program-load preamble (resident weights) fills the weight buffer
+  // before the inference. Restoring a pooled machine may have cleared part
+  // of it, so it is applied again (a copy, cheap); its cost is
+  // Stats::programLoad, counted once.
+  for (const Op &op : impl->preambleOps)
+    if (Error e = execute(m, op)) {
+      releaseMachine(*impl, std::move(machine));
+      return makeError(impl->what + ": " + llvm::toString(std::move(e)));
+    }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const isa::IODesc &desc = *impl->inputs[i];
     std::copy(inputs[i].begin(), inputs[i].end(),
               m.dram.begin() + desc.dramAddr);
   }
-  for (const Op &op : impl->ops)
-    if (Error e = execute(m, op))
-      return makeError(impl->what + ": " + llvm::toString(std::move(e)));
+  if (Error e = runPlan(*impl, m)) {
+    releaseMachine(*impl, std::move(machine));
+    return makeError(impl->what + ": " + llvm::toString(std::move(e)));
+  }
   std::vector<std::vector<uint8_t>> outputs;
   for (const isa::IODesc *desc : impl->outputs)
     outputs.emplace_back(m.dram.begin() + desc->dramAddr,
                          m.dram.begin() + desc->dramAddr + desc->bytes);
+  releaseMachine(*impl, std::move(machine));
   return outputs;
 }
 

@@ -8,12 +8,15 @@
 #define MOTE_LIB_SIM_SIMULATORIMPL_H
 
 #include "Machine.h"
+#include "Plan.h"
 
 #include "mote/ISA/Program.h"
 #include "mote/Sim/Simulator.h"
 #include "mote/Sim/Stats.h"
 #include "mote/Target/TargetDescription.h"
 
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -37,11 +40,29 @@ struct SimulatorImpl {
   /// Runs the host segments (null: the program has none, or only its
   /// statistics are wanted).
   std::shared_ptr<const HostRunner> host;
+  /// How runs execute `ops` (RunPlan.cpp), and the initial DRAM image.
+  Plan plan;
+  std::vector<uint8_t> dramImage;
+  /// Machines of finished runs, restored and reused by the next ones.
+  mutable std::mutex poolMutex;
+  mutable std::vector<std::unique_ptr<Machine>> idleMachines;
 };
 
 /// Validates `impl.program` against `impl.target`, schedules it on the
 /// three engines and fills `impl.ops` and `impl.stats`.
 llvm::Error schedule(SimulatorImpl &impl);
+
+/// Builds `impl.plan` and `impl.dramImage` (after schedule).
+void preparePlan(SimulatorImpl &impl);
+/// A machine in the initial state of a run: pooled and restored, or new.
+std::unique_ptr<Machine> acquireMachine(const SimulatorImpl &impl);
+/// Returns a machine to the pool.
+void releaseMachine(const SimulatorImpl &impl, std::unique_ptr<Machine> m);
+/// Executes the program on `m`.
+llvm::Error runPlan(const SimulatorImpl &impl, Machine &m);
+/// Makes runPlan execute every operation one at a time with the reference
+/// semantics of Execute.cpp (tests compare the two paths).
+void setReferenceExecution(bool on);
 
 } // namespace mote::sim
 

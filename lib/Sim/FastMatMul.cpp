@@ -1,0 +1,543 @@
+//===- FastMatMul.cpp - MATMUL digit passes at full width -----------------===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+//
+// The chip multiplies one activation digit by one weight digit per pass;
+// the compiler emits, for each tile, one MATMUL per (activation digit,
+// weight digit plane) pair, shifted and accumulated into the same int32
+// tile. The host does not need to repeat that: if consecutive passes p
+// (nothing executes between them) read the same activation window and add
+// into the same accumulators, the first one setting or adding and the
+// others adding, their combined effect is
+//
+//   acc ← base + Σ_p 2^(s_p) · Σ_k a_p[k]·w_p[k]        (mod 2^32)
+//
+// with base = acc or 0 from the first pass. Arithmetic modulo 2^32 is a
+// ring, so when the shifts factor as s(j, i) = sA(j) + sW(i) + f over a full
+// grid of activation digits j × weight planes i (each pair exactly once),
+// this equals
+//
+//   base + 2^f · Σ_k (Σ_j 2^sA(j)·a_j[k]) · (Σ_i 2^sW(i)·w_i[k])  (mod 2^32)
+//
+// for any values of the digits: one pass over full-width operands, bit for
+// bit what the passes compute one at a time. The operands fit int16 in
+// practice (an 8-bit value minus its zero point, 8-bit weights) and go
+// through the SIMD kernel (MatMulKernels.h); otherwise they are reduced
+// modulo 2^32 and use 32-bit multiplications, which is exact too. A MATMUL
+// that is not part of such a grid is a step of its own (a 1 × 1 grid).
+//
+// Only the data path changes: every MATMUL is still scheduled, timed and
+// counted by Schedule.cpp exactly as the chip executes it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "MatMulKernels.h"
+#include "Plan.h"
+
+#include "mote/ISA/Program.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/xxhash.h"
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <optional>
+
+using namespace mote;
+using namespace mote::sim;
+
+//===----------------------------------------------------------------------===//
+// Planning
+//===----------------------------------------------------------------------===//
+
+static bool fitsInt16(__int128 v) { return v >= INT16_MIN && v <= INT16_MAX; }
+
+/// True if `b` reads the same activation window with the same geometry and
+/// writes the same accumulators as `a`.
+static bool sameTile(const Op &a, const Op &b) {
+  return a.actAddr == b.actAddr && a.accAddr == b.accAddr &&
+         a.outH == b.outH && a.outW == b.outW && a.outC == b.outC &&
+         a.inW == b.inW && a.inC == b.inC && a.c0 == b.c0 && a.cg == b.cg &&
+         a.kh == b.kh && a.kw == b.kw && a.strideH == b.strideH &&
+         a.strideW == b.strideW && a.dilH == b.dilH && a.dilW == b.dilW &&
+         a.K == b.K && a.inZp == b.inZp && a.inSigned == b.inSigned &&
+         a.depthwise == b.depthwise;
+}
+
+static Step singleStep(const Op &op, uint32_t index) {
+  Step s;
+  s.first = index;
+  s.count = 1;
+  s.acts.push_back({op.aDigit, op.aSigned, 0});
+  s.planes.push_back({op.wgtAddr, op.wSigned, 0});
+  s.finalShift = std::min(op.shift, 32u);
+  return s;
+}
+
+/// The full-grid step of `run` (see the file comment), if it is one.
+static std::optional<Step> gridStep(llvm::ArrayRef<Op> run, uint32_t first) {
+  Step s;
+  s.first = first;
+  s.count = uint32_t(run.size());
+  llvm::SmallVector<unsigned, 8> actOf, planeOf;
+  for (const Op &op : run) {
+    if (op.shift >= 32)
+      return std::nullopt;
+    auto a = llvm::find_if(s.acts, [&](const ActDigit &x) {
+      return x.aDigit == op.aDigit && x.aSigned == op.aSigned;
+    });
+    if (a == s.acts.end()) {
+      s.acts.push_back({op.aDigit, op.aSigned, 0});
+      a = s.acts.end() - 1;
+    }
+    auto w = llvm::find_if(s.planes, [&](const WeightPlane &x) {
+      return x.wgtAddr == op.wgtAddr && x.wSigned == op.wSigned;
+    });
+    if (w == s.planes.end()) {
+      s.planes.push_back({op.wgtAddr, op.wSigned, 0});
+      w = s.planes.end() - 1;
+    }
+    actOf.push_back(unsigned(a - s.acts.begin()));
+    planeOf.push_back(unsigned(w - s.planes.begin()));
+  }
+  size_t nj = s.acts.size(), ni = s.planes.size();
+  if (nj * ni != run.size())
+    return std::nullopt;
+  std::vector<int64_t> shift(nj * ni, -1);
+  for (size_t p = 0; p < run.size(); ++p) {
+    int64_t &slot = shift[actOf[p] * ni + planeOf[p]];
+    if (slot >= 0)
+      return std::nullopt; // a pair twice (so another one is missing)
+    slot = run[p].shift;
+  }
+  // s(j, i) = sA(j) + sW(i) + f with sA, sW >= 0 and min sA = min sW = 0.
+  int64_t minA = INT64_MAX;
+  for (size_t j = 0; j < nj; ++j)
+    minA = std::min(minA, shift[j * ni]);
+  for (size_t j = 0; j < nj; ++j)
+    s.acts[j].shift = unsigned(shift[j * ni] - minA);
+  int64_t f = INT64_MAX;
+  for (size_t i = 0; i < ni; ++i)
+    f = std::min(f, shift[i] - int64_t(s.acts[0].shift));
+  if (f < 0)
+    return std::nullopt;
+  for (size_t i = 0; i < ni; ++i)
+    s.planes[i].shift = unsigned(shift[i] - s.acts[0].shift - f);
+  for (size_t j = 0; j < nj; ++j)
+    for (size_t i = 0; i < ni; ++i)
+      if (shift[j * ni + i] !=
+          int64_t(s.acts[j].shift + s.planes[i].shift) + f)
+        return std::nullopt;
+  s.finalShift = unsigned(f);
+  return s;
+}
+
+/// The full-width value each activation byte stands for in `s`: Σ_j of its
+/// digit j (as the chip extracts it from byte − zero point) · 2^sA(j).
+static void actValues(const Op &op, unsigned d, Step &s) {
+  uint64_t mask = (uint64_t(1) << d) - 1;
+  s.actWide.resize(256);
+  s.act16.resize(256);
+  s.actFits16 = s.actAffine = true;
+  for (int b = 0; b < 256; ++b) {
+    int64_t q = op.inSigned ? int64_t(int8_t(uint8_t(b))) : int64_t(b);
+    int64_t v = q - op.inZp;
+    __int128 sum = 0;
+    for (const ActDigit &a : s.acts) {
+      unsigned digitShift = d * a.aDigit;
+      int64_t digit = digitShift >= 64 ? (v < 0 ? -1 : 0) : (v >> digitShift);
+      if (!a.aSigned)
+        digit = int64_t(uint64_t(digit) & mask);
+      sum += __int128(digit) * (__int128(1) << a.shift);
+    }
+    s.actWide[b] = uint32_t(uint64_t(sum));
+    s.act16[b] = int16_t(uint16_t(uint64_t(sum)));
+    s.actFits16 &= fitsInt16(sum);
+    s.actAffine &= sum == __int128(v);
+  }
+  s.actAffine &= s.actFits16 && fitsInt16(op.inZp);
+}
+
+static void addWrites(Plan &plan, const Op &op) {
+  switch (op.kind) {
+  case OpKind::Load: {
+    uint64_t tileW = uint64_t(op.padLeft) + op.cols + op.padRight;
+    uint64_t tileH = uint64_t(op.padTop) + op.rows + op.padBottom;
+    plan.sramWritten[op.buffer].add(op.sramAddr,
+                                    op.sramAddr + tileH * tileW * op.elemBytes);
+    return;
+  }
+  case OpKind::Store: {
+    if (op.rows == 0 || op.cols == 0 || op.elemBytes == 0)
+      return;
+    // The extreme corners of the strided extent (strides may be negative).
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (int64_t r : {int64_t(0), int64_t(op.rows) - 1})
+      for (int64_t c : {int64_t(0), int64_t(op.cols) - 1}) {
+        int64_t at = int64_t(op.dramAddr) + r * op.rowStride + c * op.pixStride;
+        lo = std::min(lo, at);
+        hi = std::max(hi, at + int64_t(op.elemBytes));
+      }
+    plan.dramWritten.add(uint64_t(std::max<int64_t>(lo, 0)), uint64_t(hi));
+    return;
+  }
+  case OpKind::MatMul:
+    plan.sramWritten[2].add(op.accAddr,
+                            op.accAddr + uint64_t(op.outH) * op.outW *
+                                             op.outC * 4);
+    return;
+  case OpKind::Vec: {
+    uint64_t n = uint64_t(op.outH) * op.outW * op.channels;
+    plan.sramWritten[op.dAcc ? 2 : 1].add(op.dst, op.dst + n * (op.dAcc ? 4 : 1));
+    return;
+  }
+  case OpKind::Host:
+    return; // the program's host segment outputs are added by buildPlan
+  }
+}
+
+Plan sim::buildPlan(llvm::ArrayRef<Op> ops, const isa::Program &program,
+                    unsigned digitBits) {
+  Plan plan;
+  for (const Op &op : ops)
+    addWrites(plan, op);
+  for (const isa::HostSegment &seg : program.hostSegments)
+    for (const isa::HostTensorDesc &t : seg.outputs)
+      plan.dramWritten.add(t.dramAddr, t.dramAddr + t.bytes);
+
+  auto addStep = [&](Step s) {
+    plan.matMulIndex.push_back(s.isMatMul() ? plan.matMulSteps++ : 0);
+    plan.steps.push_back(std::move(s));
+  };
+  uint32_t n = uint32_t(ops.size());
+  for (uint32_t i = 0; i < n;) {
+    const Op &op = ops[i];
+    if (op.kind != OpKind::MatMul) {
+      Step s;
+      s.first = i;
+      addStep(std::move(s));
+      ++i;
+      continue;
+    }
+    uint32_t end = i + 1;
+    while (end < n && ops[end].kind == OpKind::MatMul && ops[end].accumulate &&
+           sameTile(op, ops[end]))
+      ++end;
+    // The longest prefix of the run that is a full grid.
+    std::optional<Step> grid;
+    for (uint32_t len = end - i; len >= 2 && !grid; --len)
+      grid = gridStep(ops.slice(i, len), i);
+    Step s = grid ? std::move(*grid) : singleStep(op, i);
+    actValues(op, digitBits, s);
+    i += s.count;
+    addStep(std::move(s));
+  }
+  return plan;
+}
+
+//===----------------------------------------------------------------------===//
+// Execution
+//===----------------------------------------------------------------------===//
+
+/// sums[o] += a[o]·w[o] modulo 2^32: the depthwise inner loop. Cloned for
+/// AVX2 / AVX-512 (vpmulld) and chosen at load time; the baseline x86-64
+/// build has no 32-bit vector multiply.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+static void mulAdd32(uint32_t *sums, const uint32_t *a, const uint32_t *w,
+                     uint64_t n) {
+  for (uint64_t o = 0; o < n; ++o)
+    sums[o] += a[o] * w[o];
+}
+
+/// The value of weight digit k of a packed row, as the chip reads it
+/// (d-bit field, LSB first, sign-extended when signed), exact for d <= 32.
+static int64_t weightDigit(const uint8_t *row, uint64_t rowBytes, uint64_t k,
+                           unsigned d, bool wSigned) {
+  uint32_t mask = d >= 32 ? ~0u : (1u << d) - 1;
+  uint64_t bit = k * d, byte = bit / 8;
+  uint32_t v;
+  if (8 % d == 0) {
+    v = (uint32_t(row[byte]) >> (bit % 8)) & mask; // never straddles bytes
+  } else {
+    // Gather the (at most 4) bytes holding this digit, within the row.
+    uint64_t window = 0;
+    for (uint64_t b = 0; b < 4 && byte + b < rowBytes; ++b)
+      window |= uint64_t(row[byte + b]) << (8 * b);
+    v = uint32_t(window >> (bit % 8)) & mask;
+  }
+  if (wSigned && d < 32 && ((v >> (d - 1)) & 1))
+    return int64_t(v) - (int64_t(1) << d);
+  if (wSigned && d == 32)
+    return int64_t(int32_t(v));
+  return int64_t(v);
+}
+
+/// Fills `e` (signature and raw bytes already set) from its planes.
+static void buildWeights(unsigned d, const Op &op, const Step &step,
+                         MatMulCache::Entry &e) {
+  uint64_t outC = op.outC, K = op.K;
+  uint64_t rowBytes = (K * d + 7) / 8, planeBytes = rowBytes * outC;
+  std::vector<__int128> full(outC * K, 0);
+  for (size_t i = 0; i < step.planes.size(); ++i) {
+    const WeightPlane &pl = step.planes[i];
+    const uint8_t *base = e.raw.data() + i * planeBytes;
+    __int128 scale = __int128(1) << pl.shift;
+    for (uint64_t o = 0; o < outC; ++o)
+      for (uint64_t k = 0; k < K; ++k)
+        full[o * K + k] +=
+            __int128(weightDigit(base + o * rowBytes, rowBytes, k, d,
+                                 pl.wSigned)) *
+            scale;
+  }
+  bool fits = !op.depthwise && std::all_of(full.begin(), full.end(), fitsInt16);
+  e.packed.clear();
+  e.wide.clear();
+  if (fits) {
+    uint64_t kPairs = (K + 1) / 2;
+    uint64_t oPad = (outC + kKernelLanes - 1) / kKernelLanes * kKernelLanes;
+    e.packed.assign(kPairs * oPad * 2, 0);
+    for (uint64_t o = 0; o < outC; ++o)
+      for (uint64_t k = 0; k < K; ++k)
+        e.packed[((k / 2) * oPad + o) * 2 + k % 2] = int16_t(full[o * K + k]);
+    return;
+  }
+  e.wide.resize(outC * K);
+  for (uint64_t o = 0; o < outC; ++o)
+    for (uint64_t k = 0; k < K; ++k)
+      e.wide[op.depthwise ? k * outC + o : o * K + k] =
+          uint32_t(full[o * K + k]);
+}
+
+/// The prepared weights of `step` for the weight bytes now in SRAM: the
+/// step's last entry or one with the same bytes (found by hash), each
+/// checked byte for byte, or a new one.
+static MatMulCache::Entry &preparedWeights(Machine &m, const Op &op,
+                                           const Step &step, unsigned index) {
+  unsigned d = m.digitBits;
+  uint64_t rowBytes = (uint64_t(op.K) * d + 7) / 8;
+  uint64_t planeBytes = rowBytes * op.outC;
+  llvm::SmallVector<uint64_t, 16> sig = {d, op.K, op.outC, op.depthwise};
+  for (const WeightPlane &pl : step.planes) {
+    sig.push_back(pl.wSigned);
+    sig.push_back(pl.shift);
+  }
+  const uint8_t *wbuf = m.sram[0].data();
+  auto matches = [&](const MatMulCache::Entry &e) {
+    if (!llvm::equal(e.signature, sig))
+      return false;
+    for (size_t i = 0; i < step.planes.size(); ++i)
+      if (std::memcmp(e.raw.data() + i * planeBytes,
+                      wbuf + step.planes[i].wgtAddr, planeBytes))
+        return false;
+    return true;
+  };
+  MatMulCache &cache = m.matMulCache;
+  if (cache.last.size() <= index)
+    cache.last.resize(index + 1, nullptr);
+  MatMulCache::Entry *&last = cache.last[index];
+  if (last && matches(*last))
+    return *last;
+  uint64_t h = llvm::xxh3_64bits(llvm::ArrayRef<uint8_t>(
+      reinterpret_cast<const uint8_t *>(sig.data()), sig.size() * 8));
+  for (const WeightPlane &pl : step.planes)
+    h = h * 0x9E3779B97F4A7C15ull ^
+        llvm::xxh3_64bits(
+            llvm::ArrayRef<uint8_t>(wbuf + pl.wgtAddr, planeBytes));
+  std::unique_ptr<MatMulCache::Entry> &slot = cache.byHash[h];
+  if (slot && matches(*slot)) {
+    last = slot.get();
+    return *slot;
+  }
+  // New weights (or a hash collision, which rebuilds the slot: every use
+  // of an entry checks its bytes first).
+  if (!slot)
+    slot = std::make_unique<MatMulCache::Entry>();
+  MatMulCache::Entry &e = *slot;
+  e.signature.assign(sig.begin(), sig.end());
+  e.raw.resize(planeBytes * step.planes.size());
+  for (size_t i = 0; i < step.planes.size(); ++i)
+    std::memcpy(e.raw.data() + i * planeBytes, wbuf + step.planes[i].wgtAddr,
+                planeBytes);
+  buildWeights(d, op, step, e);
+  last = &e;
+  return e;
+}
+
+void sim::execMatMulStep(Machine &m, llvm::ArrayRef<Op> ops, const Step &step,
+                         unsigned matMulIndex) {
+  const Op &op = ops[step.first];
+  if (op.outH == 0 || op.outW == 0 || op.outC == 0)
+    return;
+  uint8_t *acc = m.sram[2].data() + op.accAddr;
+  uint64_t pixels = uint64_t(op.outH) * op.outW;
+  uint64_t outC = op.outC;
+  if (step.finalShift >= 32) {
+    // Every pass adds a value shifted out of the 32 bits.
+    if (!op.accumulate)
+      std::memset(acc, 0, pixels * outC * 4);
+    return;
+  }
+  unsigned f = step.finalShift;
+  auto writeBack = [&](uint8_t *p, uint32_t s) {
+    uint32_t old = 0;
+    if (op.accumulate)
+      std::memcpy(&old, p, 4);
+    uint32_t v = old + (s << f);
+    std::memcpy(p, &v, 4);
+  };
+
+  MatMulCache::Entry &cache = preparedWeights(m, op, step, matMulIndex);
+
+  uint32_t cn = op.depthwise ? op.outC : op.cg;
+  uint64_t inRows = uint64_t(op.outH - 1) * op.strideH +
+                    uint64_t(op.kh - 1) * op.dilH + 1;
+  uint64_t inCols = uint64_t(op.outW - 1) * op.strideW +
+                    uint64_t(op.kw - 1) * op.dilW + 1;
+  const uint8_t *act = m.sram[1].data() + op.actAddr;
+  uint64_t K = op.K;
+
+  if (step.actFits16 && !cache.packed.empty()) {
+    m.act16.resize(inRows * inCols * cn);
+    int16_t *ad = m.act16.data();
+    // Whole rows at once when the pass reads every channel.
+    bool rows = op.c0 == 0 && cn == op.inC;
+    uint64_t runs = rows ? 1 : inCols, len = rows ? inCols * cn : cn;
+    for (uint64_t iy = 0; iy < inRows; ++iy)
+      for (uint64_t r = 0; r < runs; ++r) {
+        const uint8_t *p = act + (iy * op.inW + r) * op.inC + op.c0;
+        int16_t *q = ad + (iy * inCols + r) * cn;
+        if (step.actAffine) {
+          // value = byte - zero point: a loop the compiler vectorises.
+          int16_t zp = int16_t(op.inZp);
+          if (op.inSigned)
+            for (uint64_t c = 0; c < len; ++c)
+              q[c] = int16_t(int16_t(int8_t(p[c])) - zp);
+          else
+            for (uint64_t c = 0; c < len; ++c)
+              q[c] = int16_t(int16_t(p[c]) - zp);
+        } else {
+          const int16_t *table = step.act16.data();
+          for (uint64_t c = 0; c < len; ++c)
+            q[c] = table[p[c]];
+        }
+      }
+    uint64_t kPairs = (K + 1) / 2, kStride = 2 * kPairs;
+    uint64_t oPad = cache.packed.size() / (2 * kPairs);
+    // Pixels per kernel call: the patches and sums of a chunk stay in L1/L2.
+    constexpr uint64_t kChunk = 32;
+    m.patch16.resize(kChunk * kStride);
+    m.sums.resize(kChunk * oPad);
+    for (uint64_t p0 = 0; p0 < pixels; p0 += kChunk) {
+      uint64_t np = std::min(kChunk, pixels - p0);
+      for (uint64_t p = 0; p < np; ++p) {
+        uint64_t oy = (p0 + p) / op.outW, ox = (p0 + p) % op.outW;
+        int16_t *dst = m.patch16.data() + p * kStride;
+        for (uint64_t ky = 0; ky < op.kh; ++ky) {
+          uint64_t iy = oy * op.strideH + ky * op.dilH;
+          if (op.dilW == 1) {
+            // The kw pixels of a kernel row are contiguous.
+            const int16_t *a = ad + (iy * inCols + ox * op.strideW) * cn;
+            std::memcpy(dst, a, uint64_t(op.kw) * cn * sizeof(int16_t));
+            dst += uint64_t(op.kw) * cn;
+            continue;
+          }
+          for (uint64_t kx = 0; kx < op.kw; ++kx) {
+            uint64_t ix = ox * op.strideW + kx * op.dilW;
+            const int16_t *a = ad + (iy * inCols + ix) * cn;
+            std::memcpy(dst, a, cn * sizeof(int16_t));
+            dst += cn;
+          }
+        }
+        if (K % 2)
+          *dst = 0;
+      }
+      dotInt16(m.patch16.data(), np, kPairs, cache.packed.data(), oPad,
+               m.sums.data());
+      for (uint64_t p = 0; p < np; ++p) {
+        uint8_t *out = acc + (p0 + p) * outC * 4;
+        uint32_t *s = m.sums.data() + p * oPad;
+        if (op.accumulate) {
+          for (uint64_t o = 0; o < outC; ++o) {
+            uint32_t old;
+            std::memcpy(&old, out + o * 4, 4);
+            s[o] = old + (s[o] << f);
+          }
+        } else {
+          for (uint64_t o = 0; o < outC; ++o)
+            s[o] <<= f;
+        }
+        std::memcpy(out, s, outC * 4);
+      }
+    }
+    return;
+  }
+
+  // 32-bit path: operands modulo 2^32 (exact for the wrapped sums).
+  const uint32_t *table = step.actWide.data();
+  if (cache.wide.empty()) {
+    // The weights fit int16 but the activations do not: widen them.
+    cache.wide.assign(outC * K, 0);
+    uint64_t oPad = cache.packed.size() / (2 * ((K + 1) / 2));
+    for (uint64_t o = 0; o < outC; ++o)
+      for (uint64_t k = 0; k < K; ++k)
+        cache.wide[o * K + k] = uint32_t(
+            int32_t(cache.packed[((k / 2) * oPad + o) * 2 + k % 2]));
+  }
+  m.actDigits.resize(inRows * inCols * cn);
+  uint32_t *ad = m.actDigits.data();
+  for (uint64_t iy = 0; iy < inRows; ++iy)
+    for (uint64_t ix = 0; ix < inCols; ++ix) {
+      const uint8_t *p = act + (iy * op.inW + ix) * op.inC + op.c0;
+      uint32_t *q = ad + (iy * inCols + ix) * cn;
+      for (uint32_t c = 0; c < cn; ++c)
+        q[c] = table[p[c]];
+    }
+  const uint32_t *w = cache.wide.data();
+  if (op.depthwise) {
+    m.sums.resize(outC);
+    uint32_t *sums = m.sums.data();
+    for (uint64_t oy = 0; oy < op.outH; ++oy)
+      for (uint64_t ox = 0; ox < op.outW; ++ox) {
+        std::fill(sums, sums + outC, 0u);
+        uint64_t k = 0;
+        for (uint64_t ky = 0; ky < op.kh; ++ky)
+          for (uint64_t kx = 0; kx < op.kw; ++kx, ++k) {
+            uint64_t iy = oy * op.strideH + ky * op.dilH;
+            uint64_t ix = ox * op.strideW + kx * op.dilW;
+            const uint32_t *a = ad + (iy * inCols + ix) * cn;
+            mulAdd32(sums, a, w + k * outC, outC);
+          }
+        uint8_t *out = acc + (oy * op.outW + ox) * outC * 4;
+        for (uint64_t o = 0; o < outC; ++o)
+          writeBack(out + o * 4, sums[o]);
+      }
+    return;
+  }
+  m.patch.resize(K);
+  uint32_t *patch = m.patch.data();
+  for (uint64_t oy = 0; oy < op.outH; ++oy)
+    for (uint64_t ox = 0; ox < op.outW; ++ox) {
+      uint32_t *dst = patch;
+      for (uint64_t ky = 0; ky < op.kh; ++ky)
+        for (uint64_t kx = 0; kx < op.kw; ++kx) {
+          uint64_t iy = oy * op.strideH + ky * op.dilH;
+          uint64_t ix = ox * op.strideW + kx * op.dilW;
+          const uint32_t *a = ad + (iy * inCols + ix) * cn;
+          std::copy(a, a + cn, dst);
+          dst += cn;
+        }
+      uint8_t *out = acc + (oy * op.outW + ox) * outC * 4;
+      for (uint64_t o = 0; o < outC; ++o) {
+        const uint32_t *wo = w + o * K;
+        uint32_t s = 0;
+        for (uint64_t k = 0; k < K; ++k)
+          s += patch[k] * wo[k];
+        writeBack(out + o * 4, s);
+      }
+    }
+}

@@ -1,0 +1,100 @@
+//===- Plan.h - How a run executes the resolved operations ------*- C++ -*-===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+//
+// Internal to MoteSim. Built once per program (Simulator::create), after
+// scheduling, from the resolved operations alone, so it depends on no data:
+//
+// - Steps: every operation once, in execution order, except that a run of
+//   consecutive MATMUL digit passes over one tile whose shifts form a full
+//   product of activation digits × weight digit planes becomes one step,
+//   executed at full width (FastMatMul.cpp explains why that is exact).
+// - The SRAM and DRAM byte ranges a run can write, so that a machine is
+//   reset for the next sample by restoring those ranges only.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOTE_LIB_SIM_PLAN_H
+#define MOTE_LIB_SIM_PLAN_H
+
+#include "Machine.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace mote::isa {
+struct Program;
+}
+
+namespace mote::sim {
+
+/// One activation digit of a fused MATMUL step: the digit index and
+/// signedness of its passes, and its weight (a power of two) in the sum.
+struct ActDigit {
+  uint32_t aDigit = 0;
+  bool aSigned = false;
+  unsigned shift = 0;
+};
+
+/// One weight digit plane of a fused MATMUL step.
+struct WeightPlane {
+  uint64_t wgtAddr = 0;
+  bool wSigned = false;
+  unsigned shift = 0;
+};
+
+struct Step {
+  uint32_t first = 0, count = 1; ///< ops[first, first + count)
+  /// MATMUL steps only (empty otherwise): the full product
+  /// Σ_j Σ_i a_j·w_i·2^(act[j].shift + planes[i].shift + finalShift).
+  llvm::SmallVector<ActDigit, 4> acts;
+  llvm::SmallVector<WeightPlane, 4> planes;
+  /// Applied to the sum before it is added (< 32, or the step adds 0).
+  unsigned finalShift = 0;
+  /// Per activation byte: its full-width value modulo 2^32, and as int16
+  /// when every value fits (actFits16); actAffine when the value is just
+  /// byte − MM_IN_ZP (the digits reconstruct it exactly).
+  std::vector<uint32_t> actWide;
+  std::vector<int16_t> act16;
+  bool actFits16 = false, actAffine = false;
+  bool isMatMul() const { return !acts.empty(); }
+};
+
+/// [lo, hi) byte range (empty when lo >= hi).
+struct ByteRange {
+  uint64_t lo = UINT64_MAX, hi = 0;
+  void add(uint64_t begin, uint64_t end) {
+    if (begin >= end)
+      return;
+    lo = std::min(lo, begin);
+    hi = std::max(hi, end);
+  }
+  bool empty() const { return lo >= hi; }
+};
+
+struct Plan {
+  std::vector<Step> steps;
+  unsigned matMulSteps = 0; ///< Steps with isMatMul(), numbered in order.
+  std::vector<uint32_t> matMulIndex; ///< Per step: its MATMUL number.
+  std::array<ByteRange, 3> sramWritten;
+  ByteRange dramWritten;
+};
+
+/// Groups `ops` into steps and computes the written ranges.
+Plan buildPlan(llvm::ArrayRef<Op> ops, const isa::Program &program,
+               unsigned digitBits);
+
+/// Executes MATMUL step number `matMulIndex` (Plan::matMulIndex) on `m`.
+void execMatMulStep(Machine &m, llvm::ArrayRef<Op> ops, const Step &step,
+                    unsigned matMulIndex);
+
+} // namespace mote::sim
+
+#endif // MOTE_LIB_SIM_PLAN_H

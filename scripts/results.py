@@ -306,6 +306,13 @@ def main():
       "events the simulator counts. It is a model, not a measurement.")
     w("- Energy per inference **includes static power** (`static_power_mw` "
       "× latency); average power = energy / latency.")
+    w("- Weights are **resident** where they fit the weight buffer "
+      "(`motec --weights=auto`, the default): they load once per program "
+      "load, and that one-time cost (the simulator's `program_load`) is "
+      "not in the per-inference figures. Where they do not fit "
+      "(the autoencoder, ResNet-18, MobileNetV2 on mote-default) they are "
+      "streamed per inference and included. The digit passes of a tile "
+      "accumulate in the MAC array (MATMUL chains, docs/NPU.md).")
     w("- Host ops are **not** included: the final softmax of the "
       "classifiers (left out of the exported models, it does not change "
       "top-1) and any op the report lists as a host op would run on the "

@@ -1,0 +1,448 @@
+//===- ResolveOps.cpp - Each instruction class against the registers ------===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+//
+// Scheduler::resolve*: decodes one LOAD, STORE, MATMUL or VEC against the
+// current configuration registers into a resolved Op, checks every access,
+// and counts its latency and energy events (docs/Simulator.md). MATMUL
+// chains (ISA.def `chain`) are checked here as they start.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Scheduler.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+
+using namespace mote;
+using namespace mote::sim;
+using namespace mote::sim::schedule_detail;
+
+//===----------------------------------------------------------------------===//
+// Resolution of each instruction class
+//===----------------------------------------------------------------------===//
+
+Error Scheduler::resolveLoad(uint64_t i, Op &op, uint64_t &latency,
+                             Events &ev) {
+  op.kind = OpKind::Load;
+  int64_t buffer = field(i, Field::Load_buffer);
+  if (buffer < 0 || buffer > 2)
+    return fail(i, "field buffer = " + Twine(buffer) + " names no SRAM buffer");
+  op.buffer = unsigned(buffer);
+  op.sramAddr = field(i, Field::Load_sram_addr);
+  op.dramAddr = field(i, Field::Load_dram_addr);
+  op.rows = field(i, Field::Load_rows);
+  op.cols = field(i, Field::Load_cols);
+  op.elemBytes = field(i, Field::Load_elem_bytes);
+  op.padTop = field(i, Field::Load_pad_top);
+  op.padBottom = field(i, Field::Load_pad_bottom);
+  op.padLeft = field(i, Field::Load_pad_left);
+  op.padRight = field(i, Field::Load_pad_right);
+  op.rowStride = reg(kLoad, isa::reg::LD_ROW_STRIDE);
+  op.pixStride = reg(kLoad, isa::reg::LD_PIX_STRIDE);
+  int64_t pad = reg(kLoad, isa::reg::LD_PAD_VALUE);
+  if (Error e = checkRange(i, pad, -128, 255, "LD_PAD_VALUE"))
+    return e;
+  op.padValue = uint8_t(pad);
+  uint64_t tileBytes = (uint64_t(op.padTop) + op.rows + op.padBottom) *
+                       (uint64_t(op.padLeft) + op.cols + op.padRight) *
+                       op.elemBytes;
+  if (Error e = checkSram(i, op.buffer, op.sramAddr, tileBytes, "sram_addr",
+                          "writes"))
+    return e;
+  if (Error e = checkDram(i, int64_t(op.dramAddr), op.rows, op.cols,
+                          op.elemBytes, op.rowStride, op.pixStride,
+                          "LD_ROW_STRIDE, LD_PIX_STRIDE"))
+    return e;
+  uint64_t dramBytes = uint64_t(op.rows) * op.cols * op.elemBytes;
+  ev.dramReadBytes += dramBytes;
+  ev.sramWriteBytes[op.buffer] += tileBytes;
+  latency = target.dram.latencyCycles +
+            uint64_t(std::ceil(double(dramBytes) /
+                               target.dram.bandwidthBytesPerCycle));
+  return Error::success();
+}
+
+Error Scheduler::resolveStore(uint64_t i, Op &op, uint64_t &latency,
+                              Events &ev) {
+  op.kind = OpKind::Store;
+  int64_t buffer = field(i, Field::Store_buffer);
+  if (buffer != 1 && buffer != 2)
+    return fail(i, "field buffer = " + Twine(buffer) +
+                       ": a STORE reads the activation (1) or accumulator "
+                       "(2) buffer");
+  op.buffer = unsigned(buffer);
+  op.sramAddr = field(i, Field::Store_sram_addr);
+  op.dramAddr = field(i, Field::Store_dram_addr);
+  op.rows = field(i, Field::Store_rows);
+  op.cols = field(i, Field::Store_cols);
+  op.elemBytes = field(i, Field::Store_elem_bytes);
+  op.rowStride = reg(kStore, isa::reg::ST_ROW_STRIDE);
+  op.pixStride = reg(kStore, isa::reg::ST_PIX_STRIDE);
+  uint64_t bytes = uint64_t(op.rows) * op.cols * op.elemBytes;
+  if (Error e =
+          checkSram(i, op.buffer, op.sramAddr, bytes, "sram_addr", "reads"))
+    return e;
+  if (Error e = checkDram(i, int64_t(op.dramAddr), op.rows, op.cols,
+                          op.elemBytes, op.rowStride, op.pixStride,
+                          "ST_ROW_STRIDE, ST_PIX_STRIDE"))
+    return e;
+  ev.sramReadBytes[op.buffer] += bytes;
+  ev.dramWriteBytes += bytes;
+  latency = target.dram.latencyCycles +
+            uint64_t(std::ceil(double(bytes) /
+                               target.dram.bandwidthBytesPerCycle));
+  return Error::success();
+}
+
+Error Scheduler::resolveMatMul(uint64_t i, Op &op, uint64_t &latency,
+                               Events &ev) {
+  op.kind = OpKind::MatMul;
+  op.actAddr = field(i, Field::MatMul_act_addr);
+  op.wgtAddr = field(i, Field::MatMul_wgt_addr);
+  op.accAddr = field(i, Field::MatMul_acc_addr);
+  op.outH = field(i, Field::MatMul_out_h);
+  op.outW = field(i, Field::MatMul_out_w);
+  op.outC = field(i, Field::MatMul_out_c);
+  op.aDigit = field(i, Field::MatMul_a_digit);
+  op.aSigned = field(i, Field::MatMul_a_signed);
+  op.wSigned = field(i, Field::MatMul_w_signed);
+  op.shift = field(i, Field::MatMul_shift);
+  op.accumulate = field(i, Field::MatMul_accumulate);
+  op.depthwise = field(i, Field::MatMul_depthwise);
+  op.chain = field(i, Field::MatMul_chain);
+  // A continuing member of a chain runs interleaved with the passes before
+  // it, on the same tile: same addresses and geometry (the registers cannot
+  // have changed: no other execute instruction came between), accumulating,
+  // and waiting for no token.
+  bool continuing = chainOpen;
+  if (continuing) {
+    const Op &h = chainHead;
+    if (op.actAddr != h.actAddr || op.accAddr != h.accAddr ||
+        op.outH != h.outH || op.outW != h.outW || op.outC != h.outC ||
+        op.depthwise != h.depthwise)
+      return fail(i, "continues the MATMUL chain of " + describe(chainFirst) +
+                         " but differs from it in act_addr, acc_addr, out_h, "
+                         "out_w, out_c or depthwise (a chain runs one tile)");
+    if (!op.accumulate)
+      return fail(i, "continues the MATMUL chain of " + describe(chainFirst) +
+                         " without accumulate (it would discard the sums "
+                         "the array holds)");
+    if (insts[i].popPrev() || insts[i].popNext())
+      return fail(i, "continues the MATMUL chain of " + describe(chainFirst) +
+                         " but waits for a token (a chain runs without a "
+                         "break)");
+  } else {
+    chainFirst = i;
+    chainHead = op;
+  }
+  if (op.chain && (insts[i].pushPrev() || insts[i].pushNext()))
+    return fail(i, "sets chain but pushes a token: its sums are not in the "
+                   "accumulator buffer until the chain's last MATMUL");
+  chainOpen = op.chain;
+  chainLast = i;
+
+  struct RegCheck {
+    uint8_t r;
+    const char *name;
+    int64_t lo, hi;
+    uint32_t *dst;
+  } checks[] = {
+      {isa::reg::MM_IN_W, "MM_IN_W", 1, 1 << 20, &op.inW},
+      {isa::reg::MM_IN_C, "MM_IN_C", 1, 1 << 20, &op.inC},
+      {isa::reg::MM_IN_C0, "MM_IN_C0", 0, 1 << 20, &op.c0},
+      {isa::reg::MM_KH, "MM_KH", 1, 4096, &op.kh},
+      {isa::reg::MM_KW, "MM_KW", 1, 4096, &op.kw},
+      {isa::reg::MM_STRIDE_H, "MM_STRIDE_H", 1, 4096, &op.strideH},
+      {isa::reg::MM_STRIDE_W, "MM_STRIDE_W", 1, 4096, &op.strideW},
+      {isa::reg::MM_DIL_H, "MM_DIL_H", 1, 4096, &op.dilH},
+      {isa::reg::MM_DIL_W, "MM_DIL_W", 1, 4096, &op.dilW},
+  };
+  // Alignment is checked even for an empty pass.
+  if (Error e = checkSram(i, 1, op.actAddr, 0, "act_addr", "reads"))
+    return e;
+  if (Error e = checkSram(i, 0, op.wgtAddr, 0, "wgt_addr", "reads"))
+    return e;
+  if (op.accAddr % 4)
+    return fail(i, "field acc_addr = " + Twine(op.accAddr) +
+                       " is not 4-byte aligned");
+  if (Error e = checkSram(i, 2, op.accAddr, 0, "acc_addr", "writes"))
+    return e;
+  uint64_t outputs = uint64_t(op.outH) * op.outW * op.outC;
+  if (outputs == 0) {
+    latency = 1;
+    return Error::success();
+  }
+  for (const RegCheck &c : checks) {
+    if (Error e = checkRange(i, reg(kExec, c.r), c.lo, c.hi, c.name))
+      return e;
+    *c.dst = uint32_t(reg(kExec, c.r));
+  }
+  if (!op.depthwise) {
+    if (Error e = checkRange(i, reg(kExec, isa::reg::MM_IN_CG), 1, 1 << 20,
+                             "MM_IN_CG"))
+      return e;
+    op.cg = uint32_t(reg(kExec, isa::reg::MM_IN_CG));
+  }
+  if (Error e = checkRange(i, reg(kExec, isa::reg::MM_IN_ZP), INT32_MIN,
+                           INT32_MAX, "MM_IN_ZP"))
+    return e;
+  op.inZp = reg(kExec, isa::reg::MM_IN_ZP);
+  op.inSigned = reg(kExec, isa::reg::MM_IN_SIGNED) != 0;
+
+  uint64_t cn = op.depthwise ? op.outC : op.cg;
+  if (uint64_t(op.c0) + cn > op.inC)
+    return fail(i, Twine("reads input channels [") + Twine(op.c0) + ", " +
+                       Twine(op.c0 + cn) + ") but a pixel has MM_IN_C = " +
+                       Twine(op.inC) + " channels (field out_c" +
+                       (op.depthwise ? "" : ", register MM_IN_CG") + ")");
+  uint64_t inRows = uint64_t(op.outH - 1) * op.strideH +
+                    uint64_t(op.kh - 1) * op.dilH + 1;
+  uint64_t inCols = uint64_t(op.outW - 1) * op.strideW +
+                    uint64_t(op.kw - 1) * op.dilW + 1;
+  if (inCols > op.inW)
+    return fail(i, "reads input column " + Twine(inCols - 1) +
+                       " but the tile is MM_IN_W = " + Twine(op.inW) +
+                       " pixels wide (field out_w)");
+  unsigned __int128 actBytes =
+      ((unsigned __int128)(inRows - 1) * op.inW + (inCols - 1)) * op.inC +
+      op.c0 + cn;
+  if (Error e = checkSram(i, 1, op.actAddr, actBytes, "act_addr / out_h",
+                          "reads"))
+    return e;
+  uint64_t K = uint64_t(op.kh) * op.kw * (op.depthwise ? 1 : op.cg);
+  if (K > (uint64_t(1) << 24))
+    return fail(i, "reduction length K = " + Twine(K) + " is too large");
+  op.K = uint32_t(K);
+  unsigned d = target.macArray.digitBits;
+  uint64_t rowBytes = ceilDiv(K * d, 8);
+  if (Error e = checkSram(i, 0, op.wgtAddr,
+                          (unsigned __int128)op.outC * rowBytes, "wgt_addr",
+                          "reads"))
+    return e;
+  if (Error e = checkSram(i, 2, op.accAddr, (unsigned __int128)outputs * 4,
+                          "acc_addr", op.accumulate ? "reads and writes"
+                                                    : "writes"))
+    return e;
+
+  unsigned rows = target.macArray.rows, cols = target.macArray.cols;
+  ev.digitMacs += outputs * K;
+  ev.digitMacsBySign[op.aSigned][op.wSigned] += outputs * K;
+  ev.accumulatorUpdates += outputs;
+  uint64_t pixels = uint64_t(op.outH) * op.outW;
+  // A chain reads each activation byte once (its first pass), and touches
+  // the accumulator buffer only at its ends.
+  if (!continuing)
+    ev.sramReadBytes[1] +=
+        pixels * K * (op.depthwise ? op.outC : ceilDiv(op.outC, cols));
+  ev.sramReadBytes[0] += op.outC * rowBytes;
+  if (op.accumulate && !continuing)
+    ev.sramReadBytes[2] += outputs * 4;
+  if (!op.chain)
+    ev.sramWriteBytes[2] += outputs * 4;
+  latency = pixels * ceilDiv(op.outC, cols) * ceilDiv(K, rows) + rows + cols;
+  return Error::success();
+}
+
+Error Scheduler::resolveVec(uint64_t i, Op &op, uint64_t &latency,
+                            Events &ev) {
+  using isa::VecOp;
+  op.kind = OpKind::Vec;
+  int64_t opValue = field(i, Field::Vec_op);
+  if (!isa::lookupVecOp(uint8_t(opValue)) || opValue < 0 || opValue > 15)
+    return fail(i, "field op = " + Twine(opValue) + " is not a VEC op");
+  op.vop = VecOp(opValue);
+  op.srcA = field(i, Field::Vec_src_a);
+  op.srcB = field(i, Field::Vec_src_b);
+  op.dst = field(i, Field::Vec_dst_addr);
+  op.outH = field(i, Field::Vec_out_h);
+  op.outW = field(i, Field::Vec_out_w);
+  op.channels = field(i, Field::Vec_channels);
+  op.aAcc = field(i, Field::Vec_a_acc);
+  op.bAcc = field(i, Field::Vec_b_acc);
+  op.dAcc = field(i, Field::Vec_d_acc);
+  op.vaSigned = reg(kExec, isa::reg::VEC_A_SIGNED) != 0;
+  op.vbSigned = reg(kExec, isa::reg::VEC_B_SIGNED) != 0;
+  op.outSigned = reg(kExec, isa::reg::VEC_OUT_SIGNED) != 0;
+
+  VecOp v = op.vop;
+  // Rescaled like an add: both operands then the result have a multiplier.
+  bool addLike = v == VecOp::Add || v == VecOp::Sub || v == VecOp::Max ||
+                 v == VecOp::Min;
+  bool usesB = addLike || v == VecOp::Mul;
+  bool isPool = v == VecOp::MaxPool || v == VecOp::AvgPool;
+  bool clamps = v != VecOp::MaxPool && v != VecOp::Lut;
+  bool usesA = addLike || v == VecOp::AvgPool || v == VecOp::Rescale;
+
+  struct ZpCheck {
+    uint8_t r;
+    const char *name;
+    int64_t *dst;
+  } zps[] = {{isa::reg::VEC_ZP_A, "VEC_ZP_A", &op.zpA},
+             {isa::reg::VEC_ZP_B, "VEC_ZP_B", &op.zpB},
+             {isa::reg::VEC_ZP_OUT, "VEC_ZP_OUT", &op.zpOut}};
+  for (const ZpCheck &z : zps) {
+    if (Error e =
+            checkRange(i, reg(kExec, z.r), INT32_MIN, INT32_MAX, z.name))
+      return e;
+    *z.dst = reg(kExec, z.r);
+  }
+  if (usesA)
+    if (Error e = checkMultiplier(i, isa::reg::VEC_MUL_A,
+                                  isa::reg::VEC_SHIFT_A, "VEC_MUL_A",
+                                  "VEC_SHIFT_A", op.mulA))
+      return e;
+  if (addLike)
+    if (Error e = checkMultiplier(i, isa::reg::VEC_MUL_B,
+                                  isa::reg::VEC_SHIFT_B, "VEC_MUL_B",
+                                  "VEC_SHIFT_B", op.mulB))
+      return e;
+  if (usesB) {
+    if (Error e = checkMultiplier(i, isa::reg::VEC_MUL_OUT,
+                                  isa::reg::VEC_SHIFT_OUT, "VEC_MUL_OUT",
+                                  "VEC_SHIFT_OUT", op.mulOut))
+      return e;
+  }
+  op.clampLo = reg(kExec, isa::reg::VEC_CLAMP_LO);
+  op.clampHi = reg(kExec, isa::reg::VEC_CLAMP_HI);
+  if (clamps && op.clampLo > op.clampHi)
+    return fail(i, "register VEC_CLAMP_LO = " + Twine(op.clampLo) +
+                       " exceeds VEC_CLAMP_HI = " + Twine(op.clampHi));
+  if (v == VecOp::Lut && op.aAcc)
+    return fail(i, "field a_acc: a LUT indexes with activation bytes, not "
+                   "int32 accumulators");
+
+  uint64_t n = uint64_t(op.outH) * op.outW * op.channels;
+  uint64_t aElem = op.aAcc ? 4 : 1, bElem = op.bAcc ? 4 : 1,
+           dElem = op.dAcc ? 4 : 1;
+  unsigned aBuf = op.aAcc ? 2 : 1, bBuf = op.bAcc ? 2 : 1,
+           dBuf = op.dAcc ? 2 : 1;
+  uint64_t aReads = n, window = 1;
+  unsigned __int128 aExtent = n;
+  if (isPool) {
+    struct RegCheck {
+      uint8_t r;
+      const char *name;
+      uint32_t *dst;
+    } checks[] = {{isa::reg::VEC_IN_W, "VEC_IN_W", &op.poolInW},
+                  {isa::reg::VEC_POOL_KH, "VEC_POOL_KH", &op.poolKH},
+                  {isa::reg::VEC_POOL_KW, "VEC_POOL_KW", &op.poolKW},
+                  {isa::reg::VEC_POOL_SH, "VEC_POOL_SH", &op.poolSH},
+                  {isa::reg::VEC_POOL_SW, "VEC_POOL_SW", &op.poolSW}};
+    for (const auto &c : checks) {
+      if (Error e = checkRange(i, reg(kExec, c.r), 1, 1 << 20, c.name))
+        return e;
+      *c.dst = uint32_t(reg(kExec, c.r));
+    }
+    window = uint64_t(op.poolKH) * op.poolKW;
+    aReads = n * window;
+    if (n) {
+      uint64_t inCols = uint64_t(op.outW - 1) * op.poolSW + op.poolKW;
+      uint64_t inRows = uint64_t(op.outH - 1) * op.poolSH + op.poolKH;
+      if (inCols > op.poolInW)
+        return fail(i, "pooling reads input column " + Twine(inCols - 1) +
+                           " but the tile is VEC_IN_W = " +
+                           Twine(op.poolInW) + " pixels wide (field out_w)");
+      aExtent = ((unsigned __int128)(inRows - 1) * op.poolInW + inCols) *
+                op.channels;
+    }
+  }
+  if (Error e = checkSram(i, aBuf, op.srcA, aExtent * aElem, "src_a", "reads"))
+    return e;
+  if (usesB)
+    if (Error e = checkSram(i, bBuf, op.srcB, (unsigned __int128)n * bElem,
+                            "src_b", "reads"))
+      return e;
+  if (v == VecOp::Requantize)
+    if (Error e = checkSram(i, 0, op.srcB,
+                            (unsigned __int128)op.channels * 12, "src_b",
+                            "reads requantization records from"))
+      return e;
+  if (v == VecOp::Lut)
+    if (Error e = checkSram(i, 0, op.srcB, 256, "src_b",
+                            "reads the lookup table from"))
+      return e;
+  if (Error e = checkSram(i, dBuf, op.dst, (unsigned __int128)n * dElem,
+                          "dst_addr", "writes"))
+    return e;
+
+  VectorOp kind = targetVectorOp(v);
+  uint64_t elements = isPool ? aReads : n;
+  ev.vectorOps[unsigned(kind)] += elements;
+  ev.sramReadBytes[aBuf] += aReads * aElem;
+  if (usesB)
+    ev.sramReadBytes[bBuf] += n * bElem;
+  if (v == VecOp::Requantize)
+    ev.sramReadBytes[0] += uint64_t(op.channels) * 12;
+  if (v == VecOp::Lut) {
+    ev.lutLookups += n;
+    ev.sramReadBytes[0] += n;
+  }
+  ev.sramWriteBytes[dBuf] += n * dElem;
+  latency = std::max<uint64_t>(
+      1, ceilDiv(elements, target.vectorUnit.lanes) *
+             target.vectorOpCycles(kind));
+  return Error::success();
+}
+
+Error Scheduler::resolve(uint64_t i, Op &op, bool &hasOp, uint64_t &latency,
+                         Events &ev) {
+  const isa::Instruction &inst = insts[i];
+  op.index = uint32_t(i);
+  hasOp = false;
+  latency = 1;
+  if (chainOpen && engineOf[i] == kExec && inst.opcode != isa::Opcode::MatMul)
+    return fail(i, "comes between the MATMUL chain's " + describe(chainLast) +
+                       " (chain set) and the MATMUL that must continue it");
+  switch (inst.opcode) {
+  case isa::Opcode::Load:
+    hasOp = true;
+    return resolveLoad(i, op, latency, ev);
+  case isa::Opcode::Store:
+    hasOp = true;
+    return resolveStore(i, op, latency, ev);
+  case isa::Opcode::MatMul:
+    hasOp = true;
+    return resolveMatMul(i, op, latency, ev);
+  case isa::Opcode::Vec:
+    hasOp = true;
+    return resolveVec(i, op, latency, ev);
+  case isa::Opcode::Config: {
+    int64_t engine = inst.get(Field::Config_engine);
+    int64_t r = inst.get(Field::Config_reg);
+    if (engine < 0 || engine > 2 || r < 0 || r >= int64_t(isa::kNumRegisters) ||
+        !isa::lookupRegister(Engine(engine), uint8_t(r)))
+      return fail(i, "field reg = " + Twine(r) + " names no register of the " +
+                         (engine >= 0 && engine <= 2 ? kEngineNames[engine]
+                                                     : "?") +
+                         " engine");
+    regs[engine][r] = inst.get(Field::Config_value);
+    return Error::success();
+  }
+  case isa::Opcode::Host: {
+    uint64_t seg = uint64_t(inst.get(Field::Host_segment));
+    if (seg >= program.hostSegments.size())
+      return fail(i, "field segment = " + Twine(seg) + " names no host "
+                     "segment (the program has " +
+                     Twine(program.hostSegments.size()) + ")");
+    hasOp = true;
+    op.kind = OpKind::Host;
+    op.segment = uint32_t(seg);
+    return Error::success();
+  }
+  case isa::Opcode::Sync:
+  case isa::Opcode::Finish:
+    return Error::success();
+  case isa::Opcode::Illegal:
+    break;
+  }
+  return fail(i, "illegal opcode");
+}

@@ -636,8 +636,10 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph,
 
   // Every --input-shape must name a run-time graph input.
   for (const auto &[name, shape] : options.inputShapes) {
+    // A lambda may not capture a structured binding in C++17 (clang).
+    const std::string &wanted = name;
     bool isInput = llvm::any_of(
-        graph.input(), [&](const auto &in) { return in.name() == name; });
+        graph.input(), [&](const auto &in) { return in.name() == wanted; });
     if (!isInput) {
       std::string names;
       for (const auto &in : graph.input())

@@ -447,6 +447,13 @@ void Scheduler::buildStats() {
     s.host.segments.push_back(std::move(hs));
   }
 
+  // Adds instruction i to a segment's events, span and engine time.
+  auto addInstruction = [&](SegmentStats &seg, uint64_t i) {
+    seg.events.add(eventsOf[i]);
+    seg.startCycle = std::min(seg.startCycle, startOf[i]);
+    seg.endCycle = std::max(seg.endCycle, endOf[i]);
+    seg.busyCycles[engineOf[i]] += endOf[i] - startOf[i];
+  };
   // The preamble (program load, once) and one inference (the rest).
   uint64_t pre = program.preambleInstructions;
   auto sum = [&](SegmentStats &seg, llvm::StringRef name, uint64_t begin,
@@ -455,12 +462,8 @@ void Scheduler::buildStats() {
     seg.firstInstruction = begin;
     seg.numInstructions = end - begin;
     seg.startCycle = UINT64_MAX;
-    for (uint64_t i = begin; i < end; ++i) {
-      seg.events.add(eventsOf[i]);
-      seg.startCycle = std::min(seg.startCycle, startOf[i]);
-      seg.endCycle = std::max(seg.endCycle, endOf[i]);
-      seg.busyCycles[engineOf[i]] += endOf[i] - startOf[i];
-    }
+    for (uint64_t i = begin; i < end; ++i)
+      addInstruction(seg, i);
     if (seg.startCycle == UINT64_MAX)
       seg.startCycle = 0;
     seg.cycles = seg.endCycle;
@@ -475,7 +478,6 @@ void Scheduler::buildStats() {
     total.macs += info.macs;
     total.rooflineCycles += info.rooflineCycles;
   }
-  total.energy = computeEnergy(total.events, total.cycles, target);
 
   uint64_t frontier = 0;
   for (size_t l = 0; l < program.layers.size(); ++l) {
@@ -490,12 +492,8 @@ void Scheduler::buildStats() {
     seg.startCycle = info.numInstructions ? UINT64_MAX : 0;
     for (uint64_t i = info.firstInstruction;
          i < info.firstInstruction + info.numInstructions; ++i) {
-      if (layerOf[i] != int(l))
-        continue;
-      seg.events.add(eventsOf[i]);
-      seg.startCycle = std::min(seg.startCycle, startOf[i]);
-      seg.endCycle = std::max(seg.endCycle, endOf[i]);
-      seg.busyCycles[engineOf[i]] += endOf[i] - startOf[i];
+      if (layerOf[i] == int(l))
+        addInstruction(seg, i);
     }
     if (seg.startCycle == UINT64_MAX)
       seg.startCycle = 0;

@@ -264,9 +264,15 @@ LogicalResult ProgramOp::verifyRegions() {
     if (inst->opcode == isa::Opcode::Load || inst->opcode == isa::Opcode::Store) {
       bool load = inst->opcode == isa::Opcode::Load;
       int64_t addr = inst->get(load ? Field::Load_dram_addr : Field::Store_dram_addr);
-      if (addr >= dram)
-        return op->emitOpError("DRAM address ") << addr
-               << " lies beyond dram_bytes " << dram;
+      // An on-chip copy addresses the activation buffer, not DRAM.
+      bool onChip = inst->get(load ? Field::Load_on_chip : Field::Store_on_chip);
+      int64_t limit = onChip ? int64_t(checker.target.sram.activationBuffer.bytes)
+                             : dram;
+      if (addr >= limit)
+        return op->emitOpError(onChip ? "on-chip source/destination address "
+                                      : "DRAM address ")
+               << addr << " lies beyond "
+               << (onChip ? "the activation buffer's " : "dram_bytes ") << limit;
     }
     if (last && llvm::isa<FinishOp>(last))
       return op->emitOpError("follows npu.finish");

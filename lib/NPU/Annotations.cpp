@@ -23,6 +23,7 @@ static constexpr llvm::StringLiteral kLayer = "npu.layer",
                                      kTile = "npu.tile",
                                      kLoopOrder = "npu.loop_order",
                                      kDram = "npu.dram",
+                                     kSram = "npu.sram",
                                      kDramInputs = "npu.dram_inputs",
                                      kConstBytes = "npu.const_bytes",
                                      kDramTop = "npu.dram_top";
@@ -78,14 +79,14 @@ LogicalResult mote::npu::tileAnnotatedLayers(Network &net,
   return success();
 }
 
-FailureOr<DramPlan> mote::npu::planAnnotatedMemory(Network &net,
-                                                   const TargetDescription &t,
-                                                   func::FuncOp func) {
+FailureOr<MemoryPlan>
+mote::npu::planAnnotatedMemory(Network &net, const TargetDescription &t,
+                               func::FuncOp func, ActivationMode mode) {
   int64_t constBytes = constantBytes(net, t, func.getContext());
   auto inputs = func->getAttrOfType<DenseI64ArrayAttr>(kDramInputs);
   if (!inputs)
-    return planDram(net, constBytes);
-  DramPlan plan;
+    return planMemory(net, t, constBytes, mode);
+  MemoryPlan plan;
   auto cb = func->getAttrOfType<IntegerAttr>(kConstBytes);
   auto top = func->getAttrOfType<IntegerAttr>(kDramTop);
   if (!cb || !top)
@@ -111,22 +112,30 @@ FailureOr<DramPlan> mote::npu::planAnnotatedMemory(Network &net,
         plan.addr[hv.dram] = addr;
       continue;
     }
+    // An output kept on chip has its activation-buffer address instead.
+    auto onChip = l.anchor->getAttrOfType<IntegerAttr>(kSram);
     auto a = l.anchor->getAttrOfType<IntegerAttr>(kDram);
-    if (!a)
-      return l.anchor->emitError("npu.dram missing on this layer's op while "
-                                 "the function has npu.dram_inputs (rerun "
+    if (onChip && a)
+      return l.anchor->emitError("npu.dram and npu.sram both set: a layer's "
+                                 "output lives in DRAM or on chip, not both");
+    if (!onChip && !a)
+      return l.anchor->emitError("npu.dram (or npu.sram) missing on this "
+                                 "layer's op while the function has "
+                                 "npu.dram_inputs (rerun "
                                  "--mote-npu-plan-memory)");
-    auto it = plan.addr.find(l.out.value);
-    if (it != plan.addr.end() && it->second != a.getInt())
+    auto &map = onChip ? plan.onChip : plan.addr;
+    int64_t at = onChip ? onChip.getInt() : a.getInt();
+    auto it = map.find(l.out.value);
+    if (it != map.end() && it->second != at)
       return l.anchor->emitError("npu.dram disagrees with the address of the "
                                  "same tensor");
-    plan.addr[l.out.value] = a.getInt();
+    map[l.out.value] = at;
   }
   if (plan.constBytes < constBytes)
     return func.emitError("npu.const_bytes = ")
            << plan.constBytes << " but the constants need " << constBytes
            << " bytes (stale annotations: rerun --mote-npu-plan-memory)";
-  if (failed(verifyDramPlan(net, plan, func)))
+  if (failed(verifyMemoryPlan(net, t, plan, func)))
     return failure();
   return plan;
 }
@@ -147,7 +156,7 @@ void mote::npu::annotateTiles(const Network &net) {
   }
 }
 
-void mote::npu::annotateMemory(const Network &net, const DramPlan &plan,
+void mote::npu::annotateMemory(const Network &net, const MemoryPlan &plan,
                                func::FuncOp func) {
   Builder b(func.getContext());
   SmallVector<int64_t> inputs;
@@ -165,6 +174,12 @@ void mote::npu::annotateMemory(const Network &net, const DramPlan &plan,
       l.anchor->setAttr(kDram, b.getDenseI64ArrayAttr(outs));
       continue;
     }
-    l.anchor->setAttr(kDram, b.getI64IntegerAttr(plan.addr.lookup(l.out.value)));
+    l.anchor->removeAttr(kDram);
+    l.anchor->removeAttr(kSram);
+    if (auto it = plan.onChip.find(l.out.value); it != plan.onChip.end())
+      l.anchor->setAttr(kSram, b.getI64IntegerAttr(it->second));
+    else
+      l.anchor->setAttr(kDram,
+                        b.getI64IntegerAttr(plan.addr.lookup(l.out.value)));
   }
 }

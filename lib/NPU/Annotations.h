@@ -12,7 +12,9 @@
 //   --mote-npu-form-layers  anchor op: npu.layer = i64, npu.layer_kind = str
 //   --mote-npu-tile         anchor op: npu.tile = array<i64: th, tw, tc, cc>,
 //                                      npu.loop_order = "oc,oh,ow,ic"
-//   --mote-npu-plan-memory  anchor op: npu.dram = i64 (its output tensor);
+//   --mote-npu-plan-memory  anchor op: npu.dram = i64 (its output tensor's
+//                                      DRAM address), or npu.sram = i64
+//                                      (kept in the activation buffer);
 //                           func: npu.dram_inputs = array<i64>,
 //                                 npu.const_bytes = i64, npu.dram_top = i64
 //
@@ -49,15 +51,15 @@ mlir::FailureOr<Network> formAnnotatedLayers(mlir::func::FuncOp func,
 mlir::LogicalResult tileAnnotatedLayers(Network &net,
                                         const TargetDescription &t);
 
-/// The DRAM plan from the `npu.dram*` attributes (checked), or, without
-/// them, planned by liveness.
-mlir::FailureOr<DramPlan> planAnnotatedMemory(Network &net,
-                                              const TargetDescription &t,
-                                              mlir::func::FuncOp func);
+/// The memory plan from the `npu.dram*` / `npu.sram` attributes
+/// (checked), or, without them, planned by liveness (planMemory, `mode`).
+mlir::FailureOr<MemoryPlan>
+planAnnotatedMemory(Network &net, const TargetDescription &t,
+                    mlir::func::FuncOp func, ActivationMode mode);
 
 void annotateLayers(const Network &net);
 void annotateTiles(const Network &net);
-void annotateMemory(const Network &net, const DramPlan &plan,
+void annotateMemory(const Network &net, const MemoryPlan &plan,
                     mlir::func::FuncOp func);
 
 } // namespace mote::npu

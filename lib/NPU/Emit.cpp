@@ -4,8 +4,11 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// DRAM planning (constants first, then activations with liveness-based
-// reuse) and instruction emission with the token protocol:
+// Constant packing and instruction emission for a memory plan
+// (MemoryPlan.cpp: activations on chip or in DRAM; an on-chip tensor is
+// read and written by LOAD/STORE `on_chip` copies between its place and
+// the tile slots at the bottom of the activation buffer), with the token
+// protocol:
 //
 //  step t (one tile x input-channel chunk):
 //    load:    [pop E->L if t >= 2] loads into slot t%2 ... [push L->E]
@@ -14,7 +17,8 @@
 //             the step's last instruction pushes E->S when it ends a tile
 //    store:   [pop E->S] stores of tile u [push S->E]
 //  layer end: execute drains S->E and pushes a barrier to load, load drains
-//             E->L: the next layer's loads see this layer's stores in DRAM.
+//             E->L: the next layer's loads see this layer's stores (in DRAM
+//             or on chip), and its stores follow this layer's loads.
 //
 // Program order is a valid serial schedule (every pop follows its push),
 // so no queue depth can deadlock it; the engines overlap by running ahead.
@@ -48,11 +52,22 @@ struct Step {
   bool endsTile = false;
 };
 
+/// Where a DMA reads or writes a tensor: a DRAM address, or an
+/// activation-buffer address of a tensor kept on chip (ISA.def `on_chip`).
+struct Addr {
+  int64_t at = 0;
+  bool onChip = false;
+  Addr(int64_t at = 0, bool onChip = false) : at(at), onChip(onChip) {}
+  Addr operator+(int64_t d) const { return {at + d, onChip}; }
+};
+
 struct Emitter {
   const TargetDescription &t;
   Network &net;
   std::vector<uint8_t> image; ///< DRAM constants.
   llvm::DenseMap<Value, int64_t> dram;
+  /// Tensors kept in the activation buffer (MemoryPlan::onChip).
+  llvm::DenseMap<Value, int64_t> onChip;
   int64_t dramTop = 0;
   // Register shadows to skip redundant CONFIGs.
   std::map<std::pair<int, int>, int64_t> regs;
@@ -103,9 +118,16 @@ struct Emitter {
     setReg(o, isa::Engine::Execute, r, v);
   }
 
+  /// The place of an activation tensor.
+  Addr at(Value v) const {
+    if (auto it = onChip.find(v); it != onChip.end())
+      return {it->second, true};
+    return {dram.lookup(v), false};
+  }
+
   /// LOAD of a rows x cols block of elem-byte elements.
   void load(std::vector<Instruction> &o, int64_t buffer, int64_t sram,
-            int64_t dramAddr, int64_t rows, int64_t cols, int64_t elem,
+            Addr src, int64_t rows, int64_t cols, int64_t elem,
             int64_t rowStride, int64_t pixStride, int64_t padValue,
             const Window *wy = nullptr, const Window *wx = nullptr) {
     setReg(o, isa::Engine::Load, isa::reg::LD_ROW_STRIDE, rowStride);
@@ -114,7 +136,7 @@ struct Emitter {
       setReg(o, isa::Engine::Load, isa::reg::LD_PAD_VALUE, padValue);
     Instruction i = isa::make(isa::Opcode::Load);
     i.set(Field::Load_buffer, buffer).set(Field::Load_sram_addr, sram);
-    i.set(Field::Load_dram_addr, dramAddr);
+    i.set(Field::Load_dram_addr, src.at).set(Field::Load_on_chip, src.onChip);
     i.set(Field::Load_rows, rows).set(Field::Load_cols, cols);
     i.set(Field::Load_elem_bytes, elem);
     if (wy)
@@ -146,14 +168,14 @@ struct Emitter {
     return sram;
   }
 
-  void store(std::vector<Instruction> &o, int64_t sram, int64_t dramAddr,
+  void store(std::vector<Instruction> &o, int64_t sram, Addr dst,
              int64_t rows, int64_t cols, int64_t elem, int64_t rowStride,
              int64_t pixStride) {
     setReg(o, isa::Engine::Store, isa::reg::ST_ROW_STRIDE, rowStride);
     setReg(o, isa::Engine::Store, isa::reg::ST_PIX_STRIDE, pixStride);
     Instruction i = isa::make(isa::Opcode::Store);
     i.set(Field::Store_buffer, 1).set(Field::Store_sram_addr, sram);
-    i.set(Field::Store_dram_addr, dramAddr);
+    i.set(Field::Store_dram_addr, dst.at).set(Field::Store_on_chip, dst.onChip);
     i.set(Field::Store_rows, rows).set(Field::Store_cols, cols);
     i.set(Field::Store_elem_bytes, elem);
     o.push_back(i);
@@ -300,7 +322,7 @@ struct Emitter {
     int64_t inSlot[2] = {0, u.inSlot};
     int64_t outSlot[2] = {2 * u.inSlot, 2 * u.inSlot + u.outSlot};
     int64_t wSlot[2] = {0, u.wSlot};
-    int64_t X = dram.lookup(l.in.value), Y = dram.lookup(l.out.value);
+    Addr X = at(l.in.value), Y = at(l.out.value);
     int64_t H = l.in.h, W = l.in.w, C = l.in.c;
     int64_t OH = l.out.h, OW = l.out.w, OC = l.out.c;
     int64_t tile = 0, blockCount = 0;
@@ -342,7 +364,7 @@ struct Emitter {
       int64_t offset = 0;
       for (size_t k = 0; k < l.ins.size(); ++k) {
         const TensorRef &in = l.ins[k];
-        int64_t Xk = dram.lookup(in.value);
+        Addr Xk = at(in.value);
         auto [mul, sft] = l.insScale[k];
         for (int64_t c0 = 0; c0 < in.c; c0 += l.tc) {
           int64_t tc = std::min(l.tc, in.c - c0);
@@ -506,7 +528,7 @@ struct Emitter {
               int64_t a = inSlot[slot];
               // An operand broadcast per channel is read with zero row and
               // pixel strides; a scalar as th*tw rows of tc copies.
-              auto operand = [&](int64_t sram, int64_t base, Broadcast m) {
+              auto operand = [&](int64_t sram, Addr base, Broadcast m) {
                 if (m == Broadcast::Channel)
                   load(s.loads, 1, sram, base + c0, th, tw, tc, 0, 0, 0);
                 else if (m == Broadcast::Scalar)
@@ -521,7 +543,7 @@ struct Emitter {
               else
                 operand(a, X, l.bcastA);
               if (l.kind == LayerKind::Add) {
-                operand(a + half, dram.lookup(l.in2.value), l.bcastB);
+                operand(a + half, at(l.in2.value), l.bcastB);
                 s.exec.push_back(vec(l.vop, a, a + half, th, tw, tc, dst));
               } else if (l.kind == LayerKind::Lut) {
                 int64_t table = wSlot[slot];
@@ -653,7 +675,7 @@ int64_t mote::npu::constantBytes(Network &net, const TargetDescription &t,
 }
 
 LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
-                                     const DramPlan &plan, ModuleOp module,
+                                     const MemoryPlan &plan, ModuleOp module,
                                      Location loc, WeightMode weights) {
   OpBuilder b(module.getContext());
   b.setInsertionPointToEnd(module.getBody());
@@ -703,10 +725,11 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
            << alignTo(plan.constBytes, 64) << " but the constants need "
            << e.image.size() << " bytes (stale npu.dram attributes?)";
   e.dram = plan.addr;
+  e.onChip = plan.onChip;
   e.dramTop = plan.top;
   for (Layer &l : net.layers)
     for (Value v : layerInputs(l))
-      if (v && !e.dram.count(v) &&
+      if (v && !e.dram.count(v) && !e.onChip.count(v) &&
           !(l.kind != LayerKind::Host && v.getDefiningOp<mote::ConstantOp>()))
         return l.anchor->emitError("NPU lowering: an operand of this ")
                << l.kindName << " is computed by no NPU layer or host "

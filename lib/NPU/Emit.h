@@ -20,10 +20,10 @@ enum class WeightMode { Auto, Resident, Stream };
 std::optional<WeightMode> parseWeightMode(llvm::StringRef name);
 
 /// Appends an `npu.program` for the tiled `net` with DRAM plan `plan`
-/// (planDram on constantBytes) to `module`. Fails with an error naming the
+/// (planMemory on constantBytes) to `module`. Fails with an error naming the
 /// sizes when `weights` is Resident and they do not fit.
 mlir::LogicalResult emitProgram(Network &net, const TargetDescription &target,
-                                const DramPlan &plan, mlir::ModuleOp module,
+                                const MemoryPlan &plan, mlir::ModuleOp module,
                                 mlir::Location loc,
                                 WeightMode weights = WeightMode::Auto);
 

@@ -23,6 +23,7 @@
 #include "llvm/ADT/DenseMap.h"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -200,22 +201,46 @@ mlir::LogicalResult chooseTile(Layer &l, const TargetDescription &target);
 /// `npu.tile` attribute): a tile of this layer that fits the target.
 mlir::LogicalResult checkTile(const Layer &l, const TargetDescription &target);
 
-/// DRAM addresses of the activation tensors (model inputs and layer
-/// outputs), above the constant image.
-struct DramPlan {
-  llvm::DenseMap<mlir::Value, int64_t> addr;
+/// Where the activations live: kept in the activation buffer between
+/// layers where they fit (Auto), or every one through DRAM.
+enum class ActivationMode { Auto, Dram };
+
+/// Parses "auto" | "dram".
+std::optional<ActivationMode> parseActivationMode(llvm::StringRef name);
+
+/// Where every activation tensor lives: DRAM addresses above the constant
+/// image (model inputs and outputs, tensors a host segment touches, and
+/// what does not fit on chip), or an activation-buffer address above the
+/// tile slots of every layer during its live range (MemoryPlan.cpp).
+struct MemoryPlan {
+  llvm::DenseMap<mlir::Value, int64_t> addr;   ///< DRAM byte address.
+  llvm::DenseMap<mlir::Value, int64_t> onChip; ///< Activation-buffer address.
   int64_t constBytes = 0; ///< Size of the constant image below them.
-  int64_t top = 0;        ///< End of the highest buffer.
+  int64_t top = 0;        ///< End of the highest DRAM buffer.
 };
 
-/// Liveness-based first-fit plan above `constBytes` (MemoryPlan.cpp).
-DramPlan planDram(const Network &net, int64_t constBytes);
+/// Plans the activations (MemoryPlan.cpp): with `mode` Auto, liveness
+/// first fit in the activation buffer above the tile slots for every
+/// tensor only NPU layers read and write, in order of the DRAM energy it
+/// saves per byte; the rest (and everything with Dram) first fit with
+/// reuse in DRAM above `constBytes`. Needs the layers' tiles.
+MemoryPlan planMemory(const Network &net, const TargetDescription &t,
+                      int64_t constBytes, ActivationMode mode);
 
-/// Checks a plan (e.g. read from `npu.dram` attributes): every tensor has a
-/// 64-byte aligned address above the constants, and tensors live at the
-/// same time do not overlap. Errors are reported at `where`.
-mlir::LogicalResult verifyDramPlan(const Network &net, const DramPlan &plan,
-                                   mlir::Operation *where);
+/// Checks a plan (e.g. read from `npu.dram` / `npu.sram` attributes):
+/// every DRAM tensor has a 64-byte aligned address above the constants,
+/// every on-chip tensor lies above the tile slots of the layers it lives
+/// through and inside the activation buffer, is neither a model input or
+/// output nor touched by a host segment, and tensors live at the same time
+/// do not overlap. Errors name the layer and the buffer, at `where`.
+mlir::LogicalResult verifyMemoryPlan(const Network &net,
+                                     const TargetDescription &t,
+                                     const MemoryPlan &plan,
+                                     mlir::Operation *where);
+
+/// Bytes at the bottom of the activation buffer a layer's tile slots use
+/// (two input and two output slots: Emit.cpp's layout).
+int64_t slotBytes(const Layer &l, const TargetDescription &t);
 
 /// Bytes of the constant image (packed weights, records, tables) that
 /// emission will write for the tiled network (Emit.cpp).

@@ -1,14 +1,22 @@
-//===- MemoryPlan.cpp - DRAM planning of activation tensors ---------------===//
+//===- MemoryPlan.cpp - Where the activation tensors live -----------------===//
 //
 // Part of the Mote project: an MLIR compiler for the Mote NPU.
 //
 //===----------------------------------------------------------------------===//
 //
-// Activations live above the constant image, 64-byte aligned, first fit
-// with liveness-based reuse: a tensor's buffer is freed after the last layer
-// that reads it, but only once that layer's output has been placed (a layer
-// never reads and writes the same DRAM). Model inputs and outputs stay live
-// to the end so that a program can be re-run.
+// Two levels, one liveness analysis. A tensor that only NPU layers write
+// and read stays in the activation buffer between them when it fits: above
+// the tile slots of every layer it lives through (Emit.cpp puts a layer's
+// double-buffered input and output slots at the bottom of the buffer), and
+// clear of every other on-chip tensor live at the same time. Tensors are
+// placed in order of the DRAM energy they save per byte (written once,
+// read by each consumer), first fit. Everything else lives in DRAM above
+// the constant image, 64-byte aligned, first fit with liveness-based reuse:
+// a tensor's buffer is freed after the last layer that reads it, but only
+// once that layer's output has been placed (a layer never reads and writes
+// the same bytes). Model inputs and outputs stay in DRAM and live to the
+// end so that a program can be re-run, and so do the tensors a host
+// segment reads or writes (the host sees DRAM only).
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,9 +31,22 @@ using namespace mlir;
 using namespace mote;
 using namespace mote::npu;
 
-namespace {
-int64_t ioBytes(const Network::IO &io) { return io.bytes(); }
+std::optional<ActivationMode> mote::npu::parseActivationMode(StringRef name) {
+  if (name == "auto")
+    return ActivationMode::Auto;
+  if (name == "dram")
+    return ActivationMode::Dram;
+  return std::nullopt;
+}
 
+int64_t mote::npu::slotBytes(const Layer &l, const TargetDescription &t) {
+  if (l.kind == LayerKind::Host)
+    return 0;
+  SramUse u = sramUse(l, t, l.th, l.tw, l.tc, l.cc);
+  return 2 * u.inSlot + 2 * u.outSlot;
+}
+
+namespace {
 /// Live range [first, last] in layer indices of every planned value: model
 /// inputs from -1, layer outputs from their layer; last reads (I/O: the end).
 llvm::DenseMap<Value, std::pair<int64_t, int64_t>>
@@ -51,34 +72,134 @@ liveRanges(const Network &net) {
       live[io.value].second = n;
   return live;
 }
+
+/// Why a tensor must live in DRAM (empty: it may live on chip): a model
+/// input or output, or a host segment reads or writes it.
+const char *mustBeInDram(const Network &net, Value v) {
+  for (const Network::IO &io : net.io)
+    if (io.value == v)
+      return io.isInput ? "a model input" : "a model output";
+  for (const Layer &l : net.layers)
+    if (l.kind == LayerKind::Host) {
+      for (Value in : layerInputs(l))
+        if (in == v)
+          return "read by a host segment";
+      for (auto [out, bytes] : layerOutputs(l))
+        if (out == v)
+          return "written by a host segment";
+    }
+  return nullptr;
+}
+
+int64_t readers(const Network &net, Value v) {
+  int64_t n = 0;
+  for (const Layer &l : net.layers)
+    n += llvm::count(layerInputs(l), v);
+  return n;
+}
+
+int64_t onChipAlignment(const TargetDescription &t) {
+  return std::max<int64_t>(64, t.sram.activationBuffer.alignmentBytes);
+}
+
+int64_t onChipCapacity(const TargetDescription &t) {
+  // LOAD/STORE address the buffer through 32-bit dram_addr fields, tiles
+  // through 20-bit sram_addr fields: the buffer is the limit.
+  return std::min<int64_t>(t.sram.activationBuffer.bytes, int64_t(1) << 20);
+}
+
+/// The highest tile-slot byte of the layers in [first, last].
+int64_t slotsTop(const Network &net, const TargetDescription &t,
+                 int64_t first, int64_t last) {
+  int64_t top = 0;
+  for (int64_t i = std::max<int64_t>(first, 0);
+       i <= last && i < int64_t(net.layers.size()); ++i)
+    top = std::max(top, slotBytes(net.layers[i], t));
+  return top;
+}
 } // namespace
 
-DramPlan mote::npu::planDram(const Network &net, int64_t constBytes) {
-  DramPlan plan;
+MemoryPlan mote::npu::planMemory(const Network &net,
+                                 const TargetDescription &t,
+                                 int64_t constBytes, ActivationMode mode) {
+  MemoryPlan plan;
   plan.constBytes = constBytes;
-  // Last use (layer index) of each value; inputs and outputs live to the end.
-  llvm::DenseMap<Value, int64_t> lastUse;
+  auto live = liveRanges(net);
   int64_t n = net.layers.size();
+
+  // On chip: every tensor only NPU layers touch, most DRAM energy saved
+  // per byte first (each byte is written once and read by every reader;
+  // the saving per byte is the same DRAM-vs-SRAM difference for each).
+  if (mode == ActivationMode::Auto) {
+    struct Candidate {
+      Value v;
+      int64_t bytes, first, last, accesses;
+    };
+    std::vector<Candidate> candidates;
+    for (int64_t i = 0; i < n; ++i) {
+      const Layer &l = net.layers[i];
+      if (l.kind == LayerKind::Host)
+        continue;
+      for (auto [v, bytes] : layerOutputs(l)) {
+        if (mustBeInDram(net, v) ||
+            llvm::any_of(candidates, [&](auto &c) { return c.v == v; }))
+          continue;
+        auto [first, last] = live.lookup(v);
+        candidates.push_back({v, bytes, first, last, 1 + readers(net, v)});
+      }
+    }
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [](const Candidate &a, const Candidate &b) {
+                       return a.accesses > b.accesses;
+                     });
+    struct Placed {
+      int64_t addr, end, first, last;
+    };
+    std::vector<Placed> placed;
+    int64_t align = onChipAlignment(t), capacity = onChipCapacity(t);
+    for (const Candidate &c : candidates) {
+      int64_t size = alignTo(std::max<int64_t>(c.bytes, 1), align);
+      int64_t addr = alignTo(slotsTop(net, t, c.first, c.last), align);
+      // First fit among the tensors live at the same time.
+      std::vector<std::pair<int64_t, int64_t>> busy;
+      for (const Placed &p : placed)
+        if (p.first <= c.last && c.first <= p.last)
+          busy.push_back({p.addr, p.end});
+      llvm::sort(busy);
+      for (auto [s, e] : busy) {
+        if (addr + size <= s)
+          break;
+        addr = std::max(addr, alignTo(e, align));
+      }
+      if (addr + size > capacity)
+        continue; // spills: DRAM below
+      placed.push_back({addr, addr + size, c.first, c.last});
+      plan.onChip[c.v] = addr;
+    }
+  }
+
+  // DRAM: the rest.
+  llvm::DenseMap<Value, int64_t> lastUse;
   for (int64_t i = 0; i < n; ++i)
     for (Value v : layerInputs(net.layers[i]))
       lastUse[v] = i;
   for (auto &io : net.io)
     lastUse[io.value] = n; // Inputs stay intact: the program can be re-run.
   int64_t base = alignTo(constBytes, 64);
-  std::vector<std::pair<int64_t, int64_t>> live; // [start, end) in use
+  std::vector<std::pair<int64_t, int64_t>> busy; // [start, end) in use
   std::vector<std::tuple<Value, int64_t, int64_t>> allocated; // value, addr, size
   int64_t top = base;
   auto alloc = [&](Value v, int64_t bytes) {
     bytes = alignTo(std::max<int64_t>(bytes, 1), 64);
     // First fit among the gaps of the live set.
-    std::sort(live.begin(), live.end());
+    std::sort(busy.begin(), busy.end());
     int64_t addr = base;
-    for (auto &[s, en] : live) {
+    for (auto &[s, en] : busy) {
       if (addr + bytes <= s)
         break;
       addr = std::max(addr, en);
     }
-    live.push_back({addr, addr + bytes});
+    busy.push_back({addr, addr + bytes});
     allocated.push_back({v, addr, bytes});
     plan.addr[v] = addr;
     top = std::max(top, addr + bytes);
@@ -88,15 +209,15 @@ DramPlan mote::npu::planDram(const Network &net, int64_t constBytes) {
       return;
     for (auto &[val, addr, size] : allocated)
       if (val == v)
-        llvm::erase_if(live, [a = addr](auto &p) { return p.first == a; });
+        llvm::erase_if(busy, [a = addr](auto &p) { return p.first == a; });
   };
   for (auto &io : net.io)
     if (io.isInput)
-      alloc(io.value, ioBytes(io));
+      alloc(io.value, io.bytes());
   for (int64_t i = 0; i < n; ++i) {
     const Layer &l = net.layers[i];
     for (auto [v, bytes] : layerOutputs(l))
-      if (!plan.addr.count(v))
+      if (!plan.addr.count(v) && !plan.onChip.count(v))
         alloc(v, bytes);
     // Free inputs whose last use is this layer (after allocating the
     // output: a layer never reads and writes the same DRAM).
@@ -108,38 +229,78 @@ DramPlan mote::npu::planDram(const Network &net, int64_t constBytes) {
   return plan;
 }
 
-LogicalResult mote::npu::verifyDramPlan(const Network &net,
-                                        const DramPlan &plan,
-                                        Operation *where) {
+LogicalResult mote::npu::verifyMemoryPlan(const Network &net,
+                                          const TargetDescription &t,
+                                          const MemoryPlan &plan,
+                                          Operation *where) {
   auto live = liveRanges(net);
   struct Buf {
     Value v;
     int64_t addr, bytes, first, last;
+    bool onChip;
   };
   std::vector<Buf> bufs;
   auto bytesOf = [&](Value v) -> int64_t {
     for (const Network::IO &io : net.io)
       if (io.isInput && io.value == v)
-        return ioBytes(io);
+        return io.bytes();
     for (const Layer &l : net.layers)
       for (auto [out, bytes] : layerOutputs(l))
         if (out == v)
           return bytes;
     return 0;
   };
+  /// The layer that writes `v`, for messages.
+  auto producer = [&](Value v) -> std::string {
+    for (const Layer &l : net.layers)
+      for (auto [out, bytes] : layerOutputs(l))
+        if (out == v)
+          return "the output of layer '" + l.name + "'";
+    return "a model input";
+  };
   int64_t base = alignTo(plan.constBytes, 64);
-  for (auto &[v, range] : live) {
+  int64_t align = onChipAlignment(t), capacity = onChipCapacity(t);
+  // In program order (inputs, then layer by layer), so that messages do not
+  // depend on hashing.
+  SmallVector<Value> order;
+  for (const Network::IO &io : net.io)
+    if (io.isInput)
+      order.push_back(io.value);
+  for (const Layer &l : net.layers)
+    for (auto [out, bytes] : layerOutputs(l))
+      if (!llvm::is_contained(order, out))
+        order.push_back(out);
+  for (Value v : order) {
+    auto range = live.lookup(v);
+    int64_t bytes = bytesOf(v);
+    if (auto it = plan.onChip.find(v); it != plan.onChip.end()) {
+      if (const char *why = mustBeInDram(net, v))
+        return where->emitError("NPU memory plan: ")
+               << producer(v) << " is " << why
+               << " and must live in DRAM, not in the activation_buffer";
+      int64_t slots = slotsTop(net, t, range.first, range.second);
+      if (it->second % align || it->second < slots ||
+          it->second + bytes > capacity)
+        return where->emitError("NPU memory plan: ")
+               << producer(v) << " at activation_buffer address "
+               << it->second << " (" << bytes << " bytes) must be "
+               << align << "-byte aligned, above the " << slots
+               << " bytes of tile slots of the layers it lives through and "
+               << "inside the " << capacity << "-byte activation_buffer";
+      bufs.push_back({v, it->second, bytes, range.first, range.second, true});
+      continue;
+    }
     auto it = plan.addr.find(v);
     if (it == plan.addr.end())
-      return where->emitError("NPU DRAM plan: a tensor has no address");
-    int64_t bytes = bytesOf(v);
+      return where->emitError("NPU memory plan: ")
+             << producer(v) << " has no address";
     if (it->second < base || it->second % 64 ||
         it->second + bytes > plan.top)
       return where->emitError("NPU DRAM plan: address ")
              << it->second << " of a " << bytes
              << "-byte tensor is unaligned or outside [" << base << ", "
              << plan.top << ")";
-    bufs.push_back({v, it->second, bytes, range.first, range.second});
+    bufs.push_back({v, it->second, bytes, range.first, range.second, false});
   }
   // Tensors whose live ranges meet must not share bytes (a layer's output
   // is live together with its inputs).
@@ -148,8 +309,10 @@ LogicalResult mote::npu::verifyDramPlan(const Network &net,
       const Buf &a = bufs[i], &b = bufs[j];
       bool together = a.first <= b.last && b.first <= a.last;
       bool overlap = a.addr < b.addr + b.bytes && b.addr < a.addr + a.bytes;
-      if (together && overlap)
-        return where->emitError("NPU DRAM plan: tensors at ")
+      if (a.onChip == b.onChip && together && overlap)
+        return where->emitError("NPU memory plan: ")
+               << producer(a.v) << " and " << producer(b.v) << " at "
+               << (a.onChip ? "activation_buffer" : "DRAM") << " addresses "
                << a.addr << " and " << b.addr
                << " are live together but overlap";
     }

@@ -44,7 +44,13 @@ struct MoteToNPUPass : public mote::npu::impl::MoteToNPUBase<MoteToNPUPass> {
           << weights << "' (expected auto, resident or stream)";
       return signalPassFailure();
     }
-    FailureOr<DramPlan> plan = planAnnotatedMemory(*net, *t, func);
+    std::optional<ActivationMode> actMode = parseActivationMode(activations);
+    if (!actMode) {
+      module.emitError("mote-to-npu: activations='")
+          << activations << "' (expected auto or dram)";
+      return signalPassFailure();
+    }
+    FailureOr<MemoryPlan> plan = planAnnotatedMemory(*net, *t, func, *actMode);
     if (failed(plan) ||
         failed(emitProgram(*net, *t, *plan, module, func.getLoc(), *mode)))
       return signalPassFailure();
@@ -54,11 +60,13 @@ struct MoteToNPUPass : public mote::npu::impl::MoteToNPUBase<MoteToNPUPass> {
 } // namespace
 
 void mote::npu::buildNpuPipeline(OpPassManager &pm, StringRef target,
-                                 StringRef weights) {
+                                 StringRef weights, StringRef activations) {
   pm.addPass(createMoteNPUFormLayers(MoteNPUFormLayersOptions{target.str()}));
   pm.addPass(createMoteNPUTile(MoteNPUTileOptions{target.str()}));
-  pm.addPass(createMoteNPUPlanMemory(MoteNPUPlanMemoryOptions{target.str()}));
-  pm.addPass(createMoteToNPU(MoteToNPUOptions{target.str(), weights.str()}));
+  pm.addPass(createMoteNPUPlanMemory(
+      MoteNPUPlanMemoryOptions{target.str(), activations.str()}));
+  pm.addPass(createMoteToNPU(
+      MoteToNPUOptions{target.str(), weights.str(), activations.str()}));
   pm.addNestedPass<ProgramOp>(createNPUEstimate());
 }
 
@@ -72,6 +80,10 @@ struct NpuPipelineOptions
       *this, "weights",
       llvm::cl::desc("auto | resident | stream (see --mote-to-npu)"),
       llvm::cl::init("auto")};
+  Option<std::string> activations{
+      *this, "activations",
+      llvm::cl::desc("auto | dram (see --mote-npu-plan-memory)"),
+      llvm::cl::init("auto")};
 };
 } // namespace
 
@@ -81,6 +93,6 @@ void mote::npu::registerNpuPipeline() {
       "The NPU backend on bit-width-lowered IR: --mote-npu-form-layers, "
       "--mote-npu-tile, --mote-npu-plan-memory, --mote-to-npu, --npu-estimate",
       [](OpPassManager &pm, const NpuPipelineOptions &opts) {
-        buildNpuPipeline(pm, opts.target, opts.weights);
+        buildNpuPipeline(pm, opts.target, opts.weights, opts.activations);
       });
 }

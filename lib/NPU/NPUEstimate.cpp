@@ -68,13 +68,16 @@ struct NPUEstimatePass
           if (in->get(Field::Config_engine) == 1)
             exRegs[in->get(Field::Config_reg)] = in->get(Field::Config_value);
           break;
+        // On-chip copies (`on_chip`) move no DRAM bytes.
         case isa::Opcode::Load:
-          bytes += in->get(Field::Load_rows) * in->get(Field::Load_cols) *
-                   in->get(Field::Load_elem_bytes);
+          if (!in->get(Field::Load_on_chip))
+            bytes += in->get(Field::Load_rows) * in->get(Field::Load_cols) *
+                     in->get(Field::Load_elem_bytes);
           break;
         case isa::Opcode::Store:
-          bytes += in->get(Field::Store_rows) * in->get(Field::Store_cols) *
-                   in->get(Field::Store_elem_bytes);
+          if (!in->get(Field::Store_on_chip))
+            bytes += in->get(Field::Store_rows) * in->get(Field::Store_cols) *
+                     in->get(Field::Store_elem_bytes);
           break;
         case isa::Opcode::MatMul: {
           int64_t cg = in->get(Field::MatMul_depthwise)

@@ -5,8 +5,9 @@
 //===----------------------------------------------------------------------===//
 //
 // Step 3 of the NPU pipeline: sizes the constant image of the tiled layers
-// and plans the activations above it (MemoryPlan.cpp), recording the
-// addresses as `npu.dram*` attributes (Annotations.h).
+// and plans where the activations live, on chip or in DRAM above the
+// constants (MemoryPlan.cpp), recording the addresses as `npu.dram*` and
+// `npu.sram` attributes (Annotations.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,8 +37,15 @@ struct PlanMemoryPass
     FailureOr<Network> net = formAnnotatedLayers(func, *t);
     if (failed(net) || failed(tileAnnotatedLayers(*net, *t)))
       return signalPassFailure();
+    std::optional<ActivationMode> mode = parseActivationMode(activations);
+    if (!mode) {
+      getOperation().emitError("mote-npu-plan-memory: activations='")
+          << activations << "' (expected auto or dram)";
+      return signalPassFailure();
+    }
     // Re-plan from scratch: earlier addresses may be stale.
-    DramPlan plan = planDram(*net, constantBytes(*net, *t, &getContext()));
+    MemoryPlan plan = planMemory(*net, *t, constantBytes(*net, *t, &getContext()),
+                                 *mode);
     annotateLayers(*net);
     annotateTiles(*net);
     annotateMemory(*net, plan, func);

@@ -56,7 +56,8 @@ static void execLoad(Machine &m, const Op &op) {
   // towards the allocated size, which may then be zero).
   if (op.rows == 0 || op.cols == 0 || eb == 0)
     return;
-  const uint8_t *dram = m.dram.data();
+  // The scheduler refused an on-chip source overlapping the tile.
+  const uint8_t *dram = op.onChip ? m.sram[1].data() : m.dram.data();
   for (uint64_t r = 0; r < op.rows; ++r) {
     uint8_t *dst = tile + ((op.padTop + r) * tileW + op.padLeft) * eb;
     int64_t rowBase = int64_t(op.dramAddr) + int64_t(r) * op.rowStride;
@@ -75,7 +76,7 @@ static void execStore(Machine &m, const Op &op) {
   uint64_t eb = op.elemBytes;
   if (op.rows == 0 || op.cols == 0 || eb == 0)
     return; // as in execLoad: an empty transfer touches no DRAM
-  uint8_t *dram = m.dram.data();
+  uint8_t *dram = op.onChip ? m.sram[1].data() : m.dram.data();
   for (uint64_t r = 0; r < op.rows; ++r) {
     int64_t rowBase = int64_t(op.dramAddr) + int64_t(r) * op.rowStride;
     const uint8_t *row = src + r * op.cols * eb;

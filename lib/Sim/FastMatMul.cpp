@@ -181,7 +181,8 @@ static void addWrites(Plan &plan, const Op &op) {
         lo = std::min(lo, at);
         hi = std::max(hi, at + int64_t(op.elemBytes));
       }
-    plan.dramWritten.add(uint64_t(std::max<int64_t>(lo, 0)), uint64_t(hi));
+    (op.onChip ? plan.sramWritten[1] : plan.dramWritten)
+        .add(uint64_t(std::max<int64_t>(lo, 0)), uint64_t(hi));
     return;
   }
   case OpKind::MatMul:

@@ -46,6 +46,8 @@ struct Op {
   uint32_t padTop = 0, padBottom = 0, padLeft = 0, padRight = 0;
   int64_t rowStride = 0, pixStride = 0;
   uint8_t padValue = 0;
+  /// LOAD source / STORE destination is the activation buffer, not DRAM.
+  bool onChip = false;
 
   // MATMUL (outH/outW shared with VEC).
   uint64_t actAddr = 0, wgtAddr = 0, accAddr = 0;

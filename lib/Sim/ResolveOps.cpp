@@ -58,15 +58,29 @@ Error Scheduler::resolveLoad(uint64_t i, Op &op, uint64_t &latency,
   if (Error e = checkSram(i, op.buffer, op.sramAddr, tileBytes, "sram_addr",
                           "writes"))
     return e;
+  op.onChip = field(i, Field::Load_on_chip);
+  std::pair<uint64_t, uint64_t> src{0, 0};
   if (Error e = checkDram(i, int64_t(op.dramAddr), op.rows, op.cols,
                           op.elemBytes, op.rowStride, op.pixStride,
-                          "LD_ROW_STRIDE, LD_PIX_STRIDE"))
+                          "LD_ROW_STRIDE, LD_PIX_STRIDE", op.onChip, &src))
     return e;
-  uint64_t dramBytes = uint64_t(op.rows) * op.cols * op.elemBytes;
-  ev.dramReadBytes += dramBytes;
+  uint64_t srcBytes = uint64_t(op.rows) * op.cols * op.elemBytes;
   ev.sramWriteBytes[op.buffer] += tileBytes;
+  if (op.onChip) {
+    if (op.buffer == 1 && srcBytes && src.first < op.sramAddr + tileBytes &&
+        op.sramAddr < src.second)
+      return fail(i, "copies activation_buffer bytes [" + Twine(src.first) +
+                         ", " + Twine(src.second) +
+                         ") onto its own destination tile [" +
+                         Twine(op.sramAddr) + ", " +
+                         Twine(op.sramAddr + tileBytes) + ")");
+    ev.sramReadBytes[1] += srcBytes;
+    latency = onChipCopyCycles(srcBytes);
+    return Error::success();
+  }
+  ev.dramReadBytes += srcBytes;
   latency = target.dram.latencyCycles +
-            uint64_t(std::ceil(double(dramBytes) /
+            uint64_t(std::ceil(double(srcBytes) /
                                target.dram.bandwidthBytesPerCycle));
   return Error::success();
 }
@@ -91,11 +105,24 @@ Error Scheduler::resolveStore(uint64_t i, Op &op, uint64_t &latency,
   if (Error e =
           checkSram(i, op.buffer, op.sramAddr, bytes, "sram_addr", "reads"))
     return e;
+  op.onChip = field(i, Field::Store_on_chip);
+  std::pair<uint64_t, uint64_t> dst{0, 0};
   if (Error e = checkDram(i, int64_t(op.dramAddr), op.rows, op.cols,
                           op.elemBytes, op.rowStride, op.pixStride,
-                          "ST_ROW_STRIDE, ST_PIX_STRIDE"))
+                          "ST_ROW_STRIDE, ST_PIX_STRIDE", op.onChip, &dst))
     return e;
   ev.sramReadBytes[op.buffer] += bytes;
+  if (op.onChip) {
+    if (op.buffer == 1 && bytes && dst.first < op.sramAddr + bytes &&
+        op.sramAddr < dst.second)
+      return fail(i, "writes activation_buffer bytes [" + Twine(dst.first) +
+                         ", " + Twine(dst.second) +
+                         ") over its own source [" + Twine(op.sramAddr) +
+                         ", " + Twine(op.sramAddr + bytes) + ")");
+    ev.sramWriteBytes[1] += bytes;
+    latency = onChipCopyCycles(bytes);
+    return Error::success();
+  }
   ev.dramWriteBytes += bytes;
   latency = target.dram.latencyCycles +
             uint64_t(std::ceil(double(bytes) /

@@ -78,7 +78,8 @@ Error Scheduler::checkSram(uint64_t i, unsigned buffer, uint64_t addr,
 Error Scheduler::checkDram(uint64_t i, int64_t addr, uint64_t rows,
                            uint64_t cols, uint64_t elemBytes,
                            int64_t rowStride, int64_t pixStride,
-                           llvm::StringRef strideRegs) {
+                           llvm::StringRef strideRegs, bool onChip,
+                           std::pair<uint64_t, uint64_t> *extent) {
   if (rows == 0 || cols == 0 || elemBytes == 0)
     return Error::success();
   __int128 rowSpan = (__int128)(rows - 1) * rowStride;
@@ -87,20 +88,29 @@ Error Scheduler::checkDram(uint64_t i, int64_t addr, uint64_t rows,
                 std::min<__int128>(0, colSpan);
   __int128 hi = (__int128)addr + std::max<__int128>(0, rowSpan) +
                 std::max<__int128>(0, colSpan) + elemBytes;
-  if (lo < 0 || hi > (__int128)program.dramBytes) {
+  // An on-chip copy (ISA.def `on_chip`) addresses the activation buffer.
+  uint64_t limit = onChip ? target.sram.activationBuffer.bytes
+                          : program.dramBytes;
+  if (lo < 0 || hi > (__int128)limit) {
     auto text = [](__int128 v) {
       if (v > (__int128)INT64_MAX || v < (__int128)INT64_MIN)
         return std::string(v < 0 ? "-huge" : "huge");
       return std::to_string(int64_t(v));
     };
-    return fail(i, "accesses DRAM bytes [" + text(lo) + ", " + text(hi) +
-                       ") outside the program's " +
-                       Twine(program.dramBytes) +
-                       " DRAM bytes (field dram_addr, rows, cols, elem_bytes "
+    return fail(i, "accesses " +
+                       Twine(onChip ? "activation_buffer" : "DRAM") +
+                       " bytes [" + text(lo) + ", " + text(hi) +
+                       ") outside the " +
+                       (onChip ? "activation_buffer's " : "program's ") +
+                       Twine(limit) + (onChip ? " bytes" : " DRAM bytes") +
+                       " (field dram_addr, rows, cols, elem_bytes "
                        "and registers " +
                        strideRegs + ")");
   }
-  impl.dramTouched = std::max(impl.dramTouched, uint64_t(hi));
+  if (extent)
+    *extent = {uint64_t(lo), uint64_t(hi)};
+  if (!onChip)
+    impl.dramTouched = std::max(impl.dramTouched, uint64_t(hi));
   return Error::success();
 }
 

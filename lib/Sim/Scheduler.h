@@ -97,11 +97,13 @@ private:
   Error checkSram(uint64_t i, unsigned buffer, uint64_t addr,
                   unsigned __int128 bytes, llvm::StringRef field,
                   llvm::StringRef what, bool checkAlign = true) const;
-  /// Checks a DMA's DRAM footprint against the program's DRAM size and
-  /// raises impl.dramTouched to cover it.
+  /// Checks a DMA's strided footprint against the program's DRAM size and
+  /// raises impl.dramTouched to cover it; with `onChip` against the
+  /// activation buffer instead. Sets `extent` to the bytes it spans.
   Error checkDram(uint64_t i, int64_t addr, uint64_t rows, uint64_t cols,
                   uint64_t elemBytes, int64_t rowStride, int64_t pixStride,
-                  llvm::StringRef strideRegs);
+                  llvm::StringRef strideRegs, bool onChip = false,
+                  std::pair<uint64_t, uint64_t> *extent = nullptr);
   Error checkRange(uint64_t i, int64_t value, int64_t lo, int64_t hi,
                    llvm::StringRef reg) const;
   Error checkMultiplier(uint64_t i, uint8_t mulReg, uint8_t shiftReg,
@@ -122,6 +124,13 @@ private:
   Error checkTokenDepth(unsigned q, uint64_t k) const;
   void buildStats();
 
+  /// Cycles of an on-chip copy of `bytes` (LOAD/STORE `on_chip`): one
+  /// activation-buffer line per cycle, plus one cycle to start
+  /// (docs/Simulator.md).
+  uint64_t onChipCopyCycles(uint64_t bytes) const {
+    return 1 + ceilDiv(bytes, std::max<uint64_t>(
+                                  1, target.sram.activationBuffer.lineBytes));
+  }
   int64_t reg(unsigned engine, uint8_t r) const { return regs[engine][r]; }
   int64_t field(uint64_t i, Field f) const { return insts[i].get(f); }
 

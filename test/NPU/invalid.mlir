@@ -1,12 +1,12 @@
 // RUN: mote-opt %s -split-input-file -verify-diagnostics
 
 // expected-error @+1 {{is missing field 'elem_bytes'}}
-npu.load {buffer = 1, sram_addr = 0, dram_addr = 0, rows = 1, cols = 1, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0}
+npu.load {buffer = 1, sram_addr = 0, dram_addr = 0, rows = 1, cols = 1, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0, on_chip = false}
 
 // -----
 
 // expected-error @+1 {{field 'rows' = 4096 does not fit its 12-bit unsigned encoding}}
-npu.store {buffer = 1, sram_addr = 0, dram_addr = 0, rows = 4096, cols = 1, elem_bytes = 1}
+npu.store {buffer = 1, sram_addr = 0, dram_addr = 0, rows = 4096, cols = 1, elem_bytes = 1, on_chip = false}
 
 // -----
 
@@ -16,7 +16,7 @@ npu.sync {engine = 0, row = 1}
 // -----
 
 // expected-error @+1 {{the store engine has no next engine}}
-npu.store {buffer = 1, sram_addr = 0, dram_addr = 0, rows = 1, cols = 1, elem_bytes = 1, push_next = true}
+npu.store {buffer = 1, sram_addr = 0, dram_addr = 0, rows = 1, cols = 1, elem_bytes = 1, on_chip = false, push_next = true}
 
 // -----
 
@@ -42,7 +42,18 @@ npu.program attributes {target = "mote-nonexistent", target_hash = "0x1", dram_b
 // A weight tile past the end of the 256 KiB weight buffer.
 npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
   // expected-error @+1 {{load destination [262112, 262176) exceeds the weight buffer (262144 bytes) of target 'mote-default'}}
-  npu.load {buffer = 0, sram_addr = 262112, dram_addr = 0, rows = 1, cols = 1, elem_bytes = 64, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0}
+  npu.load {buffer = 0, sram_addr = 262112, dram_addr = 0, rows = 1, cols = 1, elem_bytes = 64, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0, on_chip = false}
+  npu.finish {}
+}
+
+// -----
+
+// An on-chip copy addresses the activation buffer, not DRAM: its source
+// must lie inside the buffer (DRAM is only 1024 bytes here, which would
+// refuse the address too, but for the wrong reason).
+npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1048576} {
+  // expected-error @+1 {{on-chip source/destination address 262144 lies beyond the activation buffer's 262144}}
+  npu.load {buffer = 1, sram_addr = 0, dram_addr = 262144, rows = 1, cols = 1, elem_bytes = 1, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0, on_chip = true}
   npu.finish {}
 }
 
@@ -50,7 +61,7 @@ npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d15
 
 npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
   // expected-error @+1 {{load destination address 8 in the activation buffer is not 16-byte aligned}}
-  npu.load {buffer = 1, sram_addr = 8, dram_addr = 0, rows = 1, cols = 1, elem_bytes = 1, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0}
+  npu.load {buffer = 1, sram_addr = 8, dram_addr = 0, rows = 1, cols = 1, elem_bytes = 1, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0, on_chip = false}
   npu.finish {}
 }
 
@@ -79,7 +90,7 @@ npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d15
 
 // expected-error @+1 {{token queue load->execute is unbalanced: 1 more pushes than pops}}
 npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
-  npu.load {buffer = 1, sram_addr = 0, dram_addr = 0, rows = 1, cols = 1, elem_bytes = 1, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0, push_next = true}
+  npu.load {buffer = 1, sram_addr = 0, dram_addr = 0, rows = 1, cols = 1, elem_bytes = 1, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0, on_chip = false, push_next = true}
   npu.finish {}
 }
 

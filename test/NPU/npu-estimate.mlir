@@ -10,8 +10,8 @@
 // TABLE-NEXT: total roofline cycles: 7
 npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
   npu.layer attributes {name = "c", kind = "conv2d", macs = 288, digit_macs = 0, dram_traffic = 0, roofline_cycles = 0} {
-    npu.load {buffer = 1, sram_addr = 0, dram_addr = 64, rows = 3, cols = 3, elem_bytes = 4, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0}
-    npu.load {buffer = 0, sram_addr = 0, dram_addr = 0, rows = 1, cols = 1, elem_bytes = 8, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0, push_next = true}
+    npu.load {buffer = 1, sram_addr = 0, dram_addr = 64, rows = 3, cols = 3, elem_bytes = 4, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0, on_chip = false}
+    npu.load {buffer = 0, sram_addr = 0, dram_addr = 0, rows = 1, cols = 1, elem_bytes = 8, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0, on_chip = false, push_next = true}
     npu.config {engine = 1, reg = 0, value = 3, pop_prev = true}
     npu.config {engine = 1, reg = 1, value = 4}
     npu.config {engine = 1, reg = 3, value = 4}
@@ -20,7 +20,7 @@ npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d15
     npu.matmul {act_addr = 0, wgt_addr = 0, acc_addr = 0, out_h = 1, out_w = 1, out_c = 8, a_digit = 0, a_signed = false, w_digit = 0, w_signed = false, shift = 0, accumulate = false, chain = false, depthwise = false}
     npu.matmul {act_addr = 0, wgt_addr = 0, acc_addr = 0, out_h = 1, out_w = 1, out_c = 8, a_digit = 1, a_signed = false, w_digit = 0, w_signed = false, shift = 4, accumulate = true, chain = false, depthwise = false}
     npu.vec {op = 0, src_a = 0, src_b = 64, out_h = 1, out_w = 1, channels = 8, dst_addr = 64, a_acc = true, b_acc = false, d_acc = false, push_next = true}
-    npu.store {buffer = 1, sram_addr = 64, dram_addr = 128, rows = 1, cols = 1, elem_bytes = 8, pop_prev = true, push_prev = true}
+    npu.store {buffer = 1, sram_addr = 64, dram_addr = 128, rows = 1, cols = 1, elem_bytes = 8, on_chip = false, pop_prev = true, push_prev = true}
     npu.sync {engine = 1, pop_next = true, push_prev = true}
     npu.sync {engine = 0, pop_next = true}
   }

@@ -1,6 +1,8 @@
 // RUN: mote-opt %s --mote-npu-form-layers | FileCheck %s --check-prefix=FORM
 // RUN: mote-opt %s --mote-npu-tile="target=mote-small" | FileCheck %s --check-prefix=TILE
-// RUN: mote-opt %s --mote-npu-tile="target=mote-small" --mote-npu-plan-memory="target=mote-small" | FileCheck %s --check-prefix=PLAN
+// RUN: mote-opt %s --mote-npu-tile="target=mote-small" --mote-npu-plan-memory="target=mote-small activations=dram" | FileCheck %s --check-prefix=PLAN
+// RUN: mote-opt %s --mote-npu-tile="target=mote-small" --mote-npu-plan-memory="target=mote-small" | FileCheck %s --check-prefix=ONCHIP
+// RUN: mote-opt %s --mote-npu-tile="target=mote-small" --mote-npu-plan-memory="target=mote-small" --mote-to-npu="target=mote-small" | FileCheck %s --check-prefix=COPY
 // The split pipeline gives the same program as --mote-to-npu alone.
 // RUN: mote-opt %s --mote-to-npu="target=mote-small" -o %t.direct.mlir
 // RUN: mote-opt %s --mote-npu-form-layers="target=mote-small" --mote-npu-tile="target=mote-small" --mote-npu-plan-memory="target=mote-small" --mote-to-npu="target=mote-small" -o %t.split.mlir
@@ -25,6 +27,27 @@
 // PLAN: mote.conv2d {{.*}}npu.dram = [[C:[0-9]+]] : i64
 // PLAN: mote.max_pool2d {{.*}}npu.dram = [[P:[0-9]+]] : i64
 // PLAN: mote.add {{.*}}npu.dram = {{[0-9]+}} : i64
+
+// With activations=auto (the default) the tensors only NPU layers touch
+// stay in the activation buffer, above the tile slots; the conv's output,
+// read twice, is placed first. The model output stays in DRAM.
+// ONCHIP: func.func @net({{.*}}) {{.*}}attributes {npu.const_bytes = {{[0-9]+}} : i64, npu.dram_inputs = array<i64: {{[0-9]+}}>, npu.dram_top = {{[0-9]+}} : i64}
+// ONCHIP: mote.conv2d {{.*}}npu.sram = [[C:[0-9]+]] : i64
+// ONCHIP: mote.max_pool2d {{.*}}npu.sram = [[P:[0-9]+]] : i64
+// ONCHIP: mote.avg_pool2d {{.*}}npu.sram = [[S:[0-9]+]] : i64
+// ONCHIP: mote.add {{.*}}npu.dram = {{[0-9]+}} : i64
+
+// The layers then copy on chip: the conv stores its tiles to [[C]], the
+// pools load from it, the add loads both pool outputs and stores to DRAM.
+// COPY-LABEL: npu.layer attributes {{.*}}kind = "conv2d"
+// COPY: npu.store {{.*}}dram_addr = [[C:[0-9]+]] : i64{{.*}}on_chip = true
+// COPY-LABEL: npu.layer attributes {{.*}}kind = "max_pool2d"
+// COPY: npu.load {{.*}}dram_addr = [[C]] : i64{{.*}}on_chip = true
+// COPY: npu.store {{.*}}on_chip = true
+// COPY-LABEL: npu.layer attributes {{.*}}kind = "add"
+// COPY: npu.load {{.*}}on_chip = true
+// COPY: npu.load {{.*}}on_chip = true
+// COPY: npu.store {{.*}}on_chip = false
 
 // PIN: npu.layer {{.*}}kind = "conv2d"{{.*}}tile = array<i64: 2, 4, 1, 1>
 // PIN-COUNT-4: npu.vec {{.*}}a_acc = true

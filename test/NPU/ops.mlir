@@ -16,7 +16,7 @@ npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d15
   npu.data {offset = 0, bytes = dense<[1, 2, 3, 4]> : tensor<4xi8>}
   npu.io {name = "x", is_input = true, shape = array<i64: 1, 4>, dram_perm = array<i64>, layout = "NC", dtype = "i8", dram_addr = 64, size = 4, scale = 0.5 : f64, zero_point = 0}
   npu.layer attributes {name = "fc", kind = "fully_connected", macs = 16, digit_macs = 16, dram_traffic = 8, roofline_cycles = 1} {
-    npu.load {buffer = 1, sram_addr = 0, dram_addr = 64, rows = 1, cols = 1, elem_bytes = 4, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0, push_next = true}
+    npu.load {buffer = 1, sram_addr = 0, dram_addr = 64, rows = 1, cols = 1, elem_bytes = 4, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0, on_chip = false, push_next = true}
     npu.config {engine = 1, reg = 0, value = 1, pop_prev = true}
     npu.config {engine = 1, reg = 1, value = 4}
     npu.config {engine = 1, reg = 3, value = 4}
@@ -24,7 +24,7 @@ npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d15
     npu.config {engine = 1, reg = 5, value = 1}
     npu.matmul {act_addr = 0, wgt_addr = 0, acc_addr = 0, out_h = 1, out_w = 1, out_c = 4, a_digit = 0, a_signed = true, w_digit = 0, w_signed = true, shift = 0, accumulate = false, chain = false, depthwise = false}
     npu.vec {op = 0, src_a = 0, src_b = 0, out_h = 1, out_w = 1, channels = 4, dst_addr = 64, a_acc = true, b_acc = false, d_acc = false, push_next = true}
-    npu.store {buffer = 1, sram_addr = 64, dram_addr = 128, rows = 1, cols = 1, elem_bytes = 4, pop_prev = true, push_prev = true}
+    npu.store {buffer = 1, sram_addr = 64, dram_addr = 128, rows = 1, cols = 1, elem_bytes = 4, on_chip = false, pop_prev = true, push_prev = true}
     npu.sync {engine = 1, pop_next = true, push_prev = true}
     npu.sync {engine = 0, pop_next = true}
   }

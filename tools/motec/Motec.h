@@ -39,6 +39,7 @@ struct Options {
   bool verify = false, quiet = false, summary = true;
   std::string hostOps = "allow"; ///< --host-ops=allow|error.
   std::string weights = "auto";  ///< --weights=auto|resident|stream.
+  std::string activations = "auto"; ///< --activations=auto|dram.
   unsigned threads = 0;
   /// --input-shape, parsed (ONNX models only).
   std::map<std::string, std::vector<int64_t>> inputShapes;
@@ -73,7 +74,8 @@ std::string mixedPrecisionPipeline(llvm::StringRef calib, llvm::StringRef target
                                    double budget, llvm::StringRef planOut);
 /// Runs the NPU lowering pipeline for `target` on a bit-lowered module.
 llvm::Error lowerToNpu(mlir::ModuleOp module, llvm::StringRef target,
-                       llvm::StringRef weights = "auto");
+                       llvm::StringRef weights = "auto",
+                       llvm::StringRef activations = "auto");
 /// Converts the module's npu.program to an isa::Program.
 llvm::Expected<isa::Program> exportProgram(mlir::ModuleOp module);
 

@@ -36,9 +36,10 @@ std::string mote::motec::mixedPrecisionPipeline(llvm::StringRef calib,
 }
 
 llvm::Error mote::motec::lowerToNpu(ModuleOp module, llvm::StringRef target,
-                                    llvm::StringRef weights) {
+                                    llvm::StringRef weights,
+                                    llvm::StringRef activations) {
   PassManager pm(module.getContext());
-  npu::buildNpuPipeline(pm, target, weights);
+  npu::buildNpuPipeline(pm, target, weights, activations);
   if (failed(pm.run(module)))
     return fail("NPU lowering for target '" + target +
                 "' failed (see the diagnostics above)");

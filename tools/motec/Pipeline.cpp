@@ -270,7 +270,8 @@ llvm::Error mote::motec::compile(const Options &opts, MLIRContext &context,
     StageTimer timer(out, "npu-lowering");
     progress(opts, "npu", "layers, tiling, DRAM plan, weight packing, "
                           "instructions for " + out.target.name);
-    if (auto e = mote::motec::lowerToNpu(*module, opts.target, opts.weights))
+    if (auto e = mote::motec::lowerToNpu(*module, opts.target, opts.weights,
+                                                 opts.activations))
       return e;
   }
   if (opts.emit == "npu")

@@ -116,6 +116,13 @@ static cl::opt<std::string> weights(
              "'stream' loads them per layer, per inference"),
     cl::value_desc("auto|resident|stream"), cl::init("auto"),
     cl::cat(category));
+static cl::opt<std::string> activations(
+    "activations",
+    cl::desc("Where the activations live between layers: 'auto' (default) "
+             "keeps every tensor only NPU layers touch in the activation "
+             "buffer when it fits (model inputs, outputs and host-segment "
+             "tensors stay in DRAM); 'dram' passes every one through DRAM"),
+    cl::value_desc("auto|dram"), cl::init("auto"), cl::cat(category));
 static cl::opt<bool> quiet("quiet", cl::desc("Only errors and the summary"),
                            cl::cat(category));
 static cl::opt<bool> noSummary("no-summary",
@@ -178,6 +185,13 @@ int main(int argc, char **argv) {
     return 1;
   }
   opts.weights = weights;
+  if (activations != "auto" && activations != "dram") {
+    llvm::WithColor::error(llvm::errs(), "motec")
+        << "--activations must be 'auto' or 'dram', got '" << activations
+        << "'\n";
+    return 1;
+  }
+  opts.activations = activations;
   opts.summary = !noSummary;
   if (threads && *threads < 0) {
     llvm::WithColor::error(llvm::errs(), "motec") << "--threads must be >= 0\n";

@@ -26,7 +26,8 @@ namespace mote::npu {
 /// --mote-to-npu (all with target=NAME), then --npu-estimate. (Bit-width lowering to
 /// the target's digit width is the caller's: its digit width must match.)
 void buildNpuPipeline(mlir::OpPassManager &pm, llvm::StringRef target,
-                      llvm::StringRef weights = "auto");
+                      llvm::StringRef weights = "auto",
+                      llvm::StringRef activations = "auto");
 
 /// Registers buildNpuPipeline as `--mote-npu-pipeline="target=NAME"`.
 void registerNpuPipeline();

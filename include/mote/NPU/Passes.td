@@ -51,19 +51,29 @@ def MoteNPUTile : Pass<"mote-npu-tile", "mlir::ModuleOp"> {
 }
 
 def MoteNPUPlanMemory : Pass<"mote-npu-plan-memory", "mlir::ModuleOp"> {
-  let summary = "Plan the DRAM of the NPU program's activations (annotates)";
+  let summary = "Plan where the NPU program's activations live (annotates)";
   let description = [{
     Step 3. Constants (weights packed per tile, records, tables) take the
-    bottom of DRAM; activation tensors go above them, 64-byte aligned,
-    first fit with liveness-based reuse (a layer's output never overlaps its
-    inputs; model inputs and outputs stay live). Records `npu.dram =
-    <address>` of each layer's output on its anchor and `npu.dram_inputs`,
-    `npu.const_bytes`, `npu.dram_top` on the function. Tiles come from
-    `npu.tile` (or are chosen as by `--mote-npu-tile`).
+    bottom of DRAM. With `activations=auto` (the default) every tensor that
+    only NPU layers write and read stays in the activation buffer between
+    them when it fits: above the tile slots of every layer it lives through,
+    clear of the other on-chip tensors live at the same time, placed first
+    fit in order of the DRAM energy saved per byte. The rest (model inputs
+    and outputs, tensors a host segment touches, what does not fit, and
+    everything with `activations=dram`) go above the constants in DRAM,
+    64-byte aligned, first fit with liveness-based reuse (a layer's output
+    never overlaps its inputs; model inputs and outputs stay live). Records
+    `npu.sram = <address>` (on chip) or `npu.dram = <address>` of each
+    layer's output on its anchor and `npu.dram_inputs`, `npu.const_bytes`,
+    `npu.dram_top` on the function. Tiles come from `npu.tile` (or are
+    chosen as by `--mote-npu-tile`).
   }];
   let options = [
     Option<"target", "target", "std::string", "\"mote-default\"",
            "target description name or JSON file">,
+    Option<"activations", "activations", "std::string", "\"auto\"",
+           "auto | dram: keep activations in the activation buffer between "
+           "layers where they fit, or pass every one through DRAM">,
   ];
   let dependentDialects = ["::mote::npu::NPUDialect"];
 }
@@ -88,10 +98,11 @@ def MoteToNPU : Pass<"mote-to-npu", "mlir::ModuleOp"> {
        Recorded as `tile = [th, tw, tc, cc]` and `loop_order` on `npu.layer`.
        A layer whose smallest tile does not fit is an error naming the op
        and the target.
-    3. *DRAM planning*: constants (weights packed per tile in the MATMUL
+    3. *Memory planning*: constants (weights packed per tile in the MATMUL
        layout: d-bit digit planes LSB-first, one row per output channel;
-       requantization records {bias, M, S}) first, then activations with
-       liveness-based first-fit reuse.
+       requantization records {bias, M, S}) first in DRAM; activations in
+       the activation buffer between layers where they fit (LOAD/STORE
+       `on_chip` copies), else in DRAM with liveness-based first-fit reuse.
     4. *Emission*: CONFIG, LOAD (zero-point borders), MATMUL digit passes,
        VEC requantize/add/pool/LUT/clamp, STORE, with dependency tokens for
        double buffering (see lib/NPU/Emit.cpp).
@@ -117,6 +128,9 @@ def MoteToNPU : Pass<"mote-to-npu", "mlir::ModuleOp"> {
     Option<"weights", "weights", "std::string", "\"auto\"",
            "auto | resident | stream: keep the weights in the weight buffer "
            "(loaded once per program load) or stream them per layer">,
+    Option<"activations", "activations", "std::string", "\"auto\"",
+           "auto | dram: where unannotated activations live (see "
+           "--mote-npu-plan-memory)">,
   ];
   let dependentDialects = ["::mote::npu::NPUDialect"];
 }

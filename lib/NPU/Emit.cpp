@@ -444,6 +444,33 @@ struct Emitter {
     };
     auto ySpans = spans(OH, l.th, l.sh, l.kh, l.pt, H);
     auto xSpans = spans(OW, l.tw, l.sw, l.kw, l.pl, W);
+    // Direct access to on-chip tensors (no copy) where every tile is a
+    // block of whole rows: the VEC writes the output tensor itself, and a
+    // MATMUL, pool or elementwise op reads the input tensor itself.
+    int64_t aa = t.sram.activationBuffer.alignmentBytes;
+    bool wholeRows = xSpans.size() == 1 && l.tc >= OC;
+    bool directOut = Y.onChip && wholeRows;
+    for (const auto &ySpan : ySpans)
+      directOut &= (Y.at + ySpan.first * OW * OC) % aa == 0;
+    bool noPad = l.pt == 0 && l.pb == 0 && l.pl == 0 && l.pr == 0;
+    bool directIn = false;
+    if (X.onChip && xSpans.size() == 1 && noPad) {
+      if (conv)
+        directIn = true; // MM_IN_C / MM_IN_C0 pick the channels
+      else if (l.kind == LayerKind::MaxPool || l.kind == LayerKind::AvgPool)
+        directIn = l.tc >= C; // the pool reads pixels of `tc` channels
+      else
+        directIn = l.bcastA == Broadcast::None && l.tc >= C;
+      for (const auto &ySpan : ySpans)
+        directIn &= (X.at + ySpan.first * l.sh * W * C) % aa == 0;
+    }
+    bool directIn2 = false;
+    if (l.kind == LayerKind::Add && l.bcastB == Broadcast::None) {
+      Addr X2 = at(l.in2.value);
+      directIn2 = X2.onChip && wholeRows;
+      for (const auto &ySpan : ySpans)
+        directIn2 &= (X2.at + ySpan.first * OW * OC) % aa == 0;
+    }
     for (int64_t o0 = 0; o0 < OC; o0 += l.tc) {
       int64_t tc = std::min(l.tc, OC - o0);
       // Plain ints, not structured bindings: lambdas below capture them.
@@ -463,7 +490,8 @@ struct Emitter {
             Window wx = window(x0, tw, l.sw, l.kw, l.dw, l.pl, W);
             int64_t pad = l.kind == LayerKind::MaxPool ? l.in.qmin : l.in.zp;
             bool isLast = ci == nc - 1;
-            int64_t dst = outSlot[oslot];
+            // Whole rows of the on-chip output: the VEC writes them there.
+            int64_t dst = directOut ? Y.at + y0 * OW * OC : outSlot[oslot];
             if (conv) {
               auto &[addr, bytes, planeOff, recOff] = blocks[{o0, ci}];
               int64_t wbase = wSlot[blockCount % 2];
@@ -477,11 +505,24 @@ struct Emitter {
               } else {
                 wbase = wSlot[(blockCount - 1) % 2];
               }
-              load(s.loads, 1, inSlot[slot],
-                   X + (wy.start * W + wx.start) * C + groupBase(o0) + c0,
-                   wy.interior, wx.interior, cc, W * C, C, pad, &wy, &wx);
-              ex(s.exec, isa::reg::MM_IN_W, wx.total);
-              ex(s.exec, isa::reg::MM_IN_C, cc);
+              int64_t act = inSlot[slot];
+              if (directIn) {
+                // Whole rows of the on-chip input, no border: the MATMUL
+                // reads the tensor where it lies, its channels picked by
+                // MM_IN_C0 (the group and chunk, or the depthwise block).
+                act = X.at + wy.start * W * C;
+                ex(s.exec, isa::reg::MM_IN_W, W);
+                ex(s.exec, isa::reg::MM_IN_C, C);
+                ex(s.exec, isa::reg::MM_IN_C0,
+                   l.depthwise ? o0 : groupBase(o0) + c0);
+              } else {
+                load(s.loads, 1, inSlot[slot],
+                     X + (wy.start * W + wx.start) * C + groupBase(o0) + c0,
+                     wy.interior, wx.interior, cc, W * C, C, pad, &wy, &wx);
+                ex(s.exec, isa::reg::MM_IN_W, wx.total);
+                ex(s.exec, isa::reg::MM_IN_C, cc);
+                ex(s.exec, isa::reg::MM_IN_C0, 0);
+              }
               ex(s.exec, isa::reg::MM_IN_CG, l.depthwise ? 1 : cc);
               // The step's passes form one chain: they accumulate in the
               // array and touch the accumulator buffer once (ISA.def).
@@ -489,7 +530,7 @@ struct Emitter {
               for (size_t pi = 0; pi < l.passes.size(); ++pi) {
                 const DigitPass &p = l.passes[pi];
                 Instruction m = isa::make(isa::Opcode::MatMul);
-                m.set(Field::MatMul_act_addr, inSlot[slot]);
+                m.set(Field::MatMul_act_addr, act);
                 m.set(Field::MatMul_wgt_addr, wbase + planeOff[planeIndex(l, p.plane)]);
                 m.set(Field::MatMul_acc_addr, 0);
                 m.set(Field::MatMul_out_h, th).set(Field::MatMul_out_w, tw);
@@ -507,10 +548,16 @@ struct Emitter {
                 s.exec.push_back(vec(isa::VecOp::Requantize, 0, wbase + recOff,
                                      th, tw, tc, dst, /*aAcc=*/true));
             } else if (l.kind == LayerKind::MaxPool || l.kind == LayerKind::AvgPool) {
-              load(s.loads, 1, inSlot[slot],
-                   X + (wy.start * W + wx.start) * C + c0, wy.interior,
-                   wx.interior, cc, W * C, C, pad, &wy, &wx);
-              ex(s.exec, isa::reg::VEC_IN_W, wx.total);
+              int64_t src = inSlot[slot];
+              if (directIn) {
+                src = X.at + wy.start * W * C;
+                ex(s.exec, isa::reg::VEC_IN_W, W);
+              } else {
+                load(s.loads, 1, inSlot[slot],
+                     X + (wy.start * W + wx.start) * C + c0, wy.interior,
+                     wx.interior, cc, W * C, C, pad, &wy, &wx);
+                ex(s.exec, isa::reg::VEC_IN_W, wx.total);
+              }
               if (l.excludePad) {
                 // The tile has one divisor: the spans cut where it changes.
                 int64_t count = validWindow(y0, l.sh, l.kh, l.pt, H) *
@@ -521,7 +568,7 @@ struct Emitter {
               }
               s.exec.push_back(vec(l.kind == LayerKind::MaxPool ? isa::VecOp::MaxPool
                                                               : isa::VecOp::AvgPool,
-                                   inSlot[slot], 0, th, tw, tc, dst));
+                                   src, 0, th, tw, tc, dst));
             } else {
               // Elementwise over a th x tw x tc block.
               int64_t half = alignTo(th * tw * tc, t.sram.activationBuffer.alignmentBytes);
@@ -537,14 +584,20 @@ struct Emitter {
                   load(s.loads, 1, sram, base + (y0 * OW + x0) * OC + c0, th,
                        tw, tc, OW * OC, OC, 0);
               };
-              if (l.bcastA == Broadcast::None)
+              int64_t b2 = a + half;
+              if (directIn)
+                a = X.at + y0 * W * C;
+              else if (l.bcastA == Broadcast::None)
                 load(s.loads, 1, a, X + (y0 * W + x0) * C + c0, th, tw, tc,
                      W * C, C, 0);
               else
                 operand(a, X, l.bcastA);
               if (l.kind == LayerKind::Add) {
-                operand(a + half, at(l.in2.value), l.bcastB);
-                s.exec.push_back(vec(l.vop, a, a + half, th, tw, tc, dst));
+                if (directIn2)
+                  b2 = at(l.in2.value).at + y0 * OW * OC;
+                else
+                  operand(b2, at(l.in2.value), l.bcastB);
+                s.exec.push_back(vec(l.vop, a, b2, th, tw, tc, dst));
               } else if (l.kind == LayerKind::Lut) {
                 int64_t table = wSlot[slot];
                 if (residentWeights)
@@ -556,7 +609,7 @@ struct Emitter {
                 s.exec.push_back(vec(isa::VecOp::Clamp, a, 0, th, tw, tc, dst));
               }
             }
-            if (isLast) {
+            if (isLast && !directOut) {
               store(s.stores, dst, Y + (y0 * OW + x0) * OC + o0, th, tw, tc,
                     OW * OC, OC);
               s.endsTile = true;
@@ -575,6 +628,10 @@ struct Emitter {
     std::vector<Instruction> flat;
     for (size_t st = 0; st < steps.size(); ++st) {
       Step &s = steps[st];
+      // A step that reads everything in place still passes the slot
+      // tokens: a load-engine no-op carries them.
+      if (s.loads.empty())
+        s.loads.push_back(sync(isa::Engine::Load));
       if (st >= 2)
         s.loads.front().set(Field::Header_pop_next, 1);
       // The last LOAD (not a CONFIG) gives the token; configs come before.

@@ -240,9 +240,13 @@ LogicalResult mote::npu::chooseTile(Layer &l, const TargetDescription &t) {
   Space sp = space(l);
   bool conv = sp.conv, windowed = sp.windowed, chanTied = sp.chanTied;
   int64_t OH = sp.OH, OW = sp.OW, OC = sp.OC, C = sp.C;
-  bool found = false;
-  double bestCost = 0;
-  int64_t bestDram = 0;
+  struct Choice {
+    double cost;
+    int64_t dram;
+    bool wholeRows;
+    int64_t th, tw, tc, cc;
+  };
+  std::vector<Choice> choices;
   for (int64_t tc : sp.tcs) {
     for (int64_t cc : chanTied ? SmallVector<int64_t>{tc} : halvings(C)) {
       for (int64_t tw : halvings(OW)) {
@@ -286,18 +290,33 @@ LogicalResult mote::npu::chooseTile(Layer &l, const TargetDescription &t) {
                         double(steps) * double(t.dram.latencyCycles);
           double cost = std::max(load, compute) +
                         std::min(load, compute) / double(steps);
-          if (!found || cost < bestCost ||
-              (cost == bestCost && dram < bestDram)) {
-            found = true;
-            bestCost = cost;
-            bestDram = dram;
-            l.th = th, l.tw = tw, l.tc = tc, l.cc = cc;
-          }
+          choices.push_back({cost, dram, tw == OW && tc == OC, th, tw, tc, cc});
         }
       }
     }
   }
-  if (!found)
+  // The cheapest tile; within 3 % of its cost, one of whole rows (every
+  // output channel, the full width) is preferred: it lets an on-chip
+  // output be written, and an on-chip input read, in place (Emit.cpp).
+  // Ties go to the least DRAM traffic.
+  const Choice *best = nullptr;
+  for (const Choice &c : choices)
+    if (!best || c.cost < best->cost ||
+        (c.cost == best->cost && c.dram < best->dram))
+      best = &c;
+  if (best && !best->wholeRows) {
+    const Choice *rows = nullptr;
+    for (const Choice &c : choices)
+      if (c.wholeRows && c.cost <= best->cost * 1.03 &&
+          (!rows || c.cost < rows->cost ||
+           (c.cost == rows->cost && c.dram < rows->dram)))
+        rows = &c;
+    if (rows)
+      best = rows;
+  }
+  if (best)
+    l.th = best->th, l.tw = best->tw, l.tc = best->tc, l.cc = best->cc;
+  if (!best)
     return l.anchor->emitError("NPU lowering: no tile of this ")
            << l.kindName << " fits the SRAM of target '" << t.name
            << "' (activation " << t.sram.activationBuffer.bytes

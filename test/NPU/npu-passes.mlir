@@ -37,16 +37,19 @@
 // ONCHIP: mote.avg_pool2d {{.*}}npu.sram = [[S:[0-9]+]] : i64
 // ONCHIP: mote.add {{.*}}npu.dram = {{[0-9]+}} : i64
 
-// The layers then copy on chip: the conv stores its tiles to [[C]], the
-// pools load from it, the add loads both pool outputs and stores to DRAM.
+// Every tile here is whole rows, so the layers touch the on-chip tensors in
+// place: the conv's requantize writes its output at [[C]], both pools read
+// it there and write theirs, the add reads both and its STORE goes to DRAM
+// (the model output). No on-chip copy is left.
 // COPY-LABEL: npu.layer attributes {{.*}}kind = "conv2d"
-// COPY: npu.store {{.*}}dram_addr = [[C:[0-9]+]] : i64{{.*}}on_chip = true
+// COPY: npu.vec {{.*}}dst_addr = [[C:[0-9]+]] : i64, op = 0 : i64
 // COPY-LABEL: npu.layer attributes {{.*}}kind = "max_pool2d"
-// COPY: npu.load {{.*}}dram_addr = [[C]] : i64{{.*}}on_chip = true
-// COPY: npu.store {{.*}}on_chip = true
+// COPY: npu.vec {{.*}}dst_addr = [[P:[0-9]+]] : i64, op = 4 : i64{{.*}}src_a = [[C]] : i64
+// COPY-LABEL: npu.layer attributes {{.*}}kind = "avg_pool2d"
+// COPY: npu.vec {{.*}}dst_addr = [[S:[0-9]+]] : i64, op = 5 : i64{{.*}}src_a = [[C]] : i64
 // COPY-LABEL: npu.layer attributes {{.*}}kind = "add"
-// COPY: npu.load {{.*}}on_chip = true
-// COPY: npu.load {{.*}}on_chip = true
+// COPY-NOT: on_chip = true
+// COPY: npu.vec {{.*}}op = 1 : i64{{.*}}src_a = [[P]] : i64, src_b = [[S]] : i64
 // COPY: npu.store {{.*}}on_chip = false
 
 // PIN: npu.layer {{.*}}kind = "conv2d"{{.*}}tile = array<i64: 2, 4, 1, 1>

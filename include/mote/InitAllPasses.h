@@ -8,6 +8,7 @@
 #define MOTE_INITALLPASSES_H
 
 #include "mote/Conversion/Passes.h"
+#include "mote/Cost/SimulatedCost.h"
 #include "mote/NPU/Passes.h"
 #include "mote/Quant/Passes.h"
 #include "mote/Transforms/Passes.h"
@@ -15,8 +16,10 @@
 
 namespace mote {
 
-/// Mote's passes and the upstream generic ones (canonicalize, cse, ...).
+/// Mote's passes and the upstream generic ones (canonicalize, cse, ...),
+/// and the simulator's cost model for the passes that price IR.
 inline void registerAllPasses() {
+  cost::registerSimulatedCost();
   mlir::registerTransformsPasses();
   registerMoteTransformsPasses();
   registerMoteConversionPasses();

@@ -9,8 +9,9 @@
 // the calibration data (DESIGN §5, docs/MixedPrecision.md). Every trial is
 // real: the calibrated float module is cloned, quantized by
 // --mote-quantize with a plan (refinements on), run on the interpreter, and
-// charged by estimateCost() on the quantized IR — so the search, its
-// verification and any later report use one quantizer and one formula.
+// priced by the simulator on the program the backend compiles from it
+// (mote/Quant/CostModel.h priceFunction) — so the search, its verification
+// and any later report use one quantizer and the one cost model.
 //
 //===----------------------------------------------------------------------===//
 
@@ -408,7 +409,10 @@ FailureOr<Trial> MoteMixedPrecisionPass::runTrial(ArrayRef<Candidate> choice) {
   }
   t.agreement = 100.0 * agree / double(samples.size());
   t.nmse = referencePower > 0 ? err / referencePower : 0.0;
-  t.cost = estimateCost(fn, targetDesc);
+  FailureOr<FunctionCost> cost = priceFunction(fn, target, targetDesc);
+  if (failed(cost))
+    return failure();
+  t.cost = std::move(*cost);
   return t;
 }
 
@@ -440,7 +444,7 @@ LogicalResult MoteMixedPrecisionPass::writePlan(StringRef path,
                      "loss %.2f points\n",
                      base.agreement, final.agreement,
                      base.agreement - final.agreement);
-  os << llvm::format("# estimated energy: %.4f uJ vs int8 %.4f uJ (%+.1f %%); "
+  os << llvm::format("# simulated energy: %.4f uJ vs int8 %.4f uJ (%+.1f %%); "
                      "latency %.2f us vs %.2f us (%+.1f %%)\n",
                      e1, e0, pct(e1, e0), l1, l0, pct(l1, l0));
   os << "# candidates: " << candidates << "\n";
@@ -472,8 +476,8 @@ LogicalResult MoteMixedPrecisionPass::writePlan(StringRef path,
     if (!llvm::any_of(keys, [&](auto &k) { return k.first == l.key; }))
       rest0 += l.energyPJ() * 1e-6;
   os << "*" << std::string(width + 1, ' ') << "8  8"
-     << llvm::format("    # %.4f (%.4f) everything else (input quantization, "
-                     "host ops)\n",
+     << llvm::format("    # %.4f (%.4f) everything else (layers "
+                     "without a plan line: pools, adds, copies)\n",
                      rest, rest0);
   std::string error;
   if (failed(writeFile(path, text, error)))

@@ -1,23 +1,17 @@
-//===- CostModel.h - Energy and latency estimate of quantized IR -*- C++ -*-===//
+//===- CostModel.h - Energy and latency of quantized IR ---------*- C++ -*-===//
 //
 // Part of the Mote project: an MLIR compiler for the Mote NPU.
 //
 //===----------------------------------------------------------------------===//
 //
-// A first-order cost model of quantized `mote` IR on a Mote NPU target,
-// used by the mixed-precision search and by --mote-estimate-cost. It reads
-// the bit widths from the IR's own types, so every configuration (uniform,
-// per-layer plan, synthesized terms) is charged by one formula:
-//
-//   MAC energy      = MACs · ceil(a/d) · ceil(w/d) · digit_mac_pj
-//   constant energy = weight and bias bytes · (DRAM read + weight-buffer
-//                     write + weight-buffer read)
-//   activation      = activation bytes · (activation-buffer write + read)
-//
-// with a and w the storage bits of a product's input and weight. Latency
-// per product is max(digit-MACs / (rows·cols), constant bytes / DRAM
-// bandwidth) cycles: the load engine streams weights while the array
-// computes. docs/MixedPrecision.md describes what is and is not counted.
+// The cost of quantized `mote` IR on a Mote NPU target, as the mixed-
+// precision search and --mote-estimate-cost see it. There is one cost
+// model, the simulator's: the price of a function is what `mote-sim`
+// counts for the program the backend compiles from it (bit-width lowering,
+// layers, tiles, the memory plan, emission), per layer and in total. The
+// function that does this lives with the backend (mote/Cost/SimulatedCost.h,
+// which depends on this library); tools register it at start-up, so lib/Quant
+// needs neither the backend nor the simulator to link.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,34 +23,38 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace mote::quant {
 
 /// The attribute the mixed-precision search stamps on ops to group their
-/// cost by plan line. Discardable; the cost model falls back to the op's
-/// location name.
+/// cost by plan line. Discardable.
 constexpr const char *kLayerAttr = "mote.layer";
 
-/// The cost of one layer (the ops that share a layer key).
+/// The cost of one NPU layer per inference (or of the whole program).
 struct LayerCost {
-  std::string key;           ///< `mote.layer`, else location name, else "".
-  double macs = 0;           ///< Multiply-accumulates at the layer's widths.
-  double digitMacs = 0;      ///< MACs · digit passes.
-  double constantBytes = 0;  ///< Weight + bias bytes.
-  double activationBytes = 0;
-  double macPJ = 0, constantPJ = 0, activationPJ = 0;
+  std::string key;  ///< The layer's name: its anchor op's location name.
+  std::string kind; ///< The NPU layer kind ("conv2d", "add", ...).
+  double macs = 0;      ///< Multiply-accumulates of the original op.
+  double digitMacs = 0; ///< Digit-MACs the array runs.
+  double dramBytes = 0; ///< DRAM bytes read + written.
+  /// Energy by component (pJ): digit MACs and accumulator adds, the three
+  /// SRAM buffers, DRAM, the vector unit, static power over its cycles.
+  double macPJ = 0, sramPJ = 0, dramPJ = 0, vectorPJ = 0, staticPJ = 0;
   double cycles = 0;
-
-  double energyPJ() const { return macPJ + constantPJ + activationPJ; }
+  double energyPJ() const {
+    return macPJ + sramPJ + dramPJ + vectorPJ + staticPJ;
+  }
 };
 
-/// The cost of a function, per layer in program order and in total.
+/// The cost of a function, per layer in program order and in total; the
+/// one-time program load (resident weights) apart.
 struct FunctionCost {
   std::vector<LayerCost> layers;
   LayerCost total;
-
+  LayerCost programLoad;
   double energyUJ() const { return total.energyPJ() * 1e-6; }
   double latencyUs(const TargetDescription &target) const {
     return total.cycles / target.clockMHz;
@@ -65,11 +63,20 @@ struct FunctionCost {
   const LayerCost *find(llvm::StringRef key) const;
 };
 
-/// Estimates the cost of quantized `fn` on `target`. Float ops (kept on the
-/// host), constants, `mote.digit` views, reshapes, i32 accumulators and the
-/// rescaling 1×1 convs of synthesis / bit-width lowering cost nothing.
-FunctionCost estimateCost(mlir::func::FuncOp fn,
-                          const TargetDescription &target);
+/// Prices quantized `fn` on a target given by name or JSON file
+/// (`targetSpec`) and its loaded description. Errors are emitted at `fn`.
+using CostFunction = std::function<mlir::FailureOr<FunctionCost>(
+    mlir::func::FuncOp fn, llvm::StringRef targetSpec,
+    const TargetDescription &target)>;
+
+/// Installs the cost function (mote::cost::registerSimulatedCost does).
+void registerCostFunction(CostFunction function);
+
+/// Prices `fn` with the registered cost function; fails with an error at
+/// `fn` when the tool registered none.
+mlir::FailureOr<FunctionCost> priceFunction(mlir::func::FuncOp fn,
+                                            llvm::StringRef targetSpec,
+                                            const TargetDescription &target);
 
 } // namespace mote::quant
 

@@ -332,14 +332,18 @@ def MoteMixedPrecision : Pass<"mote-mixed-precision", "mlir::ModuleOp"> {
 }
 
 def MoteEstimateCost : Pass<"mote-estimate-cost", "mlir::ModuleOp"> {
-  let summary = "Print the target cost model's energy and latency estimate";
+  let summary = "Print the simulated energy and latency of quantized IR";
   let description = [{
-    Prints, for the entry function of quantized `mote` IR, the estimate of
-    mote/Quant/CostModel.h on `target`: one line per layer (location name,
-    or `mote.layer`) with MACs, digit-MACs, constant and activation bytes,
-    energy and cycles, then the total. `json` writes the same as JSON. The
-    IR is unchanged. The formula is the mixed-precision search's, so a
-    uniform model and a plan are comparable (docs/MixedPrecision.md).
+    Prices the entry function of quantized `mote` IR on `target` with the
+    one cost model (mote/Quant/CostModel.h): a copy is compiled as `motec`
+    compiles it (bit-width lowering unless already lowered, the NPU
+    pipeline with weights and activations `auto`) and the program is
+    scheduled on the simulator. Prints one line per NPU layer (its name,
+    kind, MACs, digit-MACs, DRAM bytes, energy and cycles per inference),
+    the total with its energy by component and the one-time program load;
+    `json` writes the same as JSON. The IR is unchanged. The
+    mixed-precision search prices its trials the same way
+    (docs/MixedPrecision.md).
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"mote-default\"",

@@ -8,7 +8,7 @@ import sys
 text = open(sys.argv[1]).read()
 budget = float(re.search(r"# budget: ([0-9.]+) points", text).group(1))
 loss = float(re.search(r"-> loss (-?[0-9.]+) points", text).group(1))
-m = re.search(r"# estimated energy: ([0-9.]+) uJ vs int8 ([0-9.]+) uJ", text)
+m = re.search(r"# simulated energy: ([0-9.]+) uJ vs int8 ([0-9.]+) uJ", text)
 energy, int8 = float(m.group(1)), float(m.group(2))
 groups = {}
 for line in text.splitlines():

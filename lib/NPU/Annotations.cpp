@@ -24,6 +24,8 @@ static constexpr llvm::StringLiteral kLayer = "npu.layer",
                                      kLoopOrder = "npu.loop_order",
                                      kDram = "npu.dram",
                                      kSram = "npu.sram",
+                                     kBand = "npu.band",
+                                     kCascade = "npu.cascade",
                                      kDramInputs = "npu.dram_inputs",
                                      kConstBytes = "npu.const_bytes",
                                      kDramTop = "npu.dram_top";
@@ -130,7 +132,18 @@ mote::npu::planAnnotatedMemory(Network &net, const TargetDescription &t,
       return l.anchor->emitError("npu.dram disagrees with the address of the "
                                  "same tensor");
     map[l.out.value] = at;
+    if (auto band = l.anchor->getAttrOfType<IntegerAttr>(kBand))
+      plan.bandBytes[l.out.value] = band.getInt();
   }
+  for (auto [i, l] : llvm::enumerate(net.layers))
+    if (Attribute a = l.anchor->getAttr(kCascade)) {
+      auto c = dyn_cast<DenseI64ArrayAttr>(a);
+      if (!c || c.size() != 2)
+        return l.anchor->emitError("npu.cascade must be array<i64: last "
+                                   "layer, stripe rows>, got ")
+               << a;
+      plan.cascades.push_back({int64_t(i), c[0], c[1]});
+    }
   if (plan.constBytes < constBytes)
     return func.emitError("npu.const_bytes = ")
            << plan.constBytes << " but the constants need " << constBytes
@@ -159,6 +172,11 @@ void mote::npu::annotateTiles(const Network &net) {
 void mote::npu::annotateMemory(const Network &net, const MemoryPlan &plan,
                                func::FuncOp func) {
   Builder b(func.getContext());
+  auto cascadeAttrs = [&] {
+    for (const Cascade &c : plan.cascades)
+      net.layers[c.first].anchor->setAttr(
+          kCascade, b.getDenseI64ArrayAttr({c.last, c.stripeRows}));
+  };
   SmallVector<int64_t> inputs;
   for (const Network::IO &io : net.io)
     if (io.isInput)
@@ -176,10 +194,16 @@ void mote::npu::annotateMemory(const Network &net, const MemoryPlan &plan,
     }
     l.anchor->removeAttr(kDram);
     l.anchor->removeAttr(kSram);
+    l.anchor->removeAttr(kBand);
+    l.anchor->removeAttr(kCascade);
+    if (auto band = plan.bandBytes.find(l.out.value);
+        band != plan.bandBytes.end())
+      l.anchor->setAttr(kBand, b.getI64IntegerAttr(band->second));
     if (auto it = plan.onChip.find(l.out.value); it != plan.onChip.end())
       l.anchor->setAttr(kSram, b.getI64IntegerAttr(it->second));
     else
       l.anchor->setAttr(kDram,
                         b.getI64IntegerAttr(plan.addr.lookup(l.out.value)));
   }
+  cascadeAttrs();
 }

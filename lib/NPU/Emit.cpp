@@ -68,6 +68,15 @@ struct Emitter {
   llvm::DenseMap<Value, int64_t> dram;
   /// Tensors kept in the activation buffer (MemoryPlan::onChip).
   llvm::DenseMap<Value, int64_t> onChip;
+  /// While a cascade's stripe layer is built: where its input and output
+  /// bands are (they take precedence over the tensors' own places).
+  llvm::DenseMap<Value, Addr> stripePlace;
+  /// Packed weight blocks and LUT tables by (anchor, output block, input
+  /// chunk): a cascade builds a layer once per stripe, and its constants
+  /// are packed once, at the same place in every run.
+  using PackedBlock = std::tuple<int64_t, int64_t, std::vector<int64_t>, int64_t>;
+  std::map<std::tuple<Operation *, int64_t, int64_t>, PackedBlock> packed;
+  std::map<Operation *, int64_t> packedTables;
   int64_t dramTop = 0;
   // Register shadows to skip redundant CONFIGs.
   std::map<std::pair<int, int>, int64_t> regs;
@@ -120,6 +129,8 @@ struct Emitter {
 
   /// The place of an activation tensor.
   Addr at(Value v) const {
+    if (auto it = stripePlace.find(v); it != stripePlace.end())
+      return it->second;
     if (auto it = onChip.find(v); it != onChip.end())
       return {it->second, true};
     return {dram.lookup(v), false};
@@ -412,19 +423,32 @@ struct Emitter {
     int64_t nc = chanTied ? 1 : ceilDiv(Cred, l.cc);
     std::map<std::pair<int64_t, int64_t>, std::tuple<int64_t, int64_t, std::vector<int64_t>, int64_t>> blocks;
     int64_t lutAddr = -1;
-    if (l.kind == LayerKind::Lut)
-      lutAddr = addConst(l.table);
+    if (l.kind == LayerKind::Lut) {
+      auto it = packedTables.find(l.anchor);
+      if (it == packedTables.end())
+        it = packedTables.emplace(l.anchor, addConst(l.table)).first;
+      lutAddr = it->second;
+    }
     if (conv)
       for (int64_t o0 = 0; o0 < OC; o0 += l.tc)
         for (int64_t ci = 0; ci < nc; ++ci) {
           int64_t tc = std::min(l.tc, OC - o0);
           int64_t c0 = chanTied ? o0 : ci * l.cc;
           int64_t cc = chanTied ? tc : std::min(l.cc, Cred - c0);
-          std::vector<int64_t> planeOff;
-          int64_t recOff;
-          auto bytes = packBlock(l, o0, tc, c0, cc, ci == nc - 1, planeOff, recOff);
-          int64_t addr = addConst(bytes);
-          blocks[{o0, ci}] = {addr, int64_t(bytes.size()), planeOff, recOff};
+          auto key = std::make_tuple(l.anchor, o0, ci);
+          auto it = packed.find(key);
+          if (it == packed.end()) {
+            std::vector<int64_t> planeOff;
+            int64_t recOff;
+            auto bytes =
+                packBlock(l, o0, tc, c0, cc, ci == nc - 1, planeOff, recOff);
+            int64_t addr = addConst(bytes);
+            it = packed
+                     .emplace(key, PackedBlock{addr, int64_t(bytes.size()),
+                                               planeOff, recOff})
+                     .first;
+          }
+          blocks[{o0, ci}] = it->second;
         }
 
     std::pair<int64_t, int64_t> resident = {-1, -1};
@@ -825,15 +849,11 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
     e.regs.clear();
   }
   int64_t segments = 0;
-  for (Layer &l : net.layers) {
-    if (l.kind == LayerKind::Host) {
-      emitHostSegment(top, l, segments++, e.dram);
-      continue;
-    }
+  auto emitLayer = [&](const Layer &l, const std::string &name) {
     e.buildSteps(l);
     int64_t digitMacs = l.macs * std::max<size_t>(1, l.passes.size());
-    auto layer = LayerOp::create(top, loc, l.name, l.kindName, l.macs,
-                                 digitMacs, 0, 0);
+    auto layer =
+        LayerOp::create(top, loc, name, l.kindName, l.macs, digitMacs, 0, 0);
     layer->setAttr("tile", top.getDenseI64ArrayAttr({l.th, l.tw, l.tc, l.cc}));
     layer->setAttr("loop_order", top.getStringAttr("oc,oh,ow,ic"));
     Block *lb = new Block();
@@ -841,6 +861,47 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
     OpBuilder lbld = OpBuilder::atBlockEnd(lb);
     e.b = &lbld;
     e.emitSteps();
+  };
+  for (int64_t i = 0, n = net.layers.size(); i < n; ++i) {
+    Layer &l = net.layers[i];
+    if (l.kind == LayerKind::Host) {
+      emitHostSegment(top, l, segments++, e.dram);
+      continue;
+    }
+    const Cascade *cascade = nullptr;
+    for (const Cascade &c : plan.cascades)
+      if (c.first == i)
+        cascade = &c;
+    if (!cascade) {
+      emitLayer(l, l.name);
+      continue;
+    }
+    // Stripe by stripe, every layer of the chain on its bands: the first
+    // reads its input rows where the tensor lies, the last writes its
+    // output rows there, the others read and write band buffers.
+    std::vector<Stripe> stripes = cascadeStripes(net, *cascade);
+    for (size_t si = 0; si < stripes.size(); ++si) {
+      const Stripe &st = stripes[si];
+      for (int64_t k = cascade->first; k <= cascade->last; ++k) {
+        const Layer &kl = net.layers[k];
+        int64_t pos = k - cascade->first;
+        RowRange in = pos == 0 ? st.in : st.out[pos - 1];
+        RowRange out = st.out[pos];
+        e.stripePlace.clear();
+        Addr inAt = pos == 0 ? e.at(kl.in.value) + in.lo * kl.in.w * kl.in.c
+                             : Addr(e.onChip.lookup(kl.in.value), true);
+        Addr outAt = k == cascade->last
+                         ? e.at(kl.out.value) + out.lo * kl.out.w * kl.out.c
+                         : Addr(e.onChip.lookup(kl.out.value), true);
+        e.stripePlace[kl.in.value] = inAt;
+        e.stripePlace[kl.out.value] = outAt;
+        emitLayer(stripeLayer(kl, in, out),
+                  kl.name + " (stripe " + std::to_string(si + 1) + "/" +
+                      std::to_string(stripes.size()) + ")");
+      }
+    }
+    e.stripePlace.clear();
+    i = cascade->last;
   }
   if (e.image != image)
     return emitError(loc, "NPU lowering: internal error: constant image "

@@ -212,9 +212,37 @@ std::optional<ActivationMode> parseActivationMode(llvm::StringRef name);
 /// image (model inputs and outputs, tensors a host segment touches, and
 /// what does not fit on chip), or an activation-buffer address above the
 /// tile slots of every layer during its live range (MemoryPlan.cpp).
+/// A chain of layers run stripe by stripe (Vela-style cascading): the
+/// output rows of `last` in stripes of `stripeRows`, each stripe running
+/// every layer of the chain on just the rows the next one needs (halo rows
+/// recomputed), so the chain's intermediate tensors live in on-chip band
+/// buffers and never whole (Cascade.cpp).
+struct Cascade {
+  int64_t first = 0, last = 0; ///< Layer indices, inclusive, first < last.
+  int64_t stripeRows = 1;
+};
+
+/// Rows [lo, hi) of a tensor.
+struct RowRange {
+  int64_t lo = 0, hi = 0;
+  int64_t size() const { return hi - lo; }
+};
+
+/// The rows one stripe of a cascade reads and writes, per layer of the
+/// chain (index 0 = `first`): each layer's output rows, and the first
+/// layer's input rows.
+struct Stripe {
+  RowRange in;                  ///< Input rows of `first`.
+  std::vector<RowRange> out;    ///< Output rows of each layer.
+};
+
 struct MemoryPlan {
   llvm::DenseMap<mlir::Value, int64_t> addr;   ///< DRAM byte address.
-  llvm::DenseMap<mlir::Value, int64_t> onChip; ///< Activation-buffer address.
+  /// Activation-buffer address: of the whole tensor, or of its band buffer
+  /// when a cascade's intermediate (bandBytes then holds the band's size).
+  llvm::DenseMap<mlir::Value, int64_t> onChip;
+  llvm::DenseMap<mlir::Value, int64_t> bandBytes;
+  std::vector<Cascade> cascades;
   int64_t constBytes = 0; ///< Size of the constant image below them.
   int64_t top = 0;        ///< End of the highest DRAM buffer.
 };
@@ -237,6 +265,25 @@ mlir::LogicalResult verifyMemoryPlan(const Network &net,
                                      const TargetDescription &t,
                                      const MemoryPlan &plan,
                                      mlir::Operation *where);
+
+/// Whether a layer may run in a cascade: one input, row-local (a window
+/// over rows, or elementwise), a tile that can be cut in rows.
+bool cascadable(const Layer &l);
+
+/// The input rows a layer reads to produce output rows `out`.
+RowRange inputRows(const Layer &l, RowRange out);
+
+/// The stripes of a cascade, top to bottom.
+std::vector<Stripe> cascadeStripes(const Network &net, const Cascade &c);
+
+/// The band-buffer bytes of each intermediate of a cascade (index 0: the
+/// output of `first`): its widest stripe's rows x width x channels.
+std::vector<int64_t> bandSizes(const Network &net, const Cascade &c);
+
+/// Layer `l` restricted to a stripe: output rows `out` from input rows
+/// `in` (its own receptive field), padding kept only at the tensor's real
+/// edges, MACs and tile rows scaled down.
+Layer stripeLayer(const Layer &l, RowRange in, RowRange out);
 
 /// Bytes at the bottom of the activation buffer a layer's tile slots use
 /// (two input and two output slots: Emit.cpp's layout).

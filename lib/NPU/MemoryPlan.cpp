@@ -23,6 +23,7 @@
 #include "Layers.h"
 #include "Tiling.h"
 
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
 
 #include <algorithm>
@@ -119,6 +120,151 @@ int64_t slotsTop(const Network &net, const TargetDescription &t,
 }
 } // namespace
 
+namespace {
+struct Candidate {
+  Value v;
+  int64_t bytes, first, last, accesses;
+};
+
+/// An on-chip allocation: bytes [addr, end) over layers [first, last].
+struct Placed {
+  int64_t addr, end, first, last;
+};
+
+/// The tensors that may live on chip, most accesses per byte first.
+std::vector<Candidate>
+onChipCandidates(const Network &net,
+                 const llvm::DenseMap<Value, std::pair<int64_t, int64_t>> &live) {
+  std::vector<Candidate> candidates;
+  for (const Layer &l : net.layers) {
+    if (l.kind == LayerKind::Host)
+      continue;
+    for (auto [v, bytes] : layerOutputs(l)) {
+      if (mustBeInDram(net, v) ||
+          llvm::any_of(candidates, [&](auto &c) { return c.v == v; }))
+        continue;
+      auto [first, last] = live.lookup(v);
+      candidates.push_back({v, bytes, first, last, 1 + readers(net, v)});
+    }
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate &a, const Candidate &b) {
+                     return a.accesses > b.accesses;
+                   });
+  return candidates;
+}
+
+/// First fit of `size` bytes live over [first, last] at or above `floor`
+/// among `placed`; -1 if it does not fit below `capacity`.
+int64_t firstFit(const std::vector<Placed> &placed, int64_t size,
+                 int64_t floor, int64_t first, int64_t last, int64_t align,
+                 int64_t capacity) {
+  int64_t addr = alignTo(floor, align);
+  std::vector<std::pair<int64_t, int64_t>> busy;
+  for (const Placed &p : placed)
+    if (p.first <= last && first <= p.last)
+      busy.push_back({p.addr, p.end});
+  llvm::sort(busy);
+  for (auto [s, e] : busy) {
+    if (addr + size <= s)
+      break;
+    addr = std::max(addr, alignTo(e, align));
+  }
+  return addr + size <= capacity ? addr : -1;
+}
+
+/// Places whole tensors (all but `skip`) first fit above the slots of
+/// the layers they live through; those that do not fit stay out of `out`.
+void placeWhole(const Network &net, const TargetDescription &t,
+                const std::vector<Candidate> &candidates,
+                const llvm::DenseSet<Value> &skip, std::vector<Placed> &placed,
+                llvm::DenseMap<Value, int64_t> &out) {
+  int64_t align = onChipAlignment(t), capacity = onChipCapacity(t);
+  for (const Candidate &c : candidates) {
+    if (skip.contains(c.v))
+      continue;
+    int64_t size = alignTo(std::max<int64_t>(c.bytes, 1), align);
+    int64_t addr = firstFit(placed, size, slotsTop(net, t, c.first, c.last),
+                            c.first, c.last, align, capacity);
+    if (addr < 0)
+      continue; // spills: DRAM
+    placed.push_back({addr, addr + size, c.first, c.last});
+    out[c.v] = addr;
+  }
+}
+
+/// Whether layer k's output flows only into layer k + 1 as its input, both
+/// row-local: the link a cascade can run through.
+bool chainable(const Network &net, int64_t k) {
+  const Layer &a = net.layers[k], &b = net.layers[k + 1];
+  if (!cascadable(a) || !cascadable(b) || layerOutputs(a).size() != 1)
+    return false;
+  Value v = a.out.value;
+  return !mustBeInDram(net, v) && readers(net, v) == 1 && b.in.value == v;
+}
+
+/// The chains worth cascading: within each run of chainable links, from
+/// the producer of the first tensor that did not fit on chip whole to the
+/// consumer of the last one.
+std::vector<Cascade> cascadeChains(const Network &net,
+                                   const llvm::DenseMap<Value, int64_t> &whole) {
+  std::vector<Cascade> chains;
+  int64_t n = net.layers.size();
+  for (int64_t k = 0; k + 1 < n;) {
+    if (!chainable(net, k)) {
+      ++k;
+      continue;
+    }
+    int64_t first = -1, last = -1, end = k;
+    for (; end + 1 < n && chainable(net, end); ++end)
+      if (!whole.count(net.layers[end].out.value)) {
+        if (first < 0)
+          first = end;
+        last = end + 1;
+      }
+    if (first >= 0)
+      chains.push_back({first, last, net.layers[last].out.h});
+    k = end + 1;
+  }
+  return chains;
+}
+
+/// Chooses the tallest stripe whose band buffers fit and places them;
+/// false if not even one-row stripes fit.
+bool placeBands(const Network &net, const TargetDescription &t, Cascade &c,
+                std::vector<Placed> &placed, MemoryPlan &plan) {
+  int64_t align = onChipAlignment(t), capacity = onChipCapacity(t);
+  int64_t floor = slotsTop(net, t, c.first, c.last);
+  int64_t rows = net.layers[c.last].out.h;
+  for (int64_t d = 1;; d *= 2) {
+    c.stripeRows = (rows + d - 1) / d;
+    std::vector<int64_t> sizes = bandSizes(net, c);
+    std::vector<Placed> trial = placed;
+    std::vector<int64_t> addrs;
+    for (int64_t bytes : sizes) {
+      int64_t size = alignTo(std::max<int64_t>(bytes, 1), align);
+      int64_t addr =
+          firstFit(trial, size, floor, c.first, c.last, align, capacity);
+      if (addr < 0)
+        break;
+      trial.push_back({addr, addr + size, c.first, c.last});
+      addrs.push_back(addr);
+    }
+    if (addrs.size() == sizes.size()) {
+      placed = std::move(trial);
+      for (size_t k = 0; k < sizes.size(); ++k) {
+        Value v = net.layers[c.first + k].out.value;
+        plan.onChip[v] = addrs[k];
+        plan.bandBytes[v] = sizes[k];
+      }
+      return true;
+    }
+    if (c.stripeRows == 1)
+      return false;
+  }
+}
+} // namespace
+
 MemoryPlan mote::npu::planMemory(const Network &net,
                                  const TargetDescription &t,
                                  int64_t constBytes, ActivationMode mode) {
@@ -130,51 +276,29 @@ MemoryPlan mote::npu::planMemory(const Network &net,
   // On chip: every tensor only NPU layers touch, most DRAM energy saved
   // per byte first (each byte is written once and read by every reader;
   // the saving per byte is the same DRAM-vs-SRAM difference for each).
+  // Where a chain of row-local layers passes tensors that do not fit, the
+  // chain is cascaded: its intermediates get band buffers, placed first.
   if (mode == ActivationMode::Auto) {
-    struct Candidate {
-      Value v;
-      int64_t bytes, first, last, accesses;
-    };
-    std::vector<Candidate> candidates;
-    for (int64_t i = 0; i < n; ++i) {
-      const Layer &l = net.layers[i];
-      if (l.kind == LayerKind::Host)
-        continue;
-      for (auto [v, bytes] : layerOutputs(l)) {
-        if (mustBeInDram(net, v) ||
-            llvm::any_of(candidates, [&](auto &c) { return c.v == v; }))
-          continue;
-        auto [first, last] = live.lookup(v);
-        candidates.push_back({v, bytes, first, last, 1 + readers(net, v)});
-      }
-    }
-    std::stable_sort(candidates.begin(), candidates.end(),
-                     [](const Candidate &a, const Candidate &b) {
-                       return a.accesses > b.accesses;
-                     });
-    struct Placed {
-      int64_t addr, end, first, last;
-    };
+    std::vector<Candidate> candidates = onChipCandidates(net, live);
     std::vector<Placed> placed;
-    int64_t align = onChipAlignment(t), capacity = onChipCapacity(t);
-    for (const Candidate &c : candidates) {
-      int64_t size = alignTo(std::max<int64_t>(c.bytes, 1), align);
-      int64_t addr = alignTo(slotsTop(net, t, c.first, c.last), align);
-      // First fit among the tensors live at the same time.
-      std::vector<std::pair<int64_t, int64_t>> busy;
-      for (const Placed &p : placed)
-        if (p.first <= c.last && c.first <= p.last)
-          busy.push_back({p.addr, p.end});
-      llvm::sort(busy);
-      for (auto [s, e] : busy) {
-        if (addr + size <= s)
-          break;
-        addr = std::max(addr, alignTo(e, align));
-      }
-      if (addr + size > capacity)
-        continue; // spills: DRAM below
-      placed.push_back({addr, addr + size, c.first, c.last});
-      plan.onChip[c.v] = addr;
+    llvm::DenseMap<Value, int64_t> whole;
+    placeWhole(net, t, candidates, {}, placed, whole);
+    std::vector<Cascade> chains = cascadeChains(net, whole);
+    if (chains.empty()) {
+      plan.onChip = std::move(whole);
+    } else {
+      placed.clear();
+      llvm::DenseSet<Value> bands;
+      for (Cascade c : chains)
+        if (placeBands(net, t, c, placed, plan)) {
+          plan.cascades.push_back(c);
+          for (int64_t k = c.first; k < c.last; ++k)
+            bands.insert(net.layers[k].out.value);
+        }
+      llvm::DenseMap<Value, int64_t> rest;
+      placeWhole(net, t, candidates, bands, placed, rest);
+      for (auto &[v, addr] : rest)
+        plan.onChip[v] = addr;
     }
   }
 
@@ -270,9 +394,46 @@ LogicalResult mote::npu::verifyMemoryPlan(const Network &net,
     for (auto [out, bytes] : layerOutputs(l))
       if (!llvm::is_contained(order, out))
         order.push_back(out);
+  // Cascades: chains of row-local links, and a band buffer for each
+  // intermediate as large as its widest stripe; the band lives through the
+  // whole chain.
+  llvm::DenseMap<Value, std::pair<int64_t, int64_t>> bandLive;
+  int64_t n = net.layers.size();
+  for (const Cascade &c : plan.cascades) {
+    if (c.first < 0 || c.last >= n || c.first >= c.last ||
+        c.stripeRows < 1 || c.stripeRows > net.layers[c.last].out.h)
+      return where->emitError("NPU memory plan: cascade [")
+             << c.first << ", " << c.last << "] with stripes of "
+             << c.stripeRows << " rows is not a chain of this network's "
+             << "layers";
+    for (int64_t k = c.first; k < c.last; ++k)
+      if (!chainable(net, k))
+        return where->emitError("NPU memory plan: a cascade cannot run "
+                                "through the output of layer '")
+               << net.layers[k].name << "' (it needs row-local layers and "
+               << "a tensor only the next layer reads)";
+    std::vector<int64_t> sizes = bandSizes(net, c);
+    for (int64_t k = c.first; k < c.last; ++k) {
+      Value v = net.layers[k].out.value;
+      if (!plan.onChip.count(v) || plan.bandBytes.lookup(v) < sizes[k - c.first])
+        return where->emitError("NPU memory plan: the band buffer of layer '")
+               << net.layers[k].name << "' in the activation_buffer needs "
+               << sizes[k - c.first] << " bytes for stripes of "
+               << c.stripeRows << " rows";
+      bandLive[v] = {c.first, c.last};
+    }
+  }
+  for (auto &[v, bytes] : plan.bandBytes)
+    if (!bandLive.count(v))
+      return where->emitError("NPU memory plan: a band buffer belongs to no "
+                              "cascade");
   for (Value v : order) {
     auto range = live.lookup(v);
     int64_t bytes = bytesOf(v);
+    if (auto band = bandLive.find(v); band != bandLive.end()) {
+      range = band->second;
+      bytes = plan.bandBytes.lookup(v);
+    }
     if (auto it = plan.onChip.find(v); it != plan.onChip.end()) {
       if (const char *why = mustBeInDram(net, v))
         return where->emitError("NPU memory plan: ")

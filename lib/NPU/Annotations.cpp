@@ -138,11 +138,11 @@ mote::npu::planAnnotatedMemory(Network &net, const TargetDescription &t,
   for (auto [i, l] : llvm::enumerate(net.layers))
     if (Attribute a = l.anchor->getAttr(kCascade)) {
       auto c = dyn_cast<DenseI64ArrayAttr>(a);
-      if (!c || c.size() != 2)
+      if (!c || c.size() != 3)
         return l.anchor->emitError("npu.cascade must be array<i64: last "
-                                   "layer, stripe rows>, got ")
+                                   "layer, stripe rows, tile rows>, got ")
                << a;
-      plan.cascades.push_back({int64_t(i), c[0], c[1]});
+      plan.cascades.push_back({int64_t(i), c[0], c[1], c[2]});
     }
   if (plan.constBytes < constBytes)
     return func.emitError("npu.const_bytes = ")
@@ -175,7 +175,8 @@ void mote::npu::annotateMemory(const Network &net, const MemoryPlan &plan,
   auto cascadeAttrs = [&] {
     for (const Cascade &c : plan.cascades)
       net.layers[c.first].anchor->setAttr(
-          kCascade, b.getDenseI64ArrayAttr({c.last, c.stripeRows}));
+          kCascade,
+          b.getDenseI64ArrayAttr({c.last, c.stripeRows, c.tileRows}));
   };
   SmallVector<int64_t> inputs;
   for (const Network::IO &io : net.io)

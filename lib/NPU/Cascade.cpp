@@ -72,7 +72,8 @@ std::vector<int64_t> mote::npu::bandSizes(const Network &net,
   return bytes;
 }
 
-Layer mote::npu::stripeLayer(const Layer &l, RowRange in, RowRange out) {
+Layer mote::npu::stripeLayer(const Layer &l, RowRange in, RowRange out,
+                             int64_t tileRows) {
   Layer s = l;
   s.in.h = in.size();
   s.out.h = out.size();
@@ -81,5 +82,7 @@ Layer mote::npu::stripeLayer(const Layer &l, RowRange in, RowRange out) {
   s.pb = ((out.hi - 1) * l.sh - l.pt + (l.kh - 1) * l.dh + 1) - in.hi;
   s.macs = l.out.h ? l.macs * out.size() / l.out.h : 0;
   s.th = std::min(l.th, out.size());
+  if (tileRows > 0)
+    s.th = std::min(s.th, tileRows);
   return s;
 }

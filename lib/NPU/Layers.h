@@ -220,6 +220,9 @@ std::optional<ActivationMode> parseActivationMode(llvm::StringRef name);
 struct Cascade {
   int64_t first = 0, last = 0; ///< Layer indices, inclusive, first < last.
   int64_t stripeRows = 1;
+  /// At most this many output rows per tile in the stripe layers (0: the
+  /// layers' own tiles), so that their slots leave room for the bands.
+  int64_t tileRows = 0;
 };
 
 /// Rows [lo, hi) of a tensor.
@@ -282,8 +285,10 @@ std::vector<int64_t> bandSizes(const Network &net, const Cascade &c);
 
 /// Layer `l` restricted to a stripe: output rows `out` from input rows
 /// `in` (its own receptive field), padding kept only at the tensor's real
-/// edges, MACs and tile rows scaled down.
-Layer stripeLayer(const Layer &l, RowRange in, RowRange out);
+/// edges, MACs scaled down, tile rows cut to the stripe (and to
+/// `tileRows` when positive).
+Layer stripeLayer(const Layer &l, RowRange in, RowRange out,
+                  int64_t tileRows = 0);
 
 /// Bytes at the bottom of the activation buffer a layer's tile slots use
 /// (two input and two output slots: Emit.cpp's layout).

@@ -229,28 +229,47 @@ std::vector<Cascade> cascadeChains(const Network &net,
   return chains;
 }
 
-/// Chooses the tallest stripe whose band buffers fit and places them;
-/// false if not even one-row stripes fit.
+/// The highest tile-slot byte of a cascade's stripe layers (their tiles
+/// are the layers' own, cut to the stripe's rows).
+int64_t stripeSlotsTop(const Network &net, const TargetDescription &t,
+                       const Cascade &c) {
+  int64_t top = 0;
+  for (const Stripe &st : cascadeStripes(net, c))
+    for (int64_t k = c.first; k <= c.last; ++k) {
+      int64_t pos = k - c.first;
+      Layer sl = stripeLayer(net.layers[k], pos == 0 ? st.in : st.out[pos - 1],
+                             st.out[pos], c.tileRows);
+      top = std::max(top, slotBytes(sl, t));
+    }
+  return top;
+}
+
+/// Chooses the tallest stripe whose band buffers fit and places them,
+/// cutting the stripe layers' tiles to fewer rows where their slots would
+/// leave no room; false if not even one-row stripes of one-row tiles fit.
 bool placeBands(const Network &net, const TargetDescription &t, Cascade &c,
                 std::vector<Placed> &placed, MemoryPlan &plan) {
   int64_t align = onChipAlignment(t), capacity = onChipCapacity(t);
-  int64_t floor = slotsTop(net, t, c.first, c.last);
   int64_t rows = net.layers[c.last].out.h;
   for (int64_t d = 1;; d *= 2) {
     c.stripeRows = (rows + d - 1) / d;
     std::vector<int64_t> sizes = bandSizes(net, c);
-    std::vector<Placed> trial = placed;
-    std::vector<int64_t> addrs;
-    for (int64_t bytes : sizes) {
-      int64_t size = alignTo(std::max<int64_t>(bytes, 1), align);
-      int64_t addr =
-          firstFit(trial, size, floor, c.first, c.last, align, capacity);
-      if (addr < 0)
-        break;
-      trial.push_back({addr, addr + size, c.first, c.last});
-      addrs.push_back(addr);
-    }
-    if (addrs.size() == sizes.size()) {
+    for (int64_t tileRows : {int64_t(0), int64_t(4), int64_t(2), int64_t(1)}) {
+      c.tileRows = tileRows;
+      int64_t floor = stripeSlotsTop(net, t, c);
+      std::vector<Placed> trial = placed;
+      std::vector<int64_t> addrs;
+      for (int64_t bytes : sizes) {
+        int64_t size = alignTo(std::max<int64_t>(bytes, 1), align);
+        int64_t addr =
+            firstFit(trial, size, floor, c.first, c.last, align, capacity);
+        if (addr < 0)
+          break;
+        trial.push_back({addr, addr + size, c.first, c.last});
+        addrs.push_back(addr);
+      }
+      if (addrs.size() != sizes.size())
+        continue;
       placed = std::move(trial);
       for (size_t k = 0; k < sizes.size(); ++k) {
         Value v = net.layers[c.first + k].out.value;
@@ -398,10 +417,12 @@ LogicalResult mote::npu::verifyMemoryPlan(const Network &net,
   // intermediate as large as its widest stripe; the band lives through the
   // whole chain.
   llvm::DenseMap<Value, std::pair<int64_t, int64_t>> bandLive;
+  std::vector<std::pair<Cascade, int64_t>> bandFloor;
   int64_t n = net.layers.size();
   for (const Cascade &c : plan.cascades) {
     if (c.first < 0 || c.last >= n || c.first >= c.last ||
-        c.stripeRows < 1 || c.stripeRows > net.layers[c.last].out.h)
+        c.stripeRows < 1 || c.stripeRows > net.layers[c.last].out.h ||
+        c.tileRows < 0)
       return where->emitError("NPU memory plan: cascade [")
              << c.first << ", " << c.last << "] with stripes of "
              << c.stripeRows << " rows is not a chain of this network's "
@@ -422,6 +443,7 @@ LogicalResult mote::npu::verifyMemoryPlan(const Network &net,
                << c.stripeRows << " rows";
       bandLive[v] = {c.first, c.last};
     }
+    bandFloor.push_back({c, stripeSlotsTop(net, t, c)});
   }
   for (auto &[v, bytes] : plan.bandBytes)
     if (!bandLive.count(v))
@@ -439,7 +461,13 @@ LogicalResult mote::npu::verifyMemoryPlan(const Network &net,
         return where->emitError("NPU memory plan: ")
                << producer(v) << " is " << why
                << " and must live in DRAM, not in the activation_buffer";
+      // A band lies above its stripe layers' slots (their tiles are cut
+      // to the stripe's rows); a whole tensor above the layers' own.
       int64_t slots = slotsTop(net, t, range.first, range.second);
+      if (bandLive.count(v))
+        for (auto &[c, floor] : bandFloor)
+          if (c.first == range.first && c.last == range.second)
+            slots = floor;
       if (it->second % align || it->second < slots ||
           it->second + bytes > capacity)
         return where->emitError("NPU memory plan: ")

@@ -62,11 +62,13 @@ FailureOr<Network> mote::npu::formAnnotatedLayers(func::FuncOp func,
 
 LogicalResult mote::npu::tileAnnotatedLayers(Network &net,
                                              const TargetDescription &t) {
-  for (Layer &l : net.layers) {
+  SmallVector<int64_t> unpinned;
+  for (auto [i, l] : llvm::enumerate(net.layers)) {
     Attribute a = l.anchor->getAttr(kTile);
     if (!a) {
       if (failed(chooseTile(l, t)))
         return failure();
+      unpinned.push_back(i);
       continue;
     }
     auto tile = dyn_cast<DenseI64ArrayAttr>(a);
@@ -78,6 +80,9 @@ LogicalResult mote::npu::tileAnnotatedLayers(Network &net,
     if (failed(checkTile(l, t)))
       return failure();
   }
+  // The tiles chosen here (not pinned) are priced on the simulator.
+  if (!unpinned.empty())
+    priceTiles(net, t, unpinned, net.layers.front().anchor->getContext());
   return success();
 }
 

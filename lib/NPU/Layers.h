@@ -197,6 +197,27 @@ mlir::LogicalResult chooseTiling(Network &net, const TargetDescription &target);
 /// Chooses one layer's tile (see chooseTiling).
 mlir::LogicalResult chooseTile(Layer &l, const TargetDescription &target);
 
+/// A tile that fits, with the tiler's first-order estimate.
+struct TileChoice {
+  double cost = 0;     ///< Estimated cycles.
+  int64_t dram = 0;    ///< Estimated DRAM bytes if everything streamed.
+  bool wholeRows = false;   ///< Every output channel, the full width.
+  bool weightsOnce = false; ///< Each weight block loaded once per layer.
+  int64_t th = 1, tw = 1, tc = 1, cc = 1;
+};
+
+/// Every tile of `l` that fits `target`, cheapest estimate first.
+std::vector<TileChoice> tileChoices(const Layer &l,
+                                    const TargetDescription &target);
+
+/// Re-chooses the tiles of layers `unpinned` by pricing a short list of
+/// them (the estimate's best few, the best of whole rows, the best that
+/// loads each weight block once) on the simulator, each layer emitted
+/// alone in the context of a provisional memory plan (TilePricing.cpp):
+/// the lowest energy per inference wins, then the fewest cycles.
+void priceTiles(Network &net, const TargetDescription &target,
+                llvm::ArrayRef<int64_t> unpinned, mlir::MLIRContext *ctx);
+
 /// Checks a given tile (`th, tw, tc, cc` already set, e.g. from the
 /// `npu.tile` attribute): a tile of this layer that fits the target.
 mlir::LogicalResult checkTile(const Layer &l, const TargetDescription &target);

@@ -231,22 +231,15 @@ LogicalResult mote::npu::chooseTiling(Network &net,
   return success();
 }
 
-LogicalResult mote::npu::chooseTile(Layer &l, const TargetDescription &t) {
-  if (l.kind == LayerKind::Host)
-    return success(); // The host does not tile.
+std::vector<TileChoice> mote::npu::tileChoices(const Layer &l,
+                                               const TargetDescription &t) {
+  std::vector<TileChoice> choices;
+  if (l.kind == LayerKind::Host || l.kind == LayerKind::Copy)
+    return choices;
   double bw = t.dram.bandwidthBytesPerCycle;
-  if (l.kind == LayerKind::Copy)
-    return copyTile(l, t);
   Space sp = space(l);
   bool conv = sp.conv, windowed = sp.windowed, chanTied = sp.chanTied;
   int64_t OH = sp.OH, OW = sp.OW, OC = sp.OC, C = sp.C;
-  struct Choice {
-    double cost;
-    int64_t dram;
-    bool wholeRows;
-    int64_t th, tw, tc, cc;
-  };
-  std::vector<Choice> choices;
   for (int64_t tc : sp.tcs) {
     for (int64_t cc : chanTied ? SmallVector<int64_t>{tc} : halvings(C)) {
       for (int64_t tw : halvings(OW)) {
@@ -290,37 +283,43 @@ LogicalResult mote::npu::chooseTile(Layer &l, const TargetDescription &t) {
                         double(steps) * double(t.dram.latencyCycles);
           double cost = std::max(load, compute) +
                         std::min(load, compute) / double(steps);
-          choices.push_back({cost, dram, tw == OW && tc == OC, th, tw, tc, cc});
+          choices.push_back({cost, dram, tw == OW && tc >= OC,
+                             nc == 1 || ny * nx == 1, th, tw, tc, cc});
         }
       }
     }
   }
-  // The cheapest tile; within 3 % of its cost, one of whole rows (every
-  // output channel, the full width) is preferred: it lets an on-chip
-  // output be written, and an on-chip input read, in place (Emit.cpp).
-  // Ties go to the least DRAM traffic.
-  const Choice *best = nullptr;
-  for (const Choice &c : choices)
-    if (!best || c.cost < best->cost ||
-        (c.cost == best->cost && c.dram < best->dram))
-      best = &c;
-  if (best && !best->wholeRows) {
-    const Choice *rows = nullptr;
-    for (const Choice &c : choices)
-      if (c.wholeRows && c.cost <= best->cost * 1.03 &&
-          (!rows || c.cost < rows->cost ||
-           (c.cost == rows->cost && c.dram < rows->dram)))
-        rows = &c;
-    if (rows)
-      best = rows;
-  }
-  if (best)
-    l.th = best->th, l.tw = best->tw, l.tc = best->tc, l.cc = best->cc;
-  if (!best)
+  std::stable_sort(choices.begin(), choices.end(),
+                   [](const TileChoice &a, const TileChoice &b) {
+                     return a.cost < b.cost ||
+                            (a.cost == b.cost && a.dram < b.dram);
+                   });
+  return choices;
+}
+
+LogicalResult mote::npu::chooseTile(Layer &l, const TargetDescription &t) {
+  if (l.kind == LayerKind::Host)
+    return success(); // The host does not tile.
+  if (l.kind == LayerKind::Copy)
+    return copyTile(l, t);
+  // The estimate's best; tileAnnotatedLayers then prices a short list on
+  // the simulator in the context of the memory plan (TilePricing.cpp).
+  std::vector<TileChoice> choices = tileChoices(l, t);
+  if (choices.empty())
     return l.anchor->emitError("NPU lowering: no tile of this ")
            << l.kindName << " fits the SRAM of target '" << t.name
            << "' (activation " << t.sram.activationBuffer.bytes
            << " B, weight " << t.sram.weightBuffer.bytes << " B, accumulator "
            << t.sram.accumulatorBuffer.bytes << " B)";
+  // Within 3 % of the best estimate, whole rows are preferred: they let an
+  // on-chip output be written, and an on-chip input read, in place.
+  const TileChoice *best = &choices.front();
+  if (!best->wholeRows)
+    for (const TileChoice &c : choices)
+      if (c.wholeRows && c.cost <= choices.front().cost * 1.03) {
+        best = &c;
+        break;
+      }
+  l.th = best->th, l.tw = best->tw, l.tc = best->tc, l.cc = best->cc;
   return success();
 }

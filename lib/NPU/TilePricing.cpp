@@ -1,0 +1,160 @@
+//===- TilePricing.cpp - Tiles chosen by the simulator's prices -----------===//
+//
+// Part of the Mote project: an MLIR compiler for the Mote NPU.
+//
+//===----------------------------------------------------------------------===//
+//
+// The tiler's first-order estimate (Tiling.cpp) ranks every tile that
+// fits; the final choice is priced by the one cost model, the simulator
+// (issue 15). Each layer is emitted alone, as emission will emit it, in
+// the context of a provisional memory plan made with the estimate's tiles
+// (whether its tensors are on chip changes what its instructions move),
+// and scheduled: energy per inference decides, then cycles. A candidate's
+// slots must stay below the on-chip tensors live at the layer, so that the
+// provisional plan stays valid; the plan is made again afterwards, with
+// the final tiles. Layers inside a cascade keep the estimate's tile.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Emitter.h"
+
+#include "mote/Sim/Simulator.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mote;
+using namespace mote::npu;
+using namespace mote::npu::emit_detail;
+
+namespace {
+struct Price {
+  double energyPJ = 0;
+  uint64_t cycles = 0;
+};
+
+/// Emits layer `l` alone under `plan` and schedules it; nothing if the
+/// simulator refuses it (the candidate is then not chosen).
+std::optional<Price> priceLayer(const Network &net, const TargetDescription &t,
+                                const MemoryPlan &plan, const Layer &l,
+                                bool residentWeights, MLIRContext *ctx) {
+  OpBuilder dry(ctx);
+  Block scratch;
+  dry.setInsertionPointToEnd(&scratch);
+  Network &mutableNet = const_cast<Network &>(net);
+  Emitter e(t, mutableNet, dry, UnknownLoc::get(ctx));
+  e.dram = plan.addr;
+  e.onChip = plan.onChip;
+  e.residentWeights = residentWeights;
+  e.buildSteps(l);
+  std::vector<Instruction> body = e.protocol();
+  std::vector<Instruction> preamble;
+  e.regs.clear();
+  for (const Emitter::ResidentLoad &r : e.residentLoads)
+    e.loadBlock(preamble, r.sram, r.dram, r.bytes);
+  isa::Program p;
+  p.targetName = t.name;
+  p.targetHash = t.hash();
+  p.preambleInstructions = preamble.size();
+  body.push_back(isa::make(isa::Opcode::Finish));
+  for (const std::vector<Instruction> *list : {&preamble, &body})
+    for (const Instruction &i : *list) {
+      llvm::Expected<isa::Word128> word = isa::encode(i);
+      if (!word) {
+        llvm::consumeError(word.takeError());
+        return std::nullopt;
+      }
+      p.instructions.push_back(*word);
+    }
+  p.constants = e.image;
+  p.dramBytes = std::max<uint64_t>(
+      {uint64_t(plan.top), uint64_t(e.image.size()),
+       uint64_t(alignTo(plan.constBytes, 64)), 64});
+  isa::LayerInfo info;
+  info.name = l.name;
+  info.kind = l.kindName;
+  info.firstInstruction = preamble.size();
+  info.numInstructions = body.size() - 1;
+  p.layers.push_back(info);
+  auto sim = sim::Simulator::create(std::move(p), t, "tile pricing");
+  if (!sim) {
+    llvm::consumeError(sim.takeError());
+    return std::nullopt;
+  }
+  const sim::SegmentStats &total = (*sim)->stats().total;
+  return Price{total.energy.totalPJ(), total.cycles};
+}
+} // namespace
+
+void mote::npu::priceTiles(Network &net, const TargetDescription &t,
+                           ArrayRef<int64_t> unpinned, MLIRContext *ctx) {
+  MemoryPlan plan = planMemory(net, t, constantBytes(net, t, ctx),
+                               ActivationMode::Auto);
+  bool resident = plan.constBytes <= int64_t(t.sram.weightBuffer.bytes);
+  int64_t n = net.layers.size();
+  // The lowest on-chip byte live at each layer: a tile's slots stay below.
+  std::vector<int64_t> limit(n, int64_t(t.sram.activationBuffer.bytes));
+  auto bound = [&](Value v, int64_t first, int64_t last, int64_t addr) {
+    for (int64_t i = std::max<int64_t>(first, 0); i <= last && i < n; ++i)
+      limit[i] = std::min(limit[i], addr);
+  };
+  for (auto &[v, addr] : plan.onChip) {
+    int64_t first = n, last = -1;
+    for (int64_t i = 0; i < n; ++i) {
+      const Layer &l = net.layers[i];
+      bool touches = llvm::is_contained(layerInputs(l), v);
+      for (auto [out, bytes] : layerOutputs(l))
+        touches |= out == v;
+      if (touches)
+        first = std::min(first, i), last = std::max(last, i);
+    }
+    for (const Cascade &c : plan.cascades)
+      if (first >= c.first && last <= c.last + 1)
+        first = std::min(first, c.first), last = std::max(last, c.last);
+    bound(v, first, last, addr);
+  }
+  for (int64_t i : unpinned) {
+    Layer &l = net.layers[i];
+    if (l.kind == LayerKind::Host || l.kind == LayerKind::Copy ||
+        llvm::any_of(plan.cascades, [&](const Cascade &c) {
+          return i >= c.first && i <= c.last;
+        }))
+      continue;
+    std::vector<TileChoice> choices = tileChoices(l, t);
+    // The short list: the estimate's best few, the best of whole rows, the
+    // best that loads each weight block once.
+    std::vector<const TileChoice *> list;
+    for (const TileChoice &c : choices)
+      if (list.size() < 4)
+        list.push_back(&c);
+    for (bool rows : {true, false})
+      for (const TileChoice &c : choices)
+        if (rows ? c.wholeRows : c.weightsOnce) {
+          if (!llvm::is_contained(list, &c))
+            list.push_back(&c);
+          break;
+        }
+    Layer trial = l;
+    std::optional<Price> best;
+    const TileChoice *bestChoice = nullptr;
+    for (const TileChoice *c : list) {
+      trial.th = c->th, trial.tw = c->tw, trial.tc = c->tc, trial.cc = c->cc;
+      if (slotBytes(trial, t) > limit[i])
+        continue;
+      std::optional<Price> price =
+          priceLayer(net, t, plan, trial, resident, ctx);
+      if (!price)
+        continue;
+      if (!best || price->energyPJ < best->energyPJ ||
+          (price->energyPJ == best->energyPJ && price->cycles < best->cycles)) {
+        best = price;
+        bestChoice = c;
+      }
+    }
+    if (bestChoice)
+      l.th = bestChoice->th, l.tw = bestChoice->tw, l.tc = bestChoice->tc,
+      l.cc = bestChoice->cc;
+  }
+}

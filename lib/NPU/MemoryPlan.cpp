@@ -51,7 +51,7 @@ namespace {
 /// Live range [first, last] in layer indices of every planned value: model
 /// inputs from -1, layer outputs from their layer; last reads (I/O: the end).
 llvm::DenseMap<Value, std::pair<int64_t, int64_t>>
-liveRanges(const Network &net) {
+liveRanges(const Network &net, llvm::ArrayRef<Cascade> cascades = {}) {
   llvm::DenseMap<Value, std::pair<int64_t, int64_t>> live;
   int64_t n = net.layers.size();
   for (const Network::IO &io : net.io)
@@ -71,6 +71,14 @@ liveRanges(const Network &net) {
   for (const Network::IO &io : net.io)
     if (live.count(io.value))
       live[io.value].second = n;
+  // A cascade reads its input in every stripe and writes its output from
+  // the first: both live through the whole chain.
+  for (const Cascade &c : cascades) {
+    if (auto it = live.find(net.layers[c.first].in.value); it != live.end())
+      it->second.second = std::max(it->second.second, c.last);
+    if (auto it = live.find(net.layers[c.last].out.value); it != live.end())
+      it->second.first = std::min(it->second.first, c.first);
+  }
   return live;
 }
 
@@ -203,9 +211,8 @@ bool chainable(const Network &net, int64_t k) {
   return !mustBeInDram(net, v) && readers(net, v) == 1 && b.in.value == v;
 }
 
-/// The chains worth cascading: within each run of chainable links, from
-/// the producer of the first tensor that did not fit on chip whole to the
-/// consumer of the last one.
+/// The chains worth cascading: each run of chainable links through which
+/// a tensor that did not fit on chip whole passes.
 std::vector<Cascade> cascadeChains(const Network &net,
                                    const llvm::DenseMap<Value, int64_t> &whole) {
   std::vector<Cascade> chains;
@@ -215,15 +222,14 @@ std::vector<Cascade> cascadeChains(const Network &net,
       ++k;
       continue;
     }
-    int64_t first = -1, last = -1, end = k;
+    bool spills = false;
+    int64_t end = k;
     for (; end + 1 < n && chainable(net, end); ++end)
-      if (!whole.count(net.layers[end].out.value)) {
-        if (first < 0)
-          first = end;
-        last = end + 1;
-      }
-    if (first >= 0)
-      chains.push_back({first, last, net.layers[last].out.h});
+      spills |= !whole.count(net.layers[end].out.value);
+    // The whole run: its tensors then all become bands, so none that fit
+    // whole before is pushed out by the bands.
+    if (spills)
+      chains.push_back({k, end, net.layers[end].out.h});
     k = end + 1;
   }
   return chains;
@@ -315,17 +321,26 @@ MemoryPlan mote::npu::planMemory(const Network &net,
             bands.insert(net.layers[k].out.value);
         }
       llvm::DenseMap<Value, int64_t> rest;
+      candidates = onChipCandidates(net, liveRanges(net, plan.cascades));
       placeWhole(net, t, candidates, bands, placed, rest);
       for (auto &[v, addr] : rest)
         plan.onChip[v] = addr;
     }
   }
 
-  // DRAM: the rest.
+  // DRAM: the rest. A cascade's layers run interleaved, stripe by stripe:
+  // its outputs are allocated when it starts and its inputs freed when it
+  // ends.
   llvm::DenseMap<Value, int64_t> lastUse;
+  std::vector<int64_t> allocAt(n), groupEnd(n);
+  for (int64_t i = 0; i < n; ++i)
+    allocAt[i] = groupEnd[i] = i;
+  for (const Cascade &c : plan.cascades)
+    for (int64_t k = c.first; k <= c.last; ++k)
+      allocAt[k] = c.first, groupEnd[k] = c.last;
   for (int64_t i = 0; i < n; ++i)
     for (Value v : layerInputs(net.layers[i]))
-      lastUse[v] = i;
+      lastUse[v] = groupEnd[i];
   for (auto &io : net.io)
     lastUse[io.value] = n; // Inputs stay intact: the program can be re-run.
   int64_t base = alignTo(constBytes, 64);
@@ -358,13 +373,13 @@ MemoryPlan mote::npu::planMemory(const Network &net,
     if (io.isInput)
       alloc(io.value, io.bytes());
   for (int64_t i = 0; i < n; ++i) {
-    const Layer &l = net.layers[i];
-    for (auto [v, bytes] : layerOutputs(l))
-      if (!plan.addr.count(v) && !plan.onChip.count(v))
-        alloc(v, bytes);
+    for (int64_t k = i; k < n && allocAt[k] == i; ++k)
+      for (auto [v, bytes] : layerOutputs(net.layers[k]))
+        if (!plan.addr.count(v) && !plan.onChip.count(v))
+          alloc(v, bytes);
     // Free inputs whose last use is this layer (after allocating the
     // output: a layer never reads and writes the same DRAM).
-    for (Value v : layerInputs(l))
+    for (Value v : layerInputs(net.layers[i]))
       if (v && lastUse.lookup(v) == i)
         release(v);
   }
@@ -376,7 +391,7 @@ LogicalResult mote::npu::verifyMemoryPlan(const Network &net,
                                           const TargetDescription &t,
                                           const MemoryPlan &plan,
                                           Operation *where) {
-  auto live = liveRanges(net);
+  auto live = liveRanges(net, plan.cascades);
   struct Buf {
     Value v;
     int64_t addr, bytes, first, last;

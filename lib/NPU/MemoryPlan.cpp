@@ -250,11 +250,38 @@ int64_t stripeSlotsTop(const Network &net, const TargetDescription &t,
   return top;
 }
 
+/// Packed weight bytes of a layer (digit planes and records).
+int64_t weightBytes(const Layer &l, const TargetDescription &t) {
+  if (l.kind != LayerKind::Conv)
+    return 0;
+  int64_t k = l.kh * l.kw * (l.depthwise ? 1 : l.cg);
+  return l.out.c * (int64_t(l.planes.size()) *
+                        ((k * t.macArray.digitBits + 7) / 8) +
+                    12);
+}
+
+/// Whether cascading with these stripes saves DRAM traffic: streamed
+/// weights are loaded again by every stripe, which must cost less than
+/// the intermediates' round trip through DRAM it avoids.
+bool worthCascading(const Network &net, const TargetDescription &t,
+                    const Cascade &c, bool residentWeights) {
+  if (residentWeights)
+    return true;
+  int64_t stripes = int64_t(cascadeStripes(net, c).size());
+  int64_t reloaded = 0, saved = 0;
+  for (int64_t k = c.first; k <= c.last; ++k)
+    reloaded += (stripes - 1) * weightBytes(net.layers[k], t);
+  for (int64_t k = c.first; k < c.last; ++k)
+    saved += 2 * net.layers[k].out.bytes();
+  return reloaded < saved;
+}
+
 /// Chooses the tallest stripe whose band buffers fit and places them,
 /// cutting the stripe layers' tiles to fewer rows where their slots would
 /// leave no room; false if not even one-row stripes of one-row tiles fit.
 bool placeBands(const Network &net, const TargetDescription &t, Cascade &c,
-                std::vector<Placed> &placed, MemoryPlan &plan) {
+                std::vector<Placed> &placed, MemoryPlan &plan,
+                bool residentWeights) {
   int64_t align = onChipAlignment(t), capacity = onChipCapacity(t);
   int64_t rows = net.layers[c.last].out.h;
   for (int64_t d = 1;; d *= 2) {
@@ -276,6 +303,9 @@ bool placeBands(const Network &net, const TargetDescription &t, Cascade &c,
       }
       if (addrs.size() != sizes.size())
         continue;
+      // Shorter stripes only reload more: the first fit decides.
+      if (!worthCascading(net, t, c, residentWeights))
+        return false;
       placed = std::move(trial);
       for (size_t k = 0; k < sizes.size(); ++k) {
         Value v = net.layers[c.first + k].out.value;
@@ -314,8 +344,11 @@ MemoryPlan mote::npu::planMemory(const Network &net,
     } else {
       placed.clear();
       llvm::DenseSet<Value> bands;
+      // Weights stay resident when the constants fit the weight buffer
+      // (as emission decides with --weights=auto); else stripes reload them.
+      bool resident = constBytes <= int64_t(t.sram.weightBuffer.bytes);
       for (Cascade c : chains)
-        if (placeBands(net, t, c, placed, plan)) {
+        if (placeBands(net, t, c, placed, plan, resident)) {
           plan.cascades.push_back(c);
           for (int64_t k = c.first; k < c.last; ++k)
             bands.insert(net.layers[k].out.value);

@@ -9,10 +9,11 @@
 // (issue 15). Each layer is emitted alone, as emission will emit it, in
 // the context of a provisional memory plan made with the estimate's tiles
 // (whether its tensors are on chip changes what its instructions move),
-// and scheduled: energy per inference decides, then cycles. A candidate's
-// slots must stay below the on-chip tensors live at the layer, so that the
-// provisional plan stays valid; the plan is made again afterwards, with
-// the final tiles. Layers inside a cascade keep the estimate's tile.
+// and scheduled: energy per inference decides, then cycles. A candidate
+// whose slots reach into on-chip tensors live at the layer is charged their
+// round trip through DRAM (the plan, made again afterwards with the final
+// tiles, would have to move them). Layers inside a cascade keep the
+// estimate's tile.
 //
 //===----------------------------------------------------------------------===//
 
@@ -94,11 +95,28 @@ void mote::npu::priceTiles(Network &net, const TargetDescription &t,
                                ActivationMode::Auto);
   bool resident = plan.constBytes <= int64_t(t.sram.weightBuffer.bytes);
   int64_t n = net.layers.size();
-  // The lowest on-chip byte live at each layer: a tile's slots stay below.
-  std::vector<int64_t> limit(n, int64_t(t.sram.activationBuffer.bytes));
+  // The on-chip tensors live at each layer, with what moving one to DRAM
+  // would cost per byte (written once, read by each reader).
+  struct Resident {
+    int64_t addr, bytes, accesses;
+  };
+  std::vector<std::vector<Resident>> live(n);
+  const auto &e = t.energy;
+  double dramExtraPJ =
+      (e.dram.readPJPerByte + e.dram.writePJPerByte) / 2 -
+      (e.activationBuffer.readPJPerByte + e.activationBuffer.writePJPerByte) / 2;
   auto bound = [&](Value v, int64_t first, int64_t last, int64_t addr) {
+    int64_t bytes = 0, accesses = 1;
+    if (auto it = plan.bandBytes.find(v); it != plan.bandBytes.end())
+      bytes = it->second;
+    for (const Layer &l : net.layers) {
+      accesses += llvm::count(layerInputs(l), v);
+      for (auto [out, b] : layerOutputs(l))
+        if (out == v && !bytes)
+          bytes = b;
+    }
     for (int64_t i = std::max<int64_t>(first, 0); i <= last && i < n; ++i)
-      limit[i] = std::min(limit[i], addr);
+      live[i].push_back({addr, bytes, accesses});
   };
   for (auto &[v, addr] : plan.onChip) {
     int64_t first = n, last = -1;
@@ -141,12 +159,43 @@ void mote::npu::priceTiles(Network &net, const TargetDescription &t,
     const TileChoice *bestChoice = nullptr;
     for (const TileChoice *c : list) {
       trial.th = c->th, trial.tw = c->tw, trial.tc = c->tc, trial.cc = c->cc;
-      if (slotBytes(trial, t) > limit[i])
-        continue;
+      // The layer's own on-chip tensors are moved above the candidate's
+      // slots for its pricing (to DRAM if they no longer fit).
+      int64_t slots = slotBytes(trial, t);
+      MemoryPlan context = plan;
+      int64_t next = alignTo(slots, 64);
+      SmallVector<Value, 4> touched = layerInputs(trial);
+      for (auto [out, bytes] : layerOutputs(trial))
+        touched.push_back(out);
+      for (Value v : touched) {
+        auto it = context.onChip.find(v);
+        if (it == context.onChip.end() || it->second >= slots)
+          continue;
+        int64_t bytes = context.bandBytes.count(v) ? context.bandBytes[v]
+                                                   : trial.out.bytes();
+        for (const Layer &other : net.layers)
+          for (auto [out, b] : layerOutputs(other))
+            if (out == v && !context.bandBytes.count(v))
+              bytes = b;
+        if (next + bytes <= int64_t(t.sram.activationBuffer.bytes)) {
+          it->second = next;
+          next = alignTo(next + bytes, 64);
+        } else {
+          context.onChip.erase(it);
+          context.addr[v] = context.top;
+          context.top += alignTo(bytes, 64);
+        }
+      }
       std::optional<Price> price =
-          priceLayer(net, t, plan, trial, resident, ctx);
+          priceLayer(net, t, context, trial, resident, ctx);
       if (!price)
         continue;
+      // Slots reaching into on-chip tensors live here would push them out
+      // when the plan is made again: each such tensor is charged a round
+      // trip through DRAM instead of the buffer.
+      for (const Resident &r : live[i])
+        if (r.addr < slots)
+          price->energyPJ += double(r.bytes) * r.accesses * dramExtraPJ;
       if (!best || price->energyPJ < best->energyPJ ||
           (price->energyPJ == best->energyPJ && price->cycles < best->cycles)) {
         best = price;

@@ -125,3 +125,32 @@ TEST(Numerics, ApplyScaleWideAccumulators) {
   EXPECT_EQ(applyScale(big, half), int64_t(1) << 60);
   EXPECT_EQ(applyScale(-big, half), -(int64_t(1) << 60));
 }
+
+TEST(Numerics, CombineTermsIsOneRoundingWithIntegerMultipliers) {
+  // Term multipliers that are exact integers m_i (ratio m_i, as the
+  // quantizer chooses them) make every term requant exact, so the result
+  // is the single rounding round(Σ m_i·(P_i + b_i), n) + zp.
+  const int n = 10;
+  std::mt19937 rng(3);
+  for (int trial = 0; trial < 2000; ++trial) {
+    unsigned K = 1 + rng() % 4;
+    int64_t partial[4];
+    SynthesisTerm terms[4];
+    int64_t exact = 0;
+    for (unsigned i = 0; i < K; ++i) {
+      int64_t m = 1 + int64_t(rng() % 4000);
+      partial[i] = int64_t(rng() % 200001) - 100000;
+      int64_t b = i == 0 ? int64_t(rng() % 2001) - 1000 : 0;
+      auto sm = computeScaleMultiplier(double(m));
+      ASSERT_TRUE(sm);
+      terms[i] = {b, *sm};
+      exact += m * (partial[i] + b);
+    }
+    auto out = computeScaleMultiplier(std::ldexp(1.0, -n));
+    ASSERT_TRUE(out);
+    // Round half up, as applyScale.
+    int64_t want = saturate(((exact + (int64_t(1) << (n - 1))) >> n) + 5,
+                            -128, 127);
+    EXPECT_EQ(combineTerms(partial, terms, K, *out, 5, -128, 127), want);
+  }
+}

@@ -151,6 +151,22 @@ Tile randomTile(std::mt19937 &rng, unsigned d, bool depthwise, int variant) {
     more[0].accumulate = false;
     t.ops.insert(t.ops.end(), more.begin(), more.end());
   }
+  if (variant == 4) {
+    // Learned/residual synthesis terms (docs/NPU.md): the same activation
+    // digits against each term's own weight planes, each term into its own
+    // accumulator tile, one after the other; a term never fuses with the
+    // next (different acc_addr), its own digit grid does.
+    std::vector<Op> first = t.ops;
+    for (unsigned term = 1; term < 3; ++term) {
+      std::vector<Op> more = first;
+      for (Op &op : more) {
+        op.accAddr += 64 * 8 * term;
+        op.wgtAddr += uint64_t(nW) * planeBytes * term;
+      }
+      more[0].accumulate = false;
+      t.ops.insert(t.ops.end(), more.begin(), more.end());
+    }
+  }
   return t;
 }
 
@@ -171,7 +187,7 @@ TEST(SimKernel, FastMatMulMatchesReference) {
   int fused = 0, total = 0;
   for (unsigned d : {2u, 4u, 8u})
     for (bool depthwise : {false, true})
-      for (int variant = 0; variant < 4; ++variant)
+      for (int variant = 0; variant < 5; ++variant)
         for (int trial = 0; trial < 12; ++trial) {
           Tile t = randomTile(rng, d, depthwise, variant);
           Machine ref = cloneState(t.m);

@@ -57,7 +57,20 @@ std::vector<uint8_t> Emitter::packBlock(const Layer &l, int64_t o0, int64_t tc,
     }
   }
   recOff = alignTo(int64_t(out.size()), wa);
-  if (records) {
+  if (records && l.terms) {
+    // Synthesis terms: term-major records {bias, M, S} (VEC combine).
+    out.resize(recOff + l.terms * tc * 12, 0);
+    int64_t oc = l.out.c;
+    for (int64_t ti = 0; ti < l.terms; ++ti)
+      for (int64_t o = 0; o < tc; ++o) {
+        size_t at = size_t(ti * oc + o0 + o);
+        int32_t rec[3] = {l.combBias[at], l.combMult[at], l.combShift[at]};
+        for (int r = 0; r < 3; ++r)
+          for (int byte = 0; byte < 4; ++byte)
+            out[recOff + (ti * tc + o) * 12 + r * 4 + byte] =
+                uint8_t(uint32_t(rec[r]) >> (8 * byte));
+      }
+  } else if (records) {
     out.resize(recOff + tc * 12, 0);
     for (int64_t o = 0; o < tc; ++o) {
       int32_t rec[3] = {l.bias[o0 + o], l.mult[o0 + o], l.shift[o0 + o]};
@@ -92,6 +105,10 @@ void Emitter::layerRegs(const Layer &l, std::vector<Instruction> &o) {
     ex(o, MM_IN_C0, 0);
     ex(o, VEC_ZP_OUT, l.out.zp), ex(o, VEC_OUT_SIGNED, l.out.isSigned);
     ex(o, VEC_CLAMP_LO, l.lo), ex(o, VEC_CLAMP_HI, l.hi);
+    if (l.terms) {
+      ex(o, VEC_TERMS, l.terms);
+      ex(o, VEC_MUL_OUT, l.mulOut), ex(o, VEC_SHIFT_OUT, l.shiftOut);
+    }
     break;
   case LayerKind::MaxPool:
   case LayerKind::AvgPool:
@@ -364,13 +381,21 @@ void Emitter::buildSteps(const Layer &l) {
             ex(s.exec, isa::reg::MM_IN_CG, l.depthwise ? 1 : cc);
             // The step's passes form one chain: they accumulate in the
             // array and touch the accumulator buffer once (ISA.def).
+            // Synthesis terms: each term's passes chain into the term's
+            // own accumulator tile, term after term.
+            int64_t termBytes = alignTo(
+                th * tw * tc * 4, t.sram.accumulatorBuffer.alignmentBytes);
             bool firstPass = ci == 0;
             for (size_t pi = 0; pi < l.passes.size(); ++pi) {
               const DigitPass &p = l.passes[pi];
+              if (pi > 0 && p.term != l.passes[pi - 1].term)
+                firstPass = ci == 0;
+              bool chained = pi + 1 < l.passes.size() &&
+                             l.passes[pi + 1].term == p.term;
               Instruction m = isa::make(isa::Opcode::MatMul);
               m.set(Field::MatMul_act_addr, act);
               m.set(Field::MatMul_wgt_addr, wbase + planeOff[planeIndex(l, p.plane)]);
-              m.set(Field::MatMul_acc_addr, 0);
+              m.set(Field::MatMul_acc_addr, p.term * termBytes);
               m.set(Field::MatMul_out_h, th).set(Field::MatMul_out_w, tw);
               m.set(Field::MatMul_out_c, tc);
               m.set(Field::MatMul_a_digit, p.aDigit).set(Field::MatMul_a_signed, p.aSigned);
@@ -378,13 +403,15 @@ void Emitter::buildSteps(const Layer &l) {
               m.set(Field::MatMul_shift, p.shift);
               m.set(Field::MatMul_accumulate, !firstPass);
               m.set(Field::MatMul_depthwise, l.depthwise);
-              m.set(Field::MatMul_chain, pi + 1 < l.passes.size());
+              m.set(Field::MatMul_chain, chained);
               s.exec.push_back(m);
               firstPass = false;
             }
             if (isLast)
-              s.exec.push_back(vec(isa::VecOp::Requantize, 0, wbase + recOff,
-                                   th, tw, tc, dst, /*aAcc=*/true));
+              s.exec.push_back(vec(l.terms ? isa::VecOp::Combine
+                                           : isa::VecOp::Requantize,
+                                   0, wbase + recOff, th, tw, tc, dst,
+                                   /*aAcc=*/true));
           } else if (l.kind == LayerKind::MaxPool || l.kind == LayerKind::AvgPool) {
             int64_t src = inSlot[slot];
             if (directIn) {

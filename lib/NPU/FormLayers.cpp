@@ -231,9 +231,9 @@ struct Former {
   static LogicalResult learnedError(Operation *op) {
     return op->emitError("NPU lowering: '")
            << op->getName()
-           << "' combines per-channel synthesis terms; learned/residual "
-              "synthesis is not supported by the NPU lowering yet (use "
-              "mode=pow2)";
+           << "' inside a bit-width-lowered product: learned/residual "
+              "synthesis terms must be requantized to their int32 sum after "
+              "their own products (docs/Synthesis.md)";
   }
 
   /// The shifts k[side] of an exact accumulator add: operand scale = result
@@ -543,6 +543,185 @@ struct Former {
     Value result = fuseClamp(outV, l);
     l.out.value = result;
     handled.insert(rescaleOrProduct);
+    net.layers.push_back(std::move(l));
+    return success();
+  }
+
+  /// Geometry fields that every synthesis term's product must share.
+  static SmallVector<int64_t, 20> geometryKey(const Layer &g) {
+    return {g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pb, g.pl, g.pr,
+            g.cg, g.groups, g.depthwise, g.out.h, g.out.w, g.out.c};
+  }
+
+  /// A learned/residual synthesis layer (docs/Synthesis.md): `sum` is the
+  /// mote.requant of the terms' int32 sum ((T_0 + T_1) + ...), each T_i a
+  /// per-channel mote.requant of term i's accumulator (its rescale conv
+  /// over its digit products, or a native product). Term i's passes sum
+  /// into its own accumulator tile and one VEC combine finishes the terms
+  /// with per-term records derived exactly as the interpreter's requant
+  /// (Numerics combineTerms), so the chip is bit-exact.
+  LogicalResult synthesisLayer(RequantOp sum) {
+    Layer l = startLayer(sum, LayerKind::Conv, "");
+    synth = true; // every term has digit-0 planes: key planes by content
+    termBias.clear();
+    Value sumV = sum.getInput();
+    std::optional<QuantParams> qs = getQuantParams(sumV.getType());
+    if (!isAcc(sumV) || qs->zeroPoint(0) != 0)
+      return sum.emitError("NPU lowering: a synthesis layer's term sum must "
+                           "be a per-tensor int32 with zero point 0");
+    // The left-deep sum, in the interpreter's order.
+    SmallVector<RequantOp> terms;
+    for (Value v = sumV;;) {
+      Operation *def = v.getDefiningOp();
+      if (auto add = dyn_cast_or_null<AddOp>(def)) {
+        if (add.getLhs().getType() != add.getOutput().getType() ||
+            add.getRhs().getType() != add.getOutput().getType() ||
+            !add.getRhs().getDefiningOp<RequantOp>())
+          return add.emitError("NPU lowering: a synthesis term sum must add "
+                               "requantized int32 terms of one type");
+        handled.insert(add);
+        terms.push_back(add.getRhs().getDefiningOp<RequantOp>());
+        v = add.getLhs();
+        continue;
+      }
+      auto rq = dyn_cast_or_null<RequantOp>(def);
+      if (!rq)
+        return sum.emitError("NPU lowering: a synthesis term sum must be "
+                             "built of mote.requant terms and mote.add");
+      terms.push_back(rq);
+      break;
+    }
+    std::reverse(terms.begin(), terms.end());
+    constexpr int64_t kMaxTerms = 8; // VEC_TERMS (ISA.def)
+    if (int64_t(terms.size()) > kMaxTerms)
+      return sum.emitError("NPU lowering: layer '")
+             << l.name << "' has " << terms.size()
+             << " synthesis terms; the VEC combine takes at most " << kMaxTerms;
+    l.terms = int64_t(terms.size());
+    Value xRoot;
+    SmallVector<int64_t, 20> key;
+    for (size_t ti = 0; ti < terms.size(); ++ti) {
+      RequantOp rq = terms[ti];
+      handled.insert(rq);
+      std::optional<QuantParams> qa = getQuantParams(rq.getInput().getType());
+      auto at = cast<RankedTensorType>(rq.getInput().getType());
+      if (!qa || qa->storageBits != 32 ||
+          (qa->isPerAxis() && qa->axis != at.getRank() - 1))
+        return rq.emitError("NPU lowering: a synthesis term must requantize "
+                            "an int32 accumulator (per tensor or per output "
+                            "channel)");
+      Operation *def = rq.getInput().getDefiningOp();
+      while (auto r = dyn_cast_or_null<ReshapeOp>(def)) {
+        handled.insert(r);
+        def = r.getInput().getDefiningOp();
+      }
+      termBias.clear();
+      SmallVector<std::pair<Operation *, int64_t>> products;
+      Value biasV;
+      if (auto conv = dyn_cast_or_null<Conv2DOp>(def);
+          conv && conv->hasAttr("mote.rescale")) {
+        // A 32-bit result is not requantized: the conv is acc + bias.
+        auto one = constValues(conv.getFilter());
+        auto ft = cast<RankedTensorType>(conv.getFilter().getType());
+        if (!one || llvm::any_of(*one, [](int64_t v) { return v != 1; }) ||
+            ft.getRank() != 4 || ft.getDimSize(1) != 1 ||
+            ft.getDimSize(2) != 1 || ft.getDimSize(3) != 1 ||
+            int64_t(conv.getGroups()) != ft.getDimSize(0))
+          return conv.emitError("NPU lowering: a synthesis term's rescale "
+                                "must be a depthwise 1x1 conv of weight 1");
+        handled.insert(conv);
+        handled.insert(conv.getFilter().getDefiningOp());
+        biasV = conv.getBias();
+        if (failed(collect(conv.getInput(), 0, products, conv)))
+          return failure();
+      } else if (def && llvm::isa<Conv2DOp, FullyConnectedOp>(def)) {
+        handled.insert(def);
+        products.push_back({def, 0});
+        biasV = def->getNumOperands() > 2 ? def->getOperand(2) : Value();
+      } else {
+        return rq.emitError("NPU lowering: a synthesis term must requantize "
+                            "a product or its rescale conv");
+      }
+      if (products.empty())
+        return rq.emitError("NPU lowering: a synthesis term has no products");
+      Operation *first = products.front().first;
+      Value x0 = productInput(first);
+      if (auto dg = x0.getDefiningOp<DigitOp>())
+        x0 = dg.getInput();
+      auto xt = tensor(first, x0);
+      if (failed(xt))
+        return failure();
+      Layer g = l;
+      g.in = *xt;
+      if (failed(productGeometry(first, g, g.in)))
+        return failure();
+      if (ti == 0) {
+        g.passes.clear();
+        // The terms' products are clones of the source layer: its name.
+        g.name = opName(first);
+        l = std::move(g);
+        key = geometryKey(l);
+      } else if (geometryKey(g) != key) {
+        return first->emitError("NPU lowering: the terms of synthesis layer '")
+               << l.name << "' have different geometries";
+      }
+      size_t before = l.passes.size();
+      for (auto &pr : products)
+        if (failed(addPass(pr.first, pr.second, l, xRoot)))
+          return failure();
+      for (size_t k = before; k < l.passes.size(); ++k)
+        l.passes[k].term = int64_t(ti);
+      // The term's record per channel, as the interpreter's requant.
+      int64_t oc = l.out.c;
+      std::vector<int64_t> bias(oc, 0);
+      if (biasV) {
+        auto b = constValues(biasV);
+        if (!b || int64_t(b->size()) != oc)
+          return rq.emitError("NPU lowering: a synthesis term's bias must be "
+                              "a constant of ")
+                 << oc << " elements";
+        handled.insert(biasV.getDefiningOp());
+        bias = *b;
+      }
+      if (!termBias.empty() && int64_t(termBias.size()) != oc)
+        return rq.emitError("NPU lowering: synthesis term bias must have ")
+               << oc << " elements";
+      if (qa->isPerAxis() && int64_t(qa->scales.size()) != oc)
+        return rq.emitError("NPU lowering: a synthesis term has ")
+               << qa->scales.size() << " channel scales for " << oc
+               << " output channels";
+      for (int64_t o = 0; o < oc; ++o) {
+        int64_t b = bias[o] + (termBias.empty() ? 0 : termBias[o]);
+        auto m = numerics::computeScaleMultiplier(qa->scale(o) / qs->scale(0));
+        if (!m || qa->zeroPoint(o) != 0 || b < INT32_MIN || b > INT32_MAX)
+          return rq.emitError("NPU lowering: term ")
+                 << ti << " of synthesis layer '" << l.name
+                 << "' cannot be expressed for output channel " << o
+                 << " (ratio, zero point or bias out of range)";
+        l.combBias.push_back(int32_t(b));
+        l.combMult.push_back(m->multiplier);
+        l.combShift.push_back(m->shift);
+      }
+    }
+    termBias.clear();
+    auto ot = tensor(sum, sum.getOutput());
+    if (failed(ot))
+      return failure();
+    int64_t oh = l.out.h, ow = l.out.w, oc = l.out.c;
+    l.out = *ot;
+    l.out.h = oh, l.out.w = ow, l.out.c = oc;
+    if (l.out.bytes() != ot->bytes())
+      return sum.emitError("NPU lowering: layer output shape mismatch");
+    auto m = numerics::computeScaleMultiplier(qs->scale(0) / l.out.scale);
+    if (!m)
+      return sum.emitError("NPU lowering: the term sum's requantization "
+                           "ratio of layer '")
+             << l.name << "' has no 32-bit multiplier";
+    l.mulOut = m->multiplier, l.shiftOut = m->shift;
+    l.lo = l.out.qmin, l.hi = l.out.qmax;
+    l.out.value = fuseClamp(sum.getOutput(), l);
+    handled.insert(sum);
+    synth = false;
     net.layers.push_back(std::move(l));
     return success();
   }
@@ -1019,9 +1198,18 @@ struct Former {
           isQuantizedTensor(op->getResult(0).getType()) &&
           getQuantParams(op->getResult(0).getType())->storageBits == 32)
         continue;
+      // Learned/residual synthesis: the terms' requants to the int32 sum
+      // are taken by the requant of the sum, which forms the layer.
       if (llvm::isa<RequantOp>(op) && isQuantizedTensor(op->getOperand(0).getType()) &&
-          getQuantParams(op->getOperand(0).getType())->storageBits == 32)
-        return learnedError(op);
+          getQuantParams(op->getOperand(0).getType())->storageBits == 32) {
+        if (getQuantParams(op->getResult(0).getType())->storageBits == 32) {
+          deferred.push_back(op);
+          continue;
+        }
+        if (failed(synthesisLayer(cast<RequantOp>(op))))
+          return failure();
+        continue;
+      }
       // Pow2 synthesis terms (products and their rescale convs): taken by
       // the scale conv that consumes their sum.
       if (llvm::isa<Conv2DOp, FullyConnectedOp>(op) &&

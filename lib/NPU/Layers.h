@@ -38,6 +38,9 @@ struct DigitPass {
   int64_t shift = 0;
   /// Key of the pass's weight plane in Layer::planes.
   int64_t plane = 0;
+  /// Learned/residual synthesis: the term whose partial sum (its own
+  /// accumulator tile region) the pass adds into.
+  int64_t term = 0;
 };
 
 /// A DRAM tensor: NHWC-style [H, W, C] view (batch 1), storage bytes.
@@ -88,6 +91,12 @@ struct Layer {
   std::map<int64_t, std::vector<int64_t>> planes;
   int64_t cg = 1;
   std::vector<int32_t> bias, mult, shift;
+  /// Learned/residual synthesis (terms > 0): each term's passes sum into
+  /// the term's own accumulator tile and one VEC combine finishes them
+  /// with these records, term-major ([term][channel]; Numerics
+  /// combineTerms) and the sum's multiplier mulOut/shiftOut.
+  int64_t terms = 0;
+  std::vector<int32_t> combBias, combMult, combShift;
   // Output clamp (storage values) and VEC parameters.
   int64_t lo = 0, hi = 255;
   int64_t mulA = 0, shiftA = 0, mulB = 0, shiftB = 0, mulOut = 0, shiftOut = 0;

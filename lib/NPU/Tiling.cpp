@@ -54,11 +54,15 @@ SramUse mote::npu::sramUse(const Layer &l, const TargetDescription &t,
     u.inSlot = alignTo(ih * iw * cc, aa);
     int64_t k = l.kh * l.kw * (l.depthwise ? 1 : cc);
     int64_t rowBytes = (k * t.macArray.digitBits + 7) / 8;
+    // Synthesis terms: one record block and one accumulator tile each.
+    int64_t terms = std::max<int64_t>(1, l.terms);
     u.wSlot = alignTo(int64_t(l.planes.size()) * alignTo(tc * rowBytes, wa) +
-                          tc * 12,
+                          terms * tc * 12,
                       64);
     u.wSlot = alignTo(u.wSlot, wa);
-    u.acc = th * tw * tc * 4;
+    u.acc = terms == 1 ? th * tw * tc * 4
+                       : terms * alignTo(th * tw * tc * 4,
+                                         t.sram.accumulatorBuffer.alignmentBytes);
     break;
   }
   case LayerKind::MaxPool:
@@ -310,7 +314,11 @@ LogicalResult mote::npu::chooseTile(Layer &l, const TargetDescription &t) {
            << l.kindName << " fits the SRAM of target '" << t.name
            << "' (activation " << t.sram.activationBuffer.bytes
            << " B, weight " << t.sram.weightBuffer.bytes << " B, accumulator "
-           << t.sram.accumulatorBuffer.bytes << " B)";
+           << t.sram.accumulatorBuffer.bytes << " B"
+           << (l.terms ? " for " + std::to_string(l.terms) +
+                             " synthesis terms' accumulator tiles"
+                       : std::string())
+           << ")";
   // Within 3 % of the best estimate, whole rows are preferred: they let an
   // on-chip output be written, and an on-chip input read, in place.
   const TileChoice *best = &choices.front();

@@ -122,6 +122,29 @@ static double floorAlpha(double alpha, double reference) {
   return alpha > tiny ? alpha : tiny;
 }
 
+static bool solve(std::vector<double> a, std::vector<double> b,
+                  std::vector<double> &x);
+static double squaredError(llvm::ArrayRef<double> w, const TermFit &fit);
+
+/// Least squares α = (BᵀB)⁻¹Bᵀw for fixed codes; false if BᵀB is singular.
+static bool refitAlphas(llvm::ArrayRef<double> w, const TermFit &fit,
+                        std::vector<double> &alphas) {
+  size_t terms = fit.codes.size();
+  std::vector<double> btb(terms * terms, 0.0), btw(terms, 0.0);
+  for (size_t j = 0; j < w.size(); ++j)
+    for (size_t a = 0; a < terms; ++a) {
+      double ca = static_cast<double>(fit.codes[a][j]);
+      btw[a] += ca * w[j];
+      for (size_t b = 0; b < terms; ++b)
+        btb[a * terms + b] += ca * static_cast<double>(fit.codes[b][j]);
+    }
+  return solve(btb, btw, alphas);
+}
+
+/// Positive scales: a negative α flips its codes (the code sets are
+/// symmetric); a vanishing one gets a tiny positive value.
+static void positiveAlphas(TermFit &fit, double reference);
+
 TermFit quant::fitResidual(llvm::ArrayRef<double> w, unsigned terms,
                            unsigned bits) {
   CodeRange range = symmetricCodeRange(bits);
@@ -144,6 +167,17 @@ TermFit quant::fitResidual(llvm::ArrayRef<double> w, unsigned terms,
       r[j] -= alpha * static_cast<double>(c[j]);
     fit.alphas.push_back(alpha);
     fit.codes.push_back(std::move(c));
+  }
+  // Greedy α = mean|r| is worse than uniform for K >= 2 (Pouransari et
+  // al. 2020): refit every α by least squares for the greedy codes, and
+  // keep the refit where it lowers the error.
+  std::vector<double> ls;
+  if (terms > 1 && refitAlphas(w, fit, ls)) {
+    TermFit refit = fit;
+    refit.alphas = ls;
+    positiveAlphas(refit, reference);
+    if (squaredError(w, refit) < squaredError(w, fit))
+      fit = std::move(refit);
   }
   return fit;
 }
@@ -233,16 +267,8 @@ static TermFit alternate(llvm::ArrayRef<double> w, unsigned terms,
       best = fit;
     }
     // Refit: α = (BᵀB)⁻¹ Bᵀ w.
-    std::vector<double> btb(terms * terms, 0.0), btw(terms, 0.0);
-    for (size_t j = 0; j < w.size(); ++j)
-      for (unsigned a = 0; a < terms; ++a) {
-        double ca = static_cast<double>(fit.codes[a][j]);
-        btw[a] += ca * w[j];
-        for (unsigned b = 0; b < terms; ++b)
-          btb[a * terms + b] += ca * static_cast<double>(fit.codes[b][j]);
-      }
     std::vector<double> next;
-    if (!solve(btb, btw, next))
+    if (!refitAlphas(w, fit, next))
       break;
     fit.alphas = next;
     error = squaredError(w, fit);
@@ -283,19 +309,36 @@ TermFit quant::fitLearned(llvm::ArrayRef<double> w, unsigned terms,
                       std::pow(radix, terms - 1) /
                       static_cast<double>(range.hi));
 
-  TermFit best = alternate(w, terms, bits, uniformStart, rounds);
-  TermFit other = alternate(w, terms, bits, lqStart, rounds);
-  if (squaredError(w, other) < squaredError(w, best))
-    best = other;
-  // Positive scales: a negative α flips its codes (the code sets are
-  // symmetric); a vanishing one gets a tiny positive value.
-  for (unsigned i = 0; i < terms; ++i) {
-    if (best.alphas[i] < 0.0) {
-      best.alphas[i] = -best.alphas[i];
-      for (int64_t &c : best.codes[i])
+  // Alternating fits have local minima: also start from uniform grids
+  // clipped to 90 % and 75 % of max|w| (heavy tails) and from the
+  // least-squares-refit residual fit; keep the best.
+  std::vector<std::vector<double>> starts = {uniformStart, lqStart};
+  for (double clip : {0.9, 0.75}) {
+    std::vector<double> s;
+    for (double a : uniformStart)
+      s.push_back(a * clip);
+    starts.push_back(std::move(s));
+  }
+  starts.push_back(fitResidual(w, terms, bits).alphas);
+  TermFit best;
+  double bestError = std::numeric_limits<double>::infinity();
+  for (const std::vector<double> &start : starts) {
+    TermFit f = alternate(w, terms, bits, start, rounds);
+    double e = squaredError(w, f);
+    if (e < bestError)
+      bestError = e, best = std::move(f);
+  }
+  positiveAlphas(best, m);
+  return best;
+}
+
+static void positiveAlphas(TermFit &fit, double reference) {
+  for (size_t i = 0; i < fit.alphas.size(); ++i) {
+    if (fit.alphas[i] < 0.0) {
+      fit.alphas[i] = -fit.alphas[i];
+      for (int64_t &c : fit.codes[i])
         c = -c;
     }
-    best.alphas[i] = floorAlpha(best.alphas[i], m);
+    fit.alphas[i] = floorAlpha(fit.alphas[i], reference);
   }
-  return best;
 }

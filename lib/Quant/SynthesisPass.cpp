@@ -39,10 +39,9 @@ using namespace mote::quant;
 
 namespace {
 
-/// Extra fractional bits of the per-tensor sum of learned/residual terms
-/// below the output scale: each term's requantization then errs by at most
-/// 2^−9 output steps.
-constexpr int kSumHeadroomBits = 8;
+/// The largest shift n of the learned/residual term sum (scale s_y·2^−n):
+/// the final requantization's shift is then 30 + n <= 62.
+constexpr int kMaxSumShift = 32;
 
 /// What one layer looks like before synthesis.
 struct Layer {
@@ -307,26 +306,58 @@ LogicalResult SynthesisPass::buildTerms(Layer &l, ArrayRef<TermFit> fits) {
   MLIRContext *ctx = &getContext();
   unsigned K = terms;
   double sx = l.in.scale(0);
-  double sumScale = std::ldexp(l.out.scale(0), -kSumHeadroomBits);
   auto outType = cast<RankedTensorType>(l.output.getType());
   auto wType = cast<RankedTensorType>(l.weight.getType());
   int32_t accAxis = static_cast<int32_t>(outType.getRank() - 1);
   CodeRange range = symmetricCodeRange(bits);
   unsigned storageBits = std::max<unsigned>(bits, 2);
 
+  // Single rounding (Numerics combineTerms): the terms are summed at
+  // s_y·2^−n with integer multipliers m_i[o] = round(s_x·α_i[o]·2^n / s_y),
+  // so every term requant is exact (m_i·A_i) and only the final requant
+  // rounds. n is the largest shift for which the worst-case sum
+  // Σ_i m_i·(K_red·max|x − zp|·max|code| + |bias_i|) stays inside int32.
+  int64_t xMax = std::max(std::llabs(l.in.storageMin - l.in.zeroPoint(0)),
+                          std::llabs(l.in.storageMax - l.in.zeroPoint(0)));
+  int64_t codeMax = std::max<int64_t>(std::llabs(range.lo), range.hi);
+  double productBound = double(l.perChannel) * double(xMax) * double(codeMax);
+  auto biasReal = [&](int64_t o) {
+    return l.biasQ.empty() ? 0.0
+                           : static_cast<double>(l.biasQ[o]) *
+                                 getQuantParams(l.bias.getType())->scale(o);
+  };
+  double sumScale = 0;
+  // accScales[i][o] = m_i[o] · sumScale: the exact integer ratio.
+  std::vector<SmallVector<double>> accScales(K);
   std::vector<std::vector<double>> alphas(K);
-  for (unsigned i = 0; i < K; ++i)
-    for (const TermFit &f : fits)
-      alphas[i].push_back(printedScale(f.alphas[i]));
-  for (unsigned i = 0; i < K; ++i)
-    for (double a : alphas[i])
-      if (!numerics::computeScaleMultiplier(sx * a / sumScale) ||
-          !(a > 0.0)) {
-        l.op->emitRemark() << "synthesis: layer '" << l.name
-                           << "' kept: term " << i
-                           << " has no 32-bit requantization multiplier";
-        return failure();
+  for (int n = kMaxSumShift; n >= 1 && !sumScale; --n) {
+    double ss = std::ldexp(l.out.scale(0), -n);
+    bool ok = true;
+    for (int64_t o = 0; o < l.channels && ok; ++o) {
+      double bound = 0;
+      for (unsigned i = 0; i < K && ok; ++i) {
+        double m = std::max(1.0, std::nearbyint(sx * fits[o].alphas[i] / ss));
+        double b = i == 0 ? std::fabs(biasReal(o)) / (m * ss) + 1 : 0;
+        bound += m * (productBound + b);
+        ok = m < double(1 << 30) && fits[o].alphas[i] > 0.0;
       }
+      ok = ok && bound < 2147483647.0;
+    }
+    if (ok)
+      sumScale = ss;
+  }
+  if (!sumScale) {
+    l.op->emitRemark() << "synthesis: layer '" << l.name
+                       << "' kept: its terms' int32 sum has no shift n >= 1 "
+                          "that keeps the worst case inside int32";
+    return failure();
+  }
+  for (unsigned i = 0; i < K; ++i)
+    for (int64_t o = 0; o < l.channels; ++o) {
+      double m = std::max(1.0, std::nearbyint(sx * fits[o].alphas[i] / sumScale));
+      accScales[i].push_back(m * sumScale);
+      alphas[i].push_back(printedScale(m * sumScale / sx));
+    }
 
   OpBuilder b(l.op);
   Location loc = l.op->getLoc();
@@ -347,11 +378,9 @@ LogicalResult SynthesisPass::buildTerms(Layer &l, ArrayRef<TermFit> fits) {
       SmallVector<double> bscales;
       std::vector<int64_t> bq;
       for (int64_t o = 0; o < l.channels; ++o) {
-        double s = sx * alphas[0][o];
+        double s = accScales[0][o];
         bscales.push_back(s);
-        double real = static_cast<double>(l.biasQ[o]) *
-                      (l.bias ? getQuantParams(l.bias.getType())->scale(o)
-                              : 0.0);
+        double real = biasReal(o);
         bq.push_back(numerics::quantize(real, s, 0, INT32_MIN, INT32_MAX));
       }
       auto biasType = withElement(
@@ -359,11 +388,8 @@ LogicalResult SynthesisPass::buildTerms(Layer &l, ArrayRef<TermFit> fits) {
           perAxisType(ctx, 32, bscales, 0, INT32_MIN, INT32_MAX));
       bias = makeConstant(b, loc, biasType, bq, "synth_b");
     }
-    SmallVector<double> accScales;
-    for (double a : alphas[i])
-      accScales.push_back(sx * a);
     auto accType = withElement(
-        outType, perAxisType(ctx, 32, accScales, accAxis, INT32_MIN,
+        outType, perAxisType(ctx, 32, accScales[i], accAxis, INT32_MIN,
                              INT32_MAX));
     Value acc = termProduct(l, b, filter, bias, accType);
     Value term = RequantOp::create(b, loc, sumType, acc);

@@ -327,6 +327,41 @@ static Error execVec(Machine &m, const Op &op) {
         y[i] = clampOut(applyScaleFast(a.get(i) + bias[c], scales[c]));
     break;
   }
+  case isa::VecOp::Combine: {
+    // Learned/residual synthesis terms: Numerics combineTerms per element.
+    const uint8_t *records = m.sram[0].data() + op.srcB;
+    uint32_t K = op.terms, channels = op.channels;
+    std::vector<numerics::SynthesisTerm> rec(uint64_t(K) * channels);
+    for (uint32_t t = 0; t < K; ++t)
+      for (uint32_t c = 0; c < channels; ++c) {
+        uint64_t at = (uint64_t(t) * channels + c) * 12;
+        const uint8_t *r = records + at;
+        int32_t mul = int32_t(load32(r + 4)), shift = int32_t(load32(r + 8));
+        if (mul < 0 || shift < numerics::kMinShift ||
+            shift > numerics::kMaxShift)
+          return llvm::createStringError(
+              llvm::inconvertibleErrorCode(),
+              "instruction " + llvm::Twine(op.index) +
+                  ": vec combine: the record of term " + llvm::Twine(t) +
+                  " channel " + llvm::Twine(c) + " in the weight buffer at " +
+                  llvm::Twine(op.srcB + at) + " has multiplier " +
+                  llvm::Twine(mul) + " and shift " + llvm::Twine(shift) +
+                  " (need multiplier >= 0, shift in [1, 62])");
+        // Channel-major, so one output's K records are adjacent.
+        rec[uint64_t(c) * K + t] = {int64_t(int32_t(load32(r))), {mul, shift}};
+      }
+    uint64_t stride = op.termStride;
+    int64_t partial[8];
+    for (uint64_t p = 0, i = 0; p < pixels; ++p)
+      for (uint32_t c = 0; c < channels; ++c, ++i) {
+        for (uint32_t t = 0; t < K; ++t)
+          partial[t] = int32_t(load32(a.base + t * stride + 4 * i));
+        y[i] = numerics::combineTerms(partial, &rec[uint64_t(c) * K], K,
+                                      op.mulOut, op.zpOut, op.clampLo,
+                                      op.clampHi);
+      }
+    break;
+  }
   case isa::VecOp::Add:
   case isa::VecOp::Sub:
   case isa::VecOp::Max:

@@ -74,6 +74,9 @@ struct Op {
   int64_t zpA = 0, zpB = 0, zpOut = 0, clampLo = 0, clampHi = 0;
   numerics::ScaleMultiplier mulA, mulB, mulOut;
   uint32_t poolInW = 0, poolKH = 0, poolKW = 0, poolSH = 1, poolSW = 1;
+  /// VEC combine: the number of synthesis terms (VEC_TERMS).
+  uint32_t terms = 0;
+  uint64_t termStride = 0; ///< Bytes between the terms' tiles.
 };
 
 /// Per-machine state of the fast MATMUL path (FastMatMul.cpp): prepared

@@ -343,6 +343,20 @@ Error Scheduler::resolveVec(uint64_t i, Op &op, uint64_t &latency,
   if (clamps && op.clampLo > op.clampHi)
     return fail(i, "register VEC_CLAMP_LO = " + Twine(op.clampLo) +
                        " exceeds VEC_CLAMP_HI = " + Twine(op.clampHi));
+  if (v == VecOp::Combine) {
+    // K partial-sum tiles of int32 and a result multiplier.
+    if (!op.aAcc)
+      return fail(i, "field a_acc: a combine reads int32 partial sums from "
+                     "the accumulator buffer");
+    if (Error e = checkRange(i, reg(kExec, isa::reg::VEC_TERMS), 1, 8,
+                             "VEC_TERMS"))
+      return e;
+    op.terms = uint32_t(reg(kExec, isa::reg::VEC_TERMS));
+    if (Error e = checkMultiplier(i, isa::reg::VEC_MUL_OUT,
+                                  isa::reg::VEC_SHIFT_OUT, "VEC_MUL_OUT",
+                                  "VEC_SHIFT_OUT", op.mulOut))
+      return e;
+  }
   if (v == VecOp::Lut && op.aAcc)
     return fail(i, "field a_acc: a LUT indexes with activation bytes, not "
                    "int32 accumulators");
@@ -382,6 +396,13 @@ Error Scheduler::resolveVec(uint64_t i, Op &op, uint64_t &latency,
                 op.channels;
     }
   }
+  if (v == VecOp::Combine) {
+    // K tiles, each starting on the accumulator buffer's alignment.
+    uint64_t align = std::max<uint64_t>(1, target.sram.accumulatorBuffer.alignmentBytes);
+    op.termStride = ceilDiv(n * 4, align) * align;
+    aReads = n * op.terms;
+    aExtent = ((unsigned __int128)op.termStride * (op.terms - 1) + n * 4) / 4;
+  }
   if (Error e = checkSram(i, aBuf, op.srcA, aExtent * aElem, "src_a", "reads"))
     return e;
   if (usesB)
@@ -393,6 +414,11 @@ Error Scheduler::resolveVec(uint64_t i, Op &op, uint64_t &latency,
                             (unsigned __int128)op.channels * 12, "src_b",
                             "reads requantization records from"))
       return e;
+  if (v == VecOp::Combine)
+    if (Error e = checkSram(i, 0, op.srcB,
+                            (unsigned __int128)op.channels * 12 * op.terms,
+                            "src_b", "reads synthesis term records from"))
+      return e;
   if (v == VecOp::Lut)
     if (Error e = checkSram(i, 0, op.srcB, 256, "src_b",
                             "reads the lookup table from"))
@@ -403,6 +429,13 @@ Error Scheduler::resolveVec(uint64_t i, Op &op, uint64_t &latency,
 
   VectorOp kind = targetVectorOp(v);
   uint64_t elements = isPool ? aReads : n;
+  if (v == VecOp::Combine) {
+    // Each output: K term rescales and the final requantize (priced as
+    // requantizes), K − 1 int32 adds; K partial sums and K records read.
+    elements = n * (op.terms + 1);
+    ev.vectorOps[unsigned(VectorOp::Add)] += n * (op.terms - 1);
+    ev.sramReadBytes[0] += uint64_t(op.channels) * 12 * op.terms;
+  }
   ev.vectorOps[unsigned(kind)] += elements;
   ev.sramReadBytes[aBuf] += aReads * aElem;
   if (usesB)
@@ -417,6 +450,9 @@ Error Scheduler::resolveVec(uint64_t i, Op &op, uint64_t &latency,
   latency = std::max<uint64_t>(
       1, ceilDiv(elements, target.vectorUnit.lanes) *
              target.vectorOpCycles(kind));
+  if (v == VecOp::Combine)
+    latency += ceilDiv(n * (op.terms - 1), target.vectorUnit.lanes) *
+               target.vectorOpCycles(VectorOp::Add);
   return Error::success();
 }
 

@@ -62,6 +62,7 @@ inline VectorOp targetVectorOp(isa::VecOp op) {
   case isa::VecOp::Requantize:
   case isa::VecOp::Rescale:
   case isa::VecOp::Mul: // a multiply and a requantize: priced as the latter
+  case isa::VecOp::Combine: // K + 1 requantizes (and K − 1 adds, counted apart)
     return VectorOp::Requantize;
   case isa::VecOp::Add:
   case isa::VecOp::Sub:

@@ -375,12 +375,16 @@ def pipeline_commands(spec, d, b, use_motec):
                "-o", f"{d}/net.mbin", "--target", spec["target"],
                "--precision", prec, "--input", f"{d}/x.npy", "--verify"]
         if spec.get("synth"):
-            cmd += ["--synth", spec["synth"]]
+            terms, bits, gain = synth_shape(spec)
+            cmd += ["--synth", spec["synth"], "--synth-terms", str(terms),
+                    "--synth-bits", str(bits), "--synth-min-gain-db", str(gain)]
         return [("compile", cmd)]
     passes = [f"--mote-calibrate=data={d}/calib.npy",
               f"--mote-quantize=precision={prec}"]
     if spec.get("synth"):
-        passes.append(f"--mote-quant-synthesis=mode={spec['synth']}")
+        terms, bits, gain = synth_shape(spec)
+        passes.append(f"--mote-quant-synthesis=mode={spec['synth']} "
+                      f"terms={terms} bits={bits} min-gain-db={gain}")
     return [
         ("import", [f"{b}/mote-translate", "--import-onnx", f"{d}/net.onnx",
                     "-o", f"{d}/float.mlir"]),
@@ -397,6 +401,21 @@ def pipeline_commands(spec, d, b, use_motec):
         ("simulate", [f"{b}/mote-sim", f"{d}/net.mbin", "--input",
                       f"x={d}/x.npy", "--output-dir", f"{d}/sim", "--quiet"]),
     ]
+
+
+# Terms x bits per synthesis mode, picked by the spec's seed (no extra
+# random draw, so a seed gives the same networks as before). Learned terms
+# are forced (min-gain-db -1000): with the default 2 x 4 bits uniform
+# 8-bit is exact and learned would always fall back to pow2 terms.
+SYNTH_SHAPES = {"pow2": [(2, 4)], "residual": [(2, 4), (4, 1), (3, 2)],
+                "learned": [(4, 1), (2, 2), (2, 3), (3, 1)]}
+
+
+def synth_shape(spec):
+    """(terms, bits, min-gain-db) of the spec's synthesis mode."""
+    shapes = SYNTH_SHAPES.get(spec["synth"], [(2, 4)])
+    terms, bits = shapes[spec["seed"] % len(shapes)]
+    return terms, bits, -1000 if spec["synth"] == "learned" else 1
 
 
 def compile_and_verify(spec, d, b, use_motec=False, emit_only=False):

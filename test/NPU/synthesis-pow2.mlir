@@ -12,10 +12,6 @@
 // RUN: mote-translate --npu-to-mbin %t/syn.npu.mlir -o %t/syn.mbin
 // RUN: mote-sim %t/syn.mbin --input x=%t/x.npy --output-dir %t/sim --quiet
 // RUN: cmp %t/ref/y.npy %t/sim/y.npy
-// Learned terms (per-channel alphas, combined by mote.requant) are refused
-// by name:
-// RUN: not mote-opt %s --mote-quant-synthesis="mode=learned terms=2 bits=3 min-gain-db=-1000" --mote-bitwidth-lowering="digit-bits=4 quiet=true" --mote-to-npu -o /dev/null 2>&1 | FileCheck %s --check-prefix=LEARNED
-// LEARNED: error: NPU lowering: 'mote.requant' combines per-channel synthesis terms; learned/residual synthesis is not supported by the NPU lowering yet
 // CHECK-LABEL: npu.layer {{.*}}kind = "conv2d"
 // CHECK: npu.matmul {a_digit = 1 : i64, {{.*}}accumulate = false, {{.*}}shift = 8 : i64, w_digit = 0 : i64, w_signed = true
 // CHECK: npu.matmul {a_digit = 0 : i64, {{.*}}accumulate = true, {{.*}}shift = 4 : i64, w_digit = 0 : i64, w_signed = true

@@ -24,7 +24,10 @@
 // POW2: return %[[O]]
 // RES-LABEL: func.func @fc
 // RES-COUNT-2: mote.fully_connected
-// RES: mote.requant {{.*}} -> tensor<3x1x!quant.uniform<i32:f32, 7.812500e-03>>
+// The terms sum at s_y·2^-n, n = 20 the largest shift whose worst case
+// fits int32, each term's accumulator scale an integer multiple of it (an
+// exact requant): one rounding, at the final requant.
+// RES: mote.requant {{.*}} -> tensor<3x1x!quant.uniform<i32:f32, 1.9073486328125E-6>>
 // RES: mote.add
 // RES: mote.requant {{.*}} -> tensor<3x1x!quant.uniform<i8:f32, 2.000000e+00:3>>
 // LQ-LABEL: func.func @fc

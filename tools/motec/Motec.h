@@ -32,6 +32,8 @@ struct Options {
   std::string modelPath, outputPath, target = "mote-default";
   std::string precision = "int8", calib, synth, plan;
   unsigned synthTerms = 2, synthBits = 4;
+  /// mote-quant-synthesis min-gain-db (learned only).
+  double synthMinGainDb = 1.0;
   double budget = 0.5;
   std::string emit = "mbin", reportPath;
   std::vector<std::string> inputSpecs;

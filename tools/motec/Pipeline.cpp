@@ -116,6 +116,13 @@ static llvm::Error writeBytes(llvm::StringRef path,
   return llvm::Error::success();
 }
 
+/// A pass-option spelling of a dB threshold (round-trips any double).
+static std::string formatGainDb(double db) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", db);
+  return buf;
+}
+
 /// Calibration, quantization (uniform or mixed), synthesis.
 static llvm::Error quantize(const Options &opts, ModuleOp module,
                             Compiled &out) {
@@ -245,7 +252,8 @@ llvm::Error mote::motec::compile(const Options &opts, MLIRContext &context,
             *module, "synthesis",
             "func.func(mote-quant-synthesis{mode=" + opts.synth +
                 " terms=" + std::to_string(opts.synthTerms) +
-                " bits=" + std::to_string(opts.synthBits) + "})"))
+                " bits=" + std::to_string(opts.synthBits) +
+                " min-gain-db=" + formatGainDb(opts.synthMinGainDb) + "})"))
       return e;
   }
   {

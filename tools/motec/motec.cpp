@@ -65,6 +65,12 @@ static cl::opt<unsigned> synthTerms("synth-terms",
 static cl::opt<unsigned> synthBits("synth-bits",
                                    cl::desc("Bits per term (--synth)"),
                                    cl::init(4), cl::cat(category));
+static cl::opt<double> synthMinGainDb(
+    "synth-min-gain-db",
+    cl::desc("--synth learned: use learned terms for a layer only where their "
+             "weight SQNR beats uniform (terms x bits)-bit quantization by "
+             "this many dB (else pow2 terms)"),
+    cl::init(1.0), cl::cat(category));
 static cl::opt<std::string>
     plan("plan", cl::desc("Per-layer precision plan (as written by "
                           "--precision=mixed; editable)"),
@@ -163,6 +169,7 @@ int main(int argc, char **argv) {
   opts.synth = synth;
   opts.synthTerms = synthTerms;
   opts.synthBits = synthBits;
+  opts.synthMinGainDb = synthMinGainDb;
   opts.plan = plan;
   opts.budget = budget;
   opts.emit = emit;

@@ -152,6 +152,40 @@ inline std::optional<AddRescale> computeAddRescale(double lhsScale,
   return AddRescale{*lhs, *rhs, *out};
 }
 
+/// One term of a learned/residual synthesis layer (DESIGN §5,
+/// docs/Synthesis.md): its int32 partial sum P_i is finished with the
+/// term's bias b_i[c] and per-channel multiplier M_i[c] (shift S_i[c]).
+struct SynthesisTerm {
+  int64_t bias = 0;
+  ScaleMultiplier scale;
+};
+
+/// The combination of K synthesis terms' partial sums into one output
+/// value (output channel c; `terms[i]` is term i's record for c):
+///   A_i = sat32(P_i + b_i)                   (the term's product + bias)
+///   T_i = sat32(applyScale(A_i, M_i))        (the term at the sum's scale)
+///   S   = sat32(...sat32(T_0 + T_1)... + T_{K−1})
+///   y   = sat(applyScale(S, out) + zp, qmin, qmax)
+/// This is what the quantizer's IR (per-term `mote.requant` to one i32
+/// sum, `mote.add`s, one final `mote.requant`) means in the interpreter,
+/// and what the NPU's VEC `combine` computes. The quantizer picks the sum's
+/// scale s_y·2^−n so that every M_i·2^−S_i is an integer multiplier m_i
+/// (applyScale is then exact, m_i·A_i) and the bounds keep every sum
+/// inside int32: the result is then the single rounding
+///   y = sat(round(Σ_i m_i·(P_i + b_i), n) + zp)
+/// (round half up), with no per-term rounding.
+inline int64_t combineTerms(const int64_t *partial, const SynthesisTerm *terms,
+                            unsigned K, ScaleMultiplier out, int64_t zp,
+                            int64_t qmin, int64_t qmax) {
+  int64_t sum = 0;
+  for (unsigned i = 0; i < K; ++i) {
+    int64_t a = saturate(partial[i] + terms[i].bias, INT32_MIN, INT32_MAX);
+    int64_t t = saturate(applyScale(a, terms[i].scale), INT32_MIN, INT32_MAX);
+    sum = i == 0 ? t : saturate(sum + t, INT32_MIN, INT32_MAX);
+  }
+  return saturate(applyScale(sum, out) + zp, qmin, qmax);
+}
+
 /// The storage range of a b-bit integer, optionally narrow (symmetric, as
 /// for weights: [−(2^(b−1)−1), 2^(b−1)−1]).
 inline int64_t storageMin(unsigned bits, bool isSigned, bool narrow = false) {

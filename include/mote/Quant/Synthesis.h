@@ -65,13 +65,15 @@ TermFit fitPow2(llvm::ArrayRef<double> w, unsigned terms, unsigned bits);
 
 /// Greedy residual terms: term i quantizes what terms < i left over with
 /// its own scale (mean|r| and sign codes for b = 1, max|r| and rounding to
-/// nearest otherwise).
+/// nearest otherwise), then every α refit by least squares for those codes
+/// where that lowers the error.
 TermFit fitResidual(llvm::ArrayRef<double> w, unsigned terms, unsigned bits);
 
 /// LQ-Nets style alternating least squares: assign each weight the nearest
 /// of the Π|codes| levels Σ α_i c_i, then α = (BᵀB)⁻¹Bᵀw; `rounds` rounds
-/// from a uniform-grid start and from the LQ-Nets start α_j ∝ 0.6745·2^j·σ,
-/// keeping the better. Needs terms·bits ≤ 16 (the level table); returns
+/// from each of five starts — the uniform grid reaching max|w|, the same
+/// grid clipped to 90 % and 75 %, the LQ-Nets start α_j ∝ 0.6745·2^j·σ and
+/// the (refit) residual fit — keeping the best. Needs terms·bits ≤ 16 (the level table); returns
 /// fitResidual otherwise. Every α is positive (codes flip sign instead).
 TermFit fitLearned(llvm::ArrayRef<double> w, unsigned terms, unsigned bits,
                    unsigned rounds = 10);

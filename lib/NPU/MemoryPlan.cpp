@@ -147,7 +147,11 @@ onChipCandidates(const Network &net,
   for (const Layer &l : net.layers) {
     if (l.kind == LayerKind::Host)
       continue;
-    for (auto [v, bytes] : layerOutputs(l)) {
+    for (auto out : layerOutputs(l)) {
+      // Plain names, not structured bindings: the lambda captures them
+      // (C++17; clang refuses a captured binding).
+      Value v = out.first;
+      int64_t bytes = out.second;
       if (mustBeInDram(net, v) ||
           llvm::any_of(candidates, [&](auto &c) { return c.v == v; }))
         continue;

@@ -525,6 +525,26 @@ TEST(SimOnChip, CopiesThroughTheActivationBuffer) {
   EXPECT_EQ(ev.sramWriteBytes[1], 64u + 64u + 80u);
 }
 
+/// A requantization record the compiler would never write (zeroed weight
+/// buffer: shift 0) fails the run, naming the instruction and channel.
+TEST(SimVec, InvalidRecordIsARunTimeError) {
+  TargetDescription t = defaultTarget();
+  Builder b(t, 64);
+  Instruction rq = vec(VecOp::Requantize, 0, 0, 0, 1, 1, 2);
+  rq.set(Field::Vec_a_acc, 1);
+  b.add(rq);
+  b.add(finish());
+  auto s = sim::Simulator::create(b.p, t, "test");
+  ASSERT_TRUE(bool(s)) << llvm::toString(s.takeError());
+  auto out = (*s)->runStorage({});
+  ASSERT_FALSE(bool(out));
+  std::string e = llvm::toString(out.takeError());
+  EXPECT_NE(e.find("instruction 0: vec requantize: the record of channel 0 "
+                   "in the weight buffer at 0 has multiplier 0 and shift 0"),
+            std::string::npos)
+      << e;
+}
+
 TEST(SimOnChip, RefusesOverlapAndOutOfRange) {
   TargetDescription t = defaultTarget();
   {

@@ -266,6 +266,26 @@ static void writeResults(Machine &m, const Op &op) {
     dst[i] = uint8_t(numerics::saturate(m.values[i], lo, hi));
 }
 
+/// Reads one 12-byte requantization record {int32 bias, M, S} at byte
+/// `at` of `records` (ISA.def VEC requantize / combine), refusing a
+/// multiplier or shift Numerics cannot apply.
+static Error readRecord(const Op &op, const uint8_t *records, uint64_t at,
+                        const llvm::Twine &what, int64_t &bias,
+                        numerics::ScaleMultiplier &scale) {
+  const uint8_t *r = records + at;
+  int32_t mul = int32_t(load32(r + 4)), shift = int32_t(load32(r + 8));
+  if (mul < 0 || shift < numerics::kMinShift || shift > numerics::kMaxShift)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "instruction " + llvm::Twine(op.index) + ": vec " + what +
+            " in the weight buffer at " + llvm::Twine(op.srcB + at) +
+            " has multiplier " + llvm::Twine(mul) + " and shift " +
+            llvm::Twine(shift) + " (need multiplier >= 0, shift in [1, 62])");
+  bias = int32_t(load32(r));
+  scale = {mul, shift};
+  return Error::success();
+}
+
 static Error execVec(Machine &m, const Op &op) {
   uint64_t pixels = uint64_t(op.outH) * op.outW;
   uint64_t n = pixels * op.channels;
@@ -280,21 +300,12 @@ static Error execVec(Machine &m, const Op &op) {
     const uint8_t *records = m.sram[0].data() + op.srcB;
     std::vector<numerics::ScaleMultiplier> scales(op.channels);
     std::vector<int64_t> bias(op.channels);
-    for (uint32_t c = 0; c < op.channels; ++c) {
-      const uint8_t *r = records + 12 * uint64_t(c);
-      bias[c] = int32_t(load32(r));
-      int32_t mul = int32_t(load32(r + 4)), shift = int32_t(load32(r + 8));
-      if (mul < 0 || shift < numerics::kMinShift ||
-          shift > numerics::kMaxShift)
-        return llvm::createStringError(
-            llvm::inconvertibleErrorCode(),
-            "instruction " + llvm::Twine(op.index) +
-                ": vec requantize: the record of channel " + llvm::Twine(c) +
-                " in the weight buffer at " + llvm::Twine(op.srcB + 12 * c) +
-                " has multiplier " + llvm::Twine(mul) + " and shift " +
-                llvm::Twine(shift) + " (need multiplier >= 0, shift in [1, 62])");
-      scales[c] = {mul, shift};
-    }
+    for (uint32_t c = 0; c < op.channels; ++c)
+      if (Error e = readRecord(op, records, 12 * uint64_t(c),
+                               "requantize: the record of channel " +
+                                   llvm::Twine(c),
+                               bias[c], scales[c]))
+        return e;
     if (a.acc && !op.dAcc) {
       // The common case, int32 accumulators to bytes: straight into the
       // destination, with writeResults' saturation, no int64 staging.
@@ -334,21 +345,15 @@ static Error execVec(Machine &m, const Op &op) {
     std::vector<numerics::SynthesisTerm> rec(uint64_t(K) * channels);
     for (uint32_t t = 0; t < K; ++t)
       for (uint32_t c = 0; c < channels; ++c) {
-        uint64_t at = (uint64_t(t) * channels + c) * 12;
-        const uint8_t *r = records + at;
-        int32_t mul = int32_t(load32(r + 4)), shift = int32_t(load32(r + 8));
-        if (mul < 0 || shift < numerics::kMinShift ||
-            shift > numerics::kMaxShift)
-          return llvm::createStringError(
-              llvm::inconvertibleErrorCode(),
-              "instruction " + llvm::Twine(op.index) +
-                  ": vec combine: the record of term " + llvm::Twine(t) +
-                  " channel " + llvm::Twine(c) + " in the weight buffer at " +
-                  llvm::Twine(op.srcB + at) + " has multiplier " +
-                  llvm::Twine(mul) + " and shift " + llvm::Twine(shift) +
-                  " (need multiplier >= 0, shift in [1, 62])");
         // Channel-major, so one output's K records are adjacent.
-        rec[uint64_t(c) * K + t] = {int64_t(int32_t(load32(r))), {mul, shift}};
+        numerics::SynthesisTerm &term = rec[uint64_t(c) * K + t];
+        if (Error e = readRecord(op, records,
+                                 (uint64_t(t) * channels + c) * 12,
+                                 "combine: the record of term " +
+                                     llvm::Twine(t) + " channel " +
+                                     llvm::Twine(c),
+                                 term.bias, term.scale))
+          return e;
       }
     uint64_t stride = op.termStride;
     int64_t partial[8];

@@ -7,7 +7,8 @@
 // The function is copied into a module of its own (the NPU pipeline takes
 // exactly one function), lowered to the target's digit width unless it
 // already is, compiled by the NPU pipeline and scheduled; the simulator's
-// per-layer statistics are the price. Scheduling validates the program but
+// per-layer statistics are the price (a cascaded layer's stripes summed
+// under its name). Scheduling validates the program but
 // runs no data: its timing and events do not depend on it.
 //
 //===----------------------------------------------------------------------===//
@@ -83,8 +84,26 @@ mote::cost::simulateCost(func::FuncOp fn, StringRef targetSpec,
            << llvm::toString(simulator.takeError());
   const sim::Stats &stats = (*simulator)->stats();
   FunctionCost cost;
-  for (const sim::SegmentStats &l : stats.layers)
-    cost.layers.push_back(toCost(l));
+  for (const sim::SegmentStats &l : stats.layers) {
+    LayerCost c = toCost(l);
+    // A cascaded layer is emitted once per stripe ("NAME (stripe k/N)"):
+    // its cost is the sum of its stripes, under its own name.
+    size_t stripe = c.key.rfind(" (stripe ");
+    if (stripe != std::string::npos)
+      c.key.resize(stripe);
+    auto same = llvm::find_if(cost.layers, [&](const LayerCost &other) {
+      return other.key == c.key;
+    });
+    if (stripe != std::string::npos && same != cost.layers.end()) {
+      LayerCost &into = *same;
+      into.macs += c.macs, into.digitMacs += c.digitMacs;
+      into.dramBytes += c.dramBytes, into.cycles += c.cycles;
+      into.macPJ += c.macPJ, into.sramPJ += c.sramPJ, into.dramPJ += c.dramPJ;
+      into.vectorPJ += c.vectorPJ, into.staticPJ += c.staticPJ;
+      continue;
+    }
+    cost.layers.push_back(std::move(c));
+  }
   cost.total = toCost(stats.total);
   cost.total.key = "total";
   if (stats.hasProgramLoad)

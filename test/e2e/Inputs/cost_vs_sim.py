@@ -23,6 +23,18 @@ def close(x, y):
 ok = True
 for est_path, sim_path in zip(a.pairs[::2], a.pairs[1::2]):
     est, sim = json.load(open(est_path)), json.load(open(sim_path))
+    # The estimate sums a cascaded layer's stripes ("NAME (stripe k/N)")
+    # under its name, in the order of its first stripe; so does this.
+    merged = []
+    for l in sim["layers"]:
+        name = l["name"].split(" (stripe ")[0]
+        same = [m for m in merged if m["name"] == name]
+        if " (stripe " in l["name"] and same:
+            for f in ("energy_uj", "cycles"):
+                same[0][f] += l[f]
+        else:
+            merged.append(dict(l, name=name))
+    sim["layers"] = merged
     rows = [(e, s) for e, s in zip(est["layers"], sim["layers"])]
     bad = []
     if len(est["layers"]) != len(sim["layers"]):

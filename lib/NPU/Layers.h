@@ -320,6 +320,18 @@ std::vector<int64_t> bandSizes(const Network &net, const Cascade &c);
 Layer stripeLayer(const Layer &l, RowRange in, RowRange out,
                   int64_t tileRows = 0);
 
+/// The bytes of tensor `v` (a model input or a layer output), 0 if none.
+int64_t tensorBytes(const Network &net, mlir::Value v);
+
+/// How many layer operands read `v`.
+int64_t tensorReaders(const Network &net, mlir::Value v);
+
+/// The live range [first, last] in layer indices of every tensor under
+/// `plan`: model inputs from -1 and I/O to the end, a cascade's input and
+/// output through the whole chain, a band buffer over its chain.
+llvm::DenseMap<mlir::Value, std::pair<int64_t, int64_t>>
+planLiveRanges(const Network &net, const MemoryPlan &plan);
+
 /// Bytes at the bottom of the activation buffer a layer's tile slots use
 /// (two input and two output slots: Emit.cpp's layout).
 int64_t slotBytes(const Layer &l, const TargetDescription &t);

@@ -100,12 +100,6 @@ const char *mustBeInDram(const Network &net, Value v) {
   return nullptr;
 }
 
-int64_t readers(const Network &net, Value v) {
-  int64_t n = 0;
-  for (const Layer &l : net.layers)
-    n += llvm::count(layerInputs(l), v);
-  return n;
-}
 
 int64_t onChipAlignment(const TargetDescription &t) {
   return std::max<int64_t>(64, t.sram.activationBuffer.alignmentBytes);
@@ -156,7 +150,7 @@ onChipCandidates(const Network &net,
           llvm::any_of(candidates, [&](auto &c) { return c.v == v; }))
         continue;
       auto [first, last] = live.lookup(v);
-      candidates.push_back({v, bytes, first, last, 1 + readers(net, v)});
+      candidates.push_back({v, bytes, first, last, 1 + tensorReaders(net, v)});
     }
   }
   std::stable_sort(candidates.begin(), candidates.end(),
@@ -212,7 +206,7 @@ bool chainable(const Network &net, int64_t k) {
   if (!cascadable(a) || !cascadable(b) || layerOutputs(a).size() != 1)
     return false;
   Value v = a.out.value;
-  return !mustBeInDram(net, v) && readers(net, v) == 1 && b.in.value == v;
+  return !mustBeInDram(net, v) && tensorReaders(net, v) == 1 && b.in.value == v;
 }
 
 /// The chains worth cascading: each run of chainable links through which
@@ -323,6 +317,33 @@ bool placeBands(const Network &net, const TargetDescription &t, Cascade &c,
   }
 }
 } // namespace
+
+int64_t mote::npu::tensorBytes(const Network &net, Value v) {
+  for (const Network::IO &io : net.io)
+    if (io.isInput && io.value == v)
+      return io.bytes();
+  for (const Layer &l : net.layers)
+    for (auto [out, bytes] : layerOutputs(l))
+      if (out == v)
+        return bytes;
+  return 0;
+}
+
+int64_t mote::npu::tensorReaders(const Network &net, Value v) {
+  int64_t n = 0;
+  for (const Layer &l : net.layers)
+    n += llvm::count(layerInputs(l), v);
+  return n;
+}
+
+llvm::DenseMap<Value, std::pair<int64_t, int64_t>>
+mote::npu::planLiveRanges(const Network &net, const MemoryPlan &plan) {
+  auto live = liveRanges(net, plan.cascades);
+  for (const Cascade &c : plan.cascades)
+    for (int64_t k = c.first; k < c.last; ++k)
+      live[net.layers[k].out.value] = {c.first, c.last};
+  return live;
+}
 
 MemoryPlan mote::npu::planMemory(const Network &net,
                                  const TargetDescription &t,
@@ -435,16 +456,6 @@ LogicalResult mote::npu::verifyMemoryPlan(const Network &net,
     bool onChip;
   };
   std::vector<Buf> bufs;
-  auto bytesOf = [&](Value v) -> int64_t {
-    for (const Network::IO &io : net.io)
-      if (io.isInput && io.value == v)
-        return io.bytes();
-    for (const Layer &l : net.layers)
-      for (auto [out, bytes] : layerOutputs(l))
-        if (out == v)
-          return bytes;
-    return 0;
-  };
   /// The layer that writes `v`, for messages.
   auto producer = [&](Value v) -> std::string {
     for (const Layer &l : net.layers)
@@ -503,7 +514,7 @@ LogicalResult mote::npu::verifyMemoryPlan(const Network &net,
                               "cascade");
   for (Value v : order) {
     auto range = live.lookup(v);
-    int64_t bytes = bytesOf(v);
+    int64_t bytes = tensorBytes(net, v);
     if (auto band = bandLive.find(v); band != bandLive.end()) {
       range = band->second;
       bytes = plan.bandBytes.lookup(v);

@@ -105,33 +105,17 @@ void mote::npu::priceTiles(Network &net, const TargetDescription &t,
   double dramExtraPJ =
       (e.dram.readPJPerByte + e.dram.writePJPerByte) / 2 -
       (e.activationBuffer.readPJPerByte + e.activationBuffer.writePJPerByte) / 2;
-  auto bound = [&](Value v, int64_t first, int64_t last, int64_t addr) {
-    int64_t bytes = 0, accesses = 1;
-    if (auto it = plan.bandBytes.find(v); it != plan.bandBytes.end())
-      bytes = it->second;
-    for (const Layer &l : net.layers) {
-      accesses += llvm::count(layerInputs(l), v);
-      for (auto [out, b] : layerOutputs(l))
-        if (out == v && !bytes)
-          bytes = b;
-    }
-    for (int64_t i = std::max<int64_t>(first, 0); i <= last && i < n; ++i)
-      live[i].push_back({addr, bytes, accesses});
+  // A band's bytes are its band buffer's; a whole tensor's its own.
+  auto bytesOf = [&](Value v) {
+    auto it = plan.bandBytes.find(v);
+    return it != plan.bandBytes.end() ? it->second : tensorBytes(net, v);
   };
+  auto ranges = planLiveRanges(net, plan);
   for (auto &[v, addr] : plan.onChip) {
-    int64_t first = n, last = -1;
-    for (int64_t i = 0; i < n; ++i) {
-      const Layer &l = net.layers[i];
-      bool touches = llvm::is_contained(layerInputs(l), v);
-      for (auto [out, bytes] : layerOutputs(l))
-        touches |= out == v;
-      if (touches)
-        first = std::min(first, i), last = std::max(last, i);
-    }
-    for (const Cascade &c : plan.cascades)
-      if (first >= c.first && last <= c.last + 1)
-        first = std::min(first, c.first), last = std::max(last, c.last);
-    bound(v, first, last, addr);
+    auto [first, last] = ranges.lookup(v);
+    Resident r{addr, bytesOf(v), 1 + tensorReaders(net, v)};
+    for (int64_t i = std::max<int64_t>(first, 0); i <= last && i < n; ++i)
+      live[i].push_back(r);
   }
   for (int64_t i : unpinned) {
     Layer &l = net.layers[i];
@@ -171,12 +155,7 @@ void mote::npu::priceTiles(Network &net, const TargetDescription &t,
         auto it = context.onChip.find(v);
         if (it == context.onChip.end() || it->second >= slots)
           continue;
-        int64_t bytes = context.bandBytes.count(v) ? context.bandBytes[v]
-                                                   : trial.out.bytes();
-        for (const Layer &other : net.layers)
-          for (auto [out, b] : layerOutputs(other))
-            if (out == v && !context.bandBytes.count(v))
-              bytes = b;
+        int64_t bytes = bytesOf(v);
         if (next + bytes <= int64_t(t.sram.activationBuffer.bytes)) {
           it->second = next;
           next = alignTo(next + bytes, 64);

@@ -101,6 +101,15 @@ Instruction vec(VecOp op, uint64_t a, uint64_t b, uint64_t dst, uint64_t h,
 
 Instruction finish() { return make(Opcode::Finish); }
 
+/// A SYNC on `engine` with the given token flags set.
+Instruction sync(Engine engine, std::initializer_list<Field> flags) {
+  Instruction i = make(Opcode::Sync);
+  i.set(Field::Sync_engine, int64_t(engine));
+  for (Field f : flags)
+    i.set(f, 1);
+  return i;
+}
+
 /// Runs a program without inputs; returns its outputs' DRAM images.
 std::vector<std::vector<uint8_t>> runProgram(Program p,
                                              const TargetDescription &t,
@@ -476,32 +485,21 @@ TEST(SimOnChip, CopiesThroughTheActivationBuffer) {
   Instruction ld = load(1, 0, 0, 1, 4, 16);
   ld.set(Field::Header_push_next, 1);
   b.add(ld);
-  Instruction sy = make(Opcode::Sync);
-  sy.set(Field::Sync_engine, 1).set(Field::Header_pop_prev, 1);
-  sy.set(Field::Header_push_next, 1);
-  b.add(sy);
+  b.add(sync(Engine::Execute, {Field::Header_pop_prev, Field::Header_push_next}));
   b.cfg(Engine::Store, reg::ST_ROW_STRIDE, 32, /*popPrev=*/true);
   b.cfg(Engine::Store, reg::ST_PIX_STRIDE, 16);
   Instruction park = store(1, 0, 1024, 4, 1, 16); // every other 16 bytes
   park.set(Field::Store_on_chip, 1).set(Field::Header_push_prev, 1);
   b.add(park);
-  Instruction back = make(Opcode::Sync);
-  back.set(Field::Sync_engine, 1).set(Field::Header_pop_next, 1);
-  back.set(Field::Header_push_prev, 1);
-  b.add(back);
-  Instruction wait = make(Opcode::Sync);
-  wait.set(Field::Sync_engine, 0).set(Field::Header_pop_next, 1);
-  b.add(wait);
+  b.add(sync(Engine::Execute, {Field::Header_pop_next, Field::Header_push_prev}));
+  b.add(sync(Engine::Load, {Field::Header_pop_next}));
   b.cfg(Engine::Load, reg::LD_ROW_STRIDE, 32);
   b.cfg(Engine::Load, reg::LD_PAD_VALUE, 7);
   Instruction fetch = load(1, 4096, 1024, 4, 1, 16);
   fetch.set(Field::Load_on_chip, 1).set(Field::Load_pad_top, 1);
   fetch.set(Field::Header_push_next, 1);
   b.add(fetch);
-  Instruction sy2 = make(Opcode::Sync);
-  sy2.set(Field::Sync_engine, 1).set(Field::Header_pop_prev, 1);
-  sy2.set(Field::Header_push_next, 1);
-  b.add(sy2);
+  b.add(sync(Engine::Execute, {Field::Header_pop_prev, Field::Header_push_next}));
   b.cfg(Engine::Store, reg::ST_ROW_STRIDE, 0, /*popPrev=*/true);
   b.cfg(Engine::Store, reg::ST_PIX_STRIDE, 1);
   b.add(store(1, 4096, 512, 1, 80, 1));

@@ -14,7 +14,11 @@
 //                                      npu.loop_order = "oc,oh,ow,ic"
 //   --mote-npu-plan-memory  anchor op: npu.dram = i64 (its output tensor's
 //                                      DRAM address), or npu.sram = i64
-//                                      (kept in the activation buffer);
+//                                      (kept in the activation buffer),
+//                                      npu.band = i64 (a cascade's band
+//                                      buffer bytes); first layer of a
+//                                      cascade: npu.cascade = array<i64:
+//                                      last, stripe rows, tile rows>;
 //                           func: npu.dram_inputs = array<i64>,
 //                                 npu.const_bytes = i64, npu.dram_top = i64
 //

@@ -70,7 +70,6 @@ struct Emitter {
   std::vector<Step> steps;
   OpBuilder *b;
   Location loc;
-  int64_t tokensEL = 0, tokensSE = 0; // per-layer counts for the drain
   /// Resident weights: every weight block and table gets its own place in
   /// the weight buffer (bump-allocated in layer order, the same in the dry
   /// run and the real one) and is loaded once, by the program-load

@@ -35,13 +35,15 @@ def MoteNPUTile : Pass<"mote-npu-tile", "mlir::ModuleOp"> {
   let summary = "Choose each NPU layer's tile sizes and loop order (annotates)";
   let description = [{
     Step 2. For each layer, the tile `(th, tw, tc, cc)` (output rows,
-    columns, output-channel block, input-channel chunk) with the fewest
-    estimated cycles, then DRAM bytes, among those that fit the target's
-    SRAMs with double-buffered activation and weight slots and the ISA's
-    field widths; recorded on the anchor as `npu.tile = array<i64: th, tw,
-    tc, cc>` and `npu.loop_order = "oc,oh,ow,ic"`. A tile already present
-    is checked and kept (pinning). No fitting tile: an error naming the op
-    and the target.
+    columns, output-channel block, input-channel chunk) among those that fit
+    the target's SRAMs with double-buffered activation and weight slots and
+    the ISA's field widths: a first-order estimate ranks them (cycles, then
+    DRAM bytes; whole rows preferred within 3 %), then a short list is
+    emitted layer by layer under a provisional memory plan and priced on the
+    simulator, lowest energy winning (docs/NPU.md). Recorded on the anchor
+    as `npu.tile = array<i64: th, tw, tc, cc>` and `npu.loop_order =
+    "oc,oh,ow,ic"`. A tile already present is checked and kept (pinning).
+    No fitting tile: an error naming the op and the target.
   }];
   let options = [
     Option<"target", "target", "std::string", "\"mote-default\"",
@@ -93,8 +95,9 @@ def MoteToNPU : Pass<"mote-to-npu", "mlir::ModuleOp"> {
        HOST instruction plus the segment's `mote` ops, run by the host with
        the reference interpreter's kernels between the chip's layers.
     2. *Tiling*: per layer, tile sizes (rows, cols, out channels, input
-       channel chunk) minimising estimated cycles, then DRAM bytes, within
-       the target's SRAMs with double-buffered activation and weight slots.
+       channel chunk) within the target's SRAMs with double-buffered
+       activation and weight slots, ranked by an estimate and chosen by
+       the simulator's energy (as `--mote-npu-tile`).
        Recorded as `tile = [th, tw, tc, cc]` and `loop_order` on `npu.layer`.
        A layer whose smallest tile does not fit is an error naming the op
        and the target.

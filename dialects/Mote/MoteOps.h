@@ -16,6 +16,15 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+namespace mote {
+/// One output coordinate of a resized dimension (mote.resize): it reads
+/// input index i0 with weight 1 - w1 and i1 with weight w1.
+struct ResizeTap {
+  int64_t i0, i1;
+  double w1;
+};
+} // namespace mote
+
 #define GET_OP_CLASSES
 #include "Mote/MoteOps.h.inc"
 

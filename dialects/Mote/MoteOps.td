@@ -429,6 +429,13 @@ def Mote_ResizeOp : Mote_Op<"resize", [Pure]> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
   let hasFolder = 1;
+  let extraClassDeclaration = [{
+    /// Dimension `dim`'s coordinate map, defined once for the interpreter
+    /// and the NPU lowering: per output index, the input indices `i0` and
+    /// `i1` it reads and the weight `w1` of `i1` (nearest: i0 == i1,
+    /// w1 = 0).
+    ::llvm::SmallVector<::mote::ResizeTap> getTaps(unsigned dim);
+  }];
 }
 
 //===----------------------------------------------------------------------===//

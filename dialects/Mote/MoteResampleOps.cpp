@@ -15,6 +15,7 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace mlir;
@@ -112,4 +113,64 @@ OpFoldResult ResizeOp::fold(FoldAdaptor) {
     if (s != 1.0)
       return {};
   return getInput();
+}
+
+/// ONNX Resize's coordinate transform and neighbour choice for one
+/// dimension (onnx/backend/test/case/node/resize.py, interpolate_1d_with_x).
+/// Like the reference, the "output length" in align_corners and
+/// pytorch_half_pixel is scale · input length, which differs from the
+/// integer output size when the model gives scales that do not divide.
+SmallVector<ResizeTap> ResizeOp::getTaps(unsigned dim) {
+  int64_t inLen = cast<RankedTensorType>(getInput().getType()).getDimSize(dim);
+  int64_t outLen =
+      cast<RankedTensorType>(getOutput().getType()).getDimSize(dim);
+  double scale = getScales()[dim];
+  StringRef mode = getMode(), coord = getCoordinateMode(),
+            nearest = getNearestMode();
+  SmallVector<ResizeTap> taps(outLen);
+  double outWidth = scale * static_cast<double>(inLen);
+  for (int64_t o = 0; o < outLen; ++o) {
+    double x = static_cast<double>(o), orig;
+    if (coord == "align_corners")
+      orig = outWidth == 1 ? 0.0 : x * (inLen - 1) / (outWidth - 1);
+    else if (coord == "asymmetric")
+      orig = x / scale;
+    else if (coord == "pytorch_half_pixel")
+      orig = outWidth == 1 ? -0.5 : (x + 0.5) / scale - 0.5;
+    else if (coord == "tf_half_pixel_for_nn")
+      orig = (x + 0.5) / scale;
+    else // half_pixel
+      orig = (x + 0.5) / scale - 0.5;
+    double base = std::floor(orig);
+    // The reference prefers the left neighbour: an integral coordinate has
+    // ratio 1 towards the pixel itself.
+    bool integral = orig == base;
+    double ratio = integral ? 1.0 : orig - base;
+    int64_t left = static_cast<int64_t>(integral ? base - 1 : base);
+    auto clampIndex = [&](int64_t i) {
+      return std::clamp<int64_t>(i, 0, inLen - 1);
+    };
+    ResizeTap t;
+    if (mode == "linear") {
+      t.i0 = clampIndex(left);
+      t.i1 = clampIndex(left + 1);
+      t.w1 = ratio;
+    } else {
+      bool right;
+      if (integral)
+        right = true;
+      else if (nearest == "round_prefer_ceil")
+        right = ratio >= 0.5;
+      else if (nearest == "floor")
+        right = false;
+      else if (nearest == "ceil")
+        right = true;
+      else // round_prefer_floor
+        right = ratio > 0.5;
+      t.i0 = t.i1 = clampIndex(right ? left + 1 : left);
+      t.w1 = 0.0;
+    }
+    taps[o] = t;
+  }
+  return taps;
 }

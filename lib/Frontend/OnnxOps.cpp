@@ -117,6 +117,36 @@ FailureOr<OnnxValue> emitBinary(Importer &im, BinKind kind, OnnxValue &a,
       return emitBinary(im, BinKind::Mul, a, reciprocal);
     }
   }
+  // Max(x, c) / Min(x, c) against one constant c (the clamp TensorFlow
+  // exports write for ReLU6 and friends) is a clamp: it then fuses into
+  // the producer's output clamp on the NPU instead of running as a vector
+  // op against a constant tensor. Only where c does not widen x's shape.
+  if (kind == BinKind::Max || kind == BinKind::Min) {
+    OnnxValue *x = &a, *c = &b;
+    if (a.isConstant())
+      std::swap(x, c);
+    if (!x->isConstant() && x->value && c->isConstant() &&
+        c->constant->isFloat() && c->constant->numElements() > 0 &&
+        [&] {
+          auto s = broadcastShapes(x->shape, c->shape);
+          return s && llvm::equal(*s, x->shape);
+        }()) {
+      double v = c->constant->getDouble(0);
+      bool splat = !std::isnan(v);
+      for (int64_t i = 1, n = c->constant->numElements(); i < n && splat; ++i)
+        splat = c->constant->getDouble(i) == v;
+      if (splat) {
+        float inf = std::numeric_limits<float>::infinity();
+        float lo = kind == BinKind::Max ? float(v) : -inf;
+        float hi = kind == BinKind::Max ? inf : float(v);
+        OnnxValue out = *x;
+        out.value = ClampOp::create(im.builder, im.loc, x->value.getType(),
+                                    x->value, im.builder.getF32FloatAttr(lo),
+                                    im.builder.getF32FloatAttr(hi));
+        return out;
+      }
+    }
+  }
   auto shape = broadcastShapes(a.shape, b.shape);
   if (!shape) {
     im.fail() << "operands of shapes " << formatShape(a.shape) << " and "

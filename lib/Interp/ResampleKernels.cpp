@@ -61,74 +61,11 @@ Expected<Tensor> execSlice(Operation *op, Operands operands) {
 
 namespace {
 
-/// One output coordinate of a resized dimension: it reads input index i0
-/// with weight 1 - w1 and i1 with weight w1 (nearest: w1 = 0).
-struct Tap {
-  int64_t i0, i1;
-  double w1;
-};
-
-/// ONNX Resize's coordinate transform and neighbour choice for one
-/// dimension (onnx/backend/test/case/node/resize.py, interpolate_1d_with_x).
-/// Like the reference, the "output length" in align_corners and
-/// pytorch_half_pixel is scale · input length, which differs from the
-/// integer output size when the model gives scales that do not divide.
-std::vector<Tap> tapsFor(int64_t inLen, int64_t outLen, double scale,
-                         llvm::StringRef mode, llvm::StringRef coord,
-                         llvm::StringRef nearest) {
-  std::vector<Tap> taps(outLen);
-  double outWidth = scale * static_cast<double>(inLen);
-  for (int64_t o = 0; o < outLen; ++o) {
-    double x = static_cast<double>(o), orig;
-    if (coord == "align_corners")
-      orig = outWidth == 1 ? 0.0 : x * (inLen - 1) / (outWidth - 1);
-    else if (coord == "asymmetric")
-      orig = x / scale;
-    else if (coord == "pytorch_half_pixel")
-      orig = outWidth == 1 ? -0.5 : (x + 0.5) / scale - 0.5;
-    else if (coord == "tf_half_pixel_for_nn")
-      orig = (x + 0.5) / scale;
-    else // half_pixel
-      orig = (x + 0.5) / scale - 0.5;
-    double base = std::floor(orig);
-    // The reference prefers the left neighbour: an integral coordinate has
-    // ratio 1 towards the pixel itself.
-    bool integral = orig == base;
-    double ratio = integral ? 1.0 : orig - base;
-    int64_t left = static_cast<int64_t>(integral ? base - 1 : base);
-    auto clampIndex = [&](int64_t i) {
-      return std::clamp<int64_t>(i, 0, inLen - 1);
-    };
-    Tap t;
-    if (mode == "linear") {
-      t.i0 = clampIndex(left);
-      t.i1 = clampIndex(left + 1);
-      t.w1 = ratio;
-    } else {
-      bool right;
-      if (integral)
-        right = true;
-      else if (nearest == "round_prefer_ceil")
-        right = ratio >= 0.5;
-      else if (nearest == "floor")
-        right = false;
-      else if (nearest == "ceil")
-        right = true;
-      else // round_prefer_floor
-        right = ratio > 0.5;
-      t.i0 = t.i1 = clampIndex(right ? left + 1 : left);
-      t.w1 = 0.0;
-    }
-    taps[o] = t;
-  }
-  return taps;
-}
-
 /// Resamples dimension `d` of a row-major buffer of `shape` to `outLen`.
 template <typename T, typename Combine>
 std::vector<T> resampleDim(const std::vector<T> &in,
                            llvm::SmallVectorImpl<int64_t> &shape, size_t d,
-                           const std::vector<Tap> &taps, Combine combine) {
+                           llvm::ArrayRef<ResizeTap> taps, Combine combine) {
   int64_t outer = 1, inner = 1;
   for (size_t i = 0; i < d; ++i)
     outer *= shape[i];
@@ -154,15 +91,13 @@ Expected<Tensor> execResize(Operation *op, Operands operands) {
   auto resize = cast<ResizeOp>(op);
   const Tensor &x = *operands[0];
   Tensor out = Tensor::allocate(resize.getOutput().getType());
-  llvm::ArrayRef<double> scales = resize.getScales();
   llvm::StringRef mode = resize.getMode();
   size_t rank = out.shape.size();
   if (out.numElements() == 0 || x.numElements() == 0)
     return out;
-  std::vector<std::vector<Tap>> taps(rank);
+  std::vector<llvm::SmallVector<ResizeTap>> taps(rank);
   for (size_t d = 0; d < rank; ++d)
-    taps[d] = tapsFor(x.shape[d], out.shape[d], scales[d], mode,
-                      resize.getCoordinateMode(), resize.getNearestMode());
+    taps[d] = resize.getTaps(d);
   llvm::SmallVector<int64_t, 4> shape(x.shape.begin(), x.shape.end());
   if (mode == "nearest") {
     auto pick = [](auto a, auto, double) { return a; };

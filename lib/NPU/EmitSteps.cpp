@@ -172,29 +172,59 @@ void Emitter::buildSteps(const Layer &l) {
   bool first = true;
 
   if (l.kind == LayerKind::Copy) {
-    int64_t r = l.copyShape.size();
-    int64_t rows = l.th, cols = l.tw, outer = 1;
+    // Layers.h: rows of the second-to-last dim, `th` at a time, each row
+    // tw elements of copyElem bytes; LOAD gathers with the input strides,
+    // VEC copies (a clamp to the type's own range), STORE scatters with
+    // the output strides.
+    int64_t r = l.copyShape.size(), E = l.copyElem;
+    int64_t R = l.copyShape[r - 2], cols = l.tw, outer = 1;
     for (int64_t i = 0; i + 2 < r; ++i)
       outer *= l.copyShape[i];
-    int64_t rowStride = r >= 2 ? l.copyStrides[r - 2] : 0;
-    for (int64_t n = 0; n < outer; ++n) {
+    if (l.copyFill) {
+      // A pad's border: one tile of the fill byte (a LOAD broadcasting a
+      // copyElem-byte constant with zero strides), stored over the whole
+      // output before the interior; the store engine keeps program order.
       Step s;
-      int64_t src = l.copyBase, rem = n;
-      for (int64_t i = r - 3; i >= 0; --i) {
-        src += (rem % l.copyShape[i]) * l.copyStrides[i];
-        rem /= l.copyShape[i];
-      }
-      int64_t slot = tile % 2;
-      load(s.loads, 1, inSlot[slot], X + src, rows, cols, 1, rowStride,
-           l.copyStrides[r - 1], 0);
-      if (first)
-        layerRegs(l, s.exec), first = false;
-      int64_t dst = outSlot[slot];
-      s.exec.push_back(vec(isa::VecOp::Clamp, inSlot[slot], 0, rows, cols, 1, dst));
-      store(s.stores, dst, Y + n * rows * cols, rows, cols, 1, cols, 1);
+      int64_t rows = std::min(l.th, R);
+      int64_t fill = addConst(std::vector<uint8_t>(E, uint8_t(l.copyFillValue)));
+      load(s.loads, 1, inSlot[0], Addr{fill, false}, rows, cols, E, 0, 0, 0);
+      layerRegs(l, s.exec), first = false;
+      s.exec.push_back(vec(isa::VecOp::Clamp, inSlot[0], 0, rows, cols, E,
+                           outSlot[0]));
+      int64_t total =
+          cast<RankedTensorType>(l.out.value.getType()).getNumElements();
+      int64_t chunk = std::min<int64_t>(rows * cols * E, 65535);
+      for (int64_t off = 0; off < total; off += chunk)
+        store(s.stores, outSlot[0], Y + off, 1, 1,
+              std::min(chunk, total - off), 0, 0);
       s.endsTile = true;
       steps.push_back(std::move(s));
       ++tile;
+    }
+    for (int64_t n = 0; n < outer; ++n) {
+      int64_t src = l.copyBase, dst = l.copyOutBase, rem = n;
+      for (int64_t i = r - 3; i >= 0; --i) {
+        src += (rem % l.copyShape[i]) * l.copyStrides[i];
+        dst += (rem % l.copyShape[i]) * l.copyOutStrides[i];
+        rem /= l.copyShape[i];
+      }
+      for (int64_t r0 = 0; r0 < R; r0 += l.th) {
+        int64_t rows = std::min(l.th, R - r0);
+        Step s;
+        int64_t slot = tile % 2;
+        load(s.loads, 1, inSlot[slot], X + (src + r0 * l.copyStrides[r - 2]),
+             rows, cols, E, l.copyStrides[r - 2], l.copyStrides[r - 1], 0);
+        if (first)
+          layerRegs(l, s.exec), first = false;
+        s.exec.push_back(vec(isa::VecOp::Clamp, inSlot[slot], 0, rows, cols,
+                             E, outSlot[slot]));
+        store(s.stores, outSlot[slot],
+              Y + (dst + r0 * l.copyOutStrides[r - 2]), rows, cols, E,
+              l.copyOutStrides[r - 2], l.copyOutStrides[r - 1]);
+        s.endsTile = true;
+        steps.push_back(std::move(s));
+        ++tile;
+      }
     }
     return;
   }

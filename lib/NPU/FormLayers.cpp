@@ -414,7 +414,7 @@ LogicalResult Former::run() {
     }
     // Data movement of a tensor the open host segment computes stays in
     // that segment (no round trip through DRAM for a reshape).
-    if (llvm::isa<ReshapeOp, TransposeOp, SliceOp>(op) &&
+    if (llvm::isa<ReshapeOp, TransposeOp, SliceOp, ResizeOp, PadOp>(op) &&
         inOpenHostSegment(op->getOperand(0))) {
       addHostOp(op);
       continue;
@@ -429,6 +429,14 @@ LogicalResult Former::run() {
     }
     if (auto sl = dyn_cast<SliceOp>(op)) {
       (void)layerOrHost(op, [&] { return sliceLayer(sl); });
+      continue;
+    }
+    if (auto r = dyn_cast<ResizeOp>(op)) {
+      (void)layerOrHost(op, [&] { return resizeLayer(r); });
+      continue;
+    }
+    if (auto p = dyn_cast<PadOp>(op)) {
+      (void)layerOrHost(op, [&] { return padLayer(p); });
       continue;
     }
     if (!handled.contains(op))

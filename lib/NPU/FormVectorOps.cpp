@@ -5,8 +5,8 @@
 //===----------------------------------------------------------------------===//
 //
 // The layer former's vector-unit and DMA layers (Former.h): pools, binary
-// elementwise ops with their broadcasts, concat, LUT / clamp, layout
-// transposes and slices (strided copies).
+// elementwise ops with their broadcasts, concat, LUT / clamp. The DMA
+// copies (transposes, slices, nearest resizes, pads) are in FormCopies.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -238,68 +238,5 @@ LogicalResult Former::unaryLayer(Operation *op) {
                               a->qmin, a->qmax);
   }
   net.layers.push_back(std::move(l));
-  return success();
-}
-
-LogicalResult Former::transpose(TransposeOp t) {
-  auto inT = cast<RankedTensorType>(t.getInput().getType());
-  ArrayRef<int64_t> perm = t.getPerms();
-  int64_t last = -1;
-  bool keeps = true;
-  for (int64_t p : perm) {
-    if (inT.getDimSize(p) == 1)
-      continue;
-    keeps &= p > last;
-    last = p;
-  }
-  if (keeps) {
-    alias[t.getOutput()] = t.getInput();
-    return success();
-  }
-  FailureOr<Layer> l = copyLayer(t, "transpose");
-  if (failed(l))
-    return failure();
-  SmallVector<int64_t> strides = rowMajorStrides(inT);
-  for (int64_t p : perm) {
-    l->copyShape.push_back(inT.getDimSize(p));
-    l->copyStrides.push_back(strides[p]);
-  }
-  net.layers.push_back(std::move(*l));
-  return success();
-}
-
-FailureOr<Layer> Former::copyLayer(Operation *op, StringRef kind) {
-  Layer l = startLayer(op, LayerKind::Copy, kind);
-  auto a = tensor(op, op->getOperand(0));
-  auto o = tensor(op, op->getResult(0));
-  if (failed(a) || failed(o))
-    return failure();
-  l.in = *a, l.out = *o;
-  l.lo = a->qmin, l.hi = a->qmax;
-  return l;
-}
-
-SmallVector<int64_t> Former::rowMajorStrides(RankedTensorType t) {
-  SmallVector<int64_t> strides(t.getRank(), 1);
-  for (int64_t i = t.getRank() - 2; i >= 0; --i)
-    strides[i] = strides[i + 1] * t.getDimSize(i + 1);
-  return strides;
-}
-
-LogicalResult Former::sliceLayer(SliceOp sl) {
-  auto inT = cast<RankedTensorType>(sl.getInput().getType());
-  auto outT = cast<RankedTensorType>(sl.getOutput().getType());
-  if (llvm::any_of(sl.getSteps(), [](int64_t s) { return s <= 0; }))
-    return sl.emitError("NPU lowering: a slice with a negative step");
-  FailureOr<Layer> l = copyLayer(sl, "slice");
-  if (failed(l))
-    return failure();
-  SmallVector<int64_t> strides = rowMajorStrides(inT);
-  for (int64_t d = 0; d < inT.getRank(); ++d) {
-    l->copyShape.push_back(outT.getDimSize(d));
-    l->copyStrides.push_back(strides[d] * sl.getSteps()[d]);
-    l->copyBase += strides[d] * sl.getStarts()[d];
-  }
-  net.layers.push_back(std::move(*l));
   return success();
 }

@@ -150,14 +150,26 @@ struct Former {
   LogicalResult transpose(TransposeOp t);
 
   /// A strided DMA copy layer from the op's input to its result (byte
-  /// elements, the input's range); the caller fills the copy geometry.
+  /// elements, the input's range, a row-major output); the caller fills
+  /// the input geometry and calls finishCopy.
   FailureOr<Layer> copyLayer(Operation *op, StringRef kind);
+  /// Normalises the copy's geometry (Layers.h) and adds the layer; fails
+  /// when no LOAD / STORE pair can move one row of it.
+  LogicalResult finishCopy(Layer &l);
 
   static SmallVector<int64_t> rowMajorStrides(RankedTensorType t);
 
-  /// A strided slice (ShuffleNet's channel split, crops): a strided DMA
-  /// copy from the first element read. Negative steps stay on the host.
+  /// A strided slice (ShuffleNet's channel split, crops, flips): a strided
+  /// DMA copy from the first element read (negative steps walk back).
   LogicalResult sliceLayer(SliceOp sl);
+  /// Nearest resize: a strided copy where every dimension's index map is
+  /// `i0 + (o / k) * s` (integer up- and down-scales); others stay on the
+  /// host, as does linear mode.
+  LogicalResult resizeLayer(ResizeOp r);
+  /// Constant pad (standalone, ConvTranspose's zero insertion): the output
+  /// is filled with the pad value, then the input is copied into its
+  /// interior with the output's strides.
+  LogicalResult padLayer(PadOp p);
 
   //===--------------------------------------------------------------------===//
   // Host segments

@@ -110,10 +110,17 @@ struct Layer {
   // type, copied).
   std::vector<TensorRef> ins;
   std::vector<std::pair<int64_t, int64_t>> insScale;
-  // Copy (strided DMA: transpose, slice): output dims, the input strides
-  // per output dim and the input element the copy starts at.
-  llvm::SmallVector<int64_t, 4> copyShape, copyStrides;
-  int64_t copyBase = 0;
+  // Copy (strided DMA: transpose, slice, nearest resize, pad): index i of
+  // copyShape moves copyElem contiguous bytes from input byte
+  // copyBase + sum(i_d * copyStrides[d]) to output byte
+  // copyOutBase + sum(i_d * copyOutStrides[d]). Normalised (FormCopies.cpp):
+  // rank >= 2, no unit dims, mergeable dims merged, the innermost
+  // contiguous run folded into copyElem. A pad first fills the whole
+  // output with copyFillValue (`copyFill`).
+  llvm::SmallVector<int64_t, 4> copyShape, copyStrides, copyOutStrides;
+  int64_t copyBase = 0, copyOutBase = 0, copyElem = 1;
+  bool copyFill = false;
+  int64_t copyFillValue = 0;
   int64_t macs = 0;
   /// Average pooling that leaves padding out of the count (ONNX's default):
   /// the divisor differs at the borders, so Emit cuts tiles where it

@@ -176,16 +176,23 @@ bool fits(const Layer &l, const TargetDescription &t, const Space &s,
   return true;
 }
 
-/// The fixed tile of a strided copy: one step per outer index, rows x cols
-/// of the last two dims.
+/// The tile of a strided copy (Layers.h): rows of the second-to-last dim,
+/// every element of the last, copyElem bytes each; as many rows as the
+/// double-buffered in and out slots hold. One step per row block.
 LogicalResult copyTile(Layer &l, const TargetDescription &t) {
   int64_t r = l.copyShape.size();
-  l.th = r >= 2 ? l.copyShape[r - 2] : 1;
+  int64_t rows = l.copyShape[r - 2];
   l.tw = l.copyShape[r - 1];
-  l.tc = l.cc = 1;
-  if (l.th > 4095 || l.tw > 4095 ||
-      2 * alignTo(l.th * l.tw, t.sram.activationBuffer.alignmentBytes) * 2 >
-          usable(t.sram.activationBuffer, 20))
+  l.tc = l.cc = l.copyElem;
+  int64_t budget = usable(t.sram.activationBuffer, 20);
+  int64_t align = t.sram.activationBuffer.alignmentBytes;
+  auto fitsRows = [&](int64_t th) {
+    return 4 * alignTo(th * l.tw * l.copyElem, align) <= budget;
+  };
+  l.th = std::min<int64_t>(rows, 4095);
+  while (l.th > 1 && !fitsRows(l.th))
+    l.th = (l.th + 1) / 2;
+  if (l.tw > 4095 || l.copyElem > 4095 || !fitsRows(l.th))
     return l.anchor->emitError("NPU lowering: ")
            << l.kindName << " too large for target '"
            << t.name << "'";
@@ -201,10 +208,11 @@ LogicalResult mote::npu::checkTile(const Layer &l,
     Layer fixed = l;
     if (failed(copyTile(fixed, t)))
       return failure();
-    if (fixed.th != l.th || fixed.tw != l.tw || l.tc != 1 || l.cc != 1)
+    if (fixed.th != l.th || fixed.tw != l.tw || fixed.tc != l.tc ||
+        fixed.cc != l.cc)
       return l.anchor->emitError("NPU lowering: a ")
-             << l.kindName << "'s tile must be ["
-             << fixed.th << ", " << fixed.tw << ", 1, 1]";
+             << l.kindName << "'s tile must be [" << fixed.th << ", "
+             << fixed.tw << ", " << fixed.tc << ", " << fixed.cc << "]";
     return success();
   }
   Space s = space(l);

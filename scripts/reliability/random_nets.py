@@ -77,7 +77,8 @@ def targets():
 
 SPATIAL = {"conv": 30, "act": 15, "pool": 10, "residual": 8, "concat": 5,
            "lut": 6, "gap": 2, "binary": 6, "se": 4, "host": 4, "split": 3,
-           "swish": 4, "mean": 2, "resize": 2}
+           "swish": 4, "mean": 2, "resize": 2, "flip": 2, "pad": 2,
+           "convt": 2, "clampc": 3}
 TAIL = {"fc": 2, "matmul": 1}
 # "softmax" closes a network now and then: a trailing host segment.
 ALL_OPS = list(SPATIAL) + list(TAIL) + ["softmax"]
@@ -147,7 +148,21 @@ def random_spec(rng, seed, choices):
             # opset 14; the generator writes opset 13).
             layer.update(fn=rng.choice(["silu", "hardswish"]))
         elif kind == "resize":
-            layer.update(mode=rng.choice(["nearest", "linear"]))
+            layer.update(mode=rng.choice(["nearest", "nearest", "linear"]),
+                         scale=rng.choice([2, 2, 3]))
+        elif kind == "flip":
+            # A negative-step slice (a flip, every other row backwards).
+            layer.update(axis=rng.choice([2, 3]), step=rng.choice([-1, -2]))
+        elif kind == "pad":
+            layer.update(pads=[rng.randint(0, 2) for _ in range(4)],
+                         value=rng.choice([0.0, 0.0, 0.5]))
+        elif kind == "convt":
+            layer.update(out=rng.randint(1, 8), k=rng.choice([2, 3]),
+                         stride=rng.choice([1, 2]), pad=rng.choice([0, 1]))
+        elif kind == "clampc":
+            # tf2onnx's clamps: Max / Min against one constant.
+            layer.update(lo=rng.choice([-1.0, 0.0, 0.25]),
+                         hi=rng.choice([1.0, 6.0, None]))
         spec["layers"].append(layer)
     return spec
 
@@ -296,13 +311,62 @@ def build_model(spec):
                                           axes=[2, 3], keepdims=1))
             shape = [1, shape[1], 1, 1]
         elif op == "resize":
-            scales = const(f"{name}_scales", np.array([1, 1, 2, 2]))
+            f = layer.get("scale", 2)
+            scales = const(f"{name}_scales", np.array([1, 1, f, 2]))
             attrs = dict(mode=layer["mode"])
             if layer["mode"] == "linear":
                 attrs["coordinate_transformation_mode"] = "half_pixel"
             nodes.append(helper.make_node("Resize", [cur, "", scales], [out],
                                           name=name, **attrs))
-            shape = [1, shape[1], shape[2] * 2, shape[3] * 2]
+            shape = [1, shape[1], shape[2] * f, shape[3] * 2]
+        elif op == "flip":
+            axis, step = layer["axis"], layer["step"]
+            n = shape[axis]
+            inits.append(numpy_helper.from_array(
+                np.array([-1], np.int64), f"{name}_st"))
+            inits.append(numpy_helper.from_array(
+                np.array([-n - 1], np.int64), f"{name}_en"))
+            inits.append(numpy_helper.from_array(
+                np.array([axis], np.int64), f"{name}_ax"))
+            inits.append(numpy_helper.from_array(
+                np.array([step], np.int64), f"{name}_sp"))
+            nodes.append(helper.make_node(
+                "Slice", [cur, f"{name}_st", f"{name}_en", f"{name}_ax",
+                          f"{name}_sp"], [out], name=name))
+            shape = list(shape)
+            shape[axis] = (n + (-step) - 1) // (-step)
+        elif op == "pad":
+            t, l, b, r = layer["pads"]
+            inits.append(numpy_helper.from_array(
+                np.array([0, 0, t, l, 0, 0, b, r], np.int64), f"{name}_p"))
+            nodes.append(helper.make_node(
+                "Pad", [cur, f"{name}_p",
+                        const(f"{name}_v", np.array(layer["value"]))], [out],
+                name=name))
+            shape = [1, shape[1], shape[2] + t + b, shape[3] + l + r]
+        elif op == "convt":
+            c, h, w = shape[1], shape[2], shape[3]
+            k, stride, pad, oc = layer["k"], layer["stride"], layer["pad"], layer["out"]
+            pad = min(pad, k - 1)
+            oh = (h - 1) * stride - 2 * pad + k
+            ow = (w - 1) * stride - 2 * pad + k
+            if oh < 1 or ow < 1:
+                continue
+            wt = rng.standard_normal((c, oc, k, k)) / np.sqrt(c * k * k)
+            b = rng.standard_normal(oc) * 0.1
+            nodes.append(helper.make_node(
+                "ConvTranspose", [cur, const(f"{name}_w", wt),
+                                  const(f"{name}_b", b)], [out], name=name,
+                kernel_shape=[k, k], strides=[stride, stride], pads=[pad] * 4))
+            shape = [1, oc, oh, ow]
+        elif op == "clampc":
+            nodes.append(helper.make_node(
+                "Max", [cur, const(f"{name}_lo", np.array(layer["lo"]))],
+                [out if layer["hi"] is None else f"{out}_lo"], name=name))
+            if layer["hi"] is not None:
+                nodes.append(helper.make_node(
+                    "Min", [const(f"{name}_hi", np.array(layer["hi"])),
+                            f"{out}_lo"], [out], name=f"{name}_min"))
         elif op == "host":
             if layer["fn"] == "div":
                 nodes.append(helper.make_node(

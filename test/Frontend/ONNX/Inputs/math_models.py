@@ -147,6 +147,26 @@ def broadcast():
     return model(nodes, x, outs, inits), x, outs
 
 
+def clamp_const():
+    """Max / Min against one constant (tf2onnx's ReLU6 and clamps): a
+    clamp; a per-channel constant that differs per channel stays a
+    maximum."""
+    x = rng.standard_normal((1, 3, 4, 5)).astype(np.float32) * 4
+    w = rng.standard_normal((3, 3, 1, 1)).astype(np.float32)
+    c = conv1x1(x, w)
+    pc = np.array([-1.0, 0.0, 1.0], np.float32).reshape(1, 3, 1, 1)
+    nodes = [node("Conv", ["x", "w"], ["c"]),
+             node("Max", ["c", "zero"], ["r"]),
+             node("Min", ["six", "r"], ["relu6"]),
+             node("Max", ["c", "pc"], ["pmax"])]
+    outs = {"relu6": np.minimum(np.maximum(c, 0.0), 6.0),
+            "pmax": np.maximum(c, pc)}
+    inits = [init("w", w), init("zero", np.array(0.0, np.float32)),
+             init("six", np.full((1, 1, 1, 1), 6.0, np.float32)),
+             init("pc", pc)]
+    return model(nodes, x, outs, inits), x, outs
+
+
 def ln_ref(x, axis, g, b, eps):
     axes = tuple(range(axis, x.ndim))
     m = x.astype(np.float64).mean(axis=axes, keepdims=True)
@@ -316,6 +336,7 @@ def conv_transpose():
 
 
 CASES = {f.__name__: f for f in [reduce_pool, reduce_axes, reduce_opset11,
+                                   clamp_const,
                                  math_unary, broadcast, layer_norm17,
                                  layer_norm_decomposed, layer_norm_width,
                                  activations,

@@ -8,7 +8,8 @@
 // (readMbin) when the bytes start with the magic, `.masm` text (parseMasm)
 // otherwise. A program that loads is validated and scheduled against its
 // target (sim::Simulator::create: register tracking, SRAM/DRAM bounds, token
-// deadlock) and run once on all-zero inputs. Every failure must be an
+// deadlock) and run once on all-zero inputs, host segments included
+// (the interpreter runs their mote IR). Every failure must be an
 // llvm::Error; a crash, sanitizer report, hang or out-of-memory is a bug.
 // Seeds: test/ISA and test/Sim programs and the corrupted binaries of
 // scripts/reliability/make_bad_inputs.py.
@@ -16,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mote/ISA/Program.h"
+#include "mote/Sim/HostRunner.h"
 #include "mote/Sim/Simulator.h"
 #include "mote/Target/TargetDescription.h"
 
@@ -66,12 +68,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const TargetDescription *target = getTarget(program->targetName);
   if (!target)
     return 0;
-  // Host sections are fuzzed as far as the loader and the scheduler go
-  // (readMbin/parseMasm, verifyProgram, HOST scheduling); a program with
-  // host segments then stops with a clean "no host runner" error. Running
-  // their mote IR is the interpreter's surface (createInterpreterHostRunner
-  // decodes constants of any size), left to a fuzzer of its own.
-  auto sim = sim::Simulator::create(std::move(*program), *target, "fuzz");
+  // Host sections run too: their mote IR is parsed, verified and checked
+  // against the descriptors (createInterpreterHostRunner), then executed
+  // by the reference interpreter between the NPU segments.
+  auto host = sim::createInterpreterHostRunner(*program, "fuzz");
+  if (!host) {
+    llvm::consumeError(host.takeError());
+    return 0;
+  }
+  auto sim = sim::Simulator::create(std::move(*program), *target, "fuzz",
+                                    std::move(*host));
   if (!sim) {
     llvm::consumeError(sim.takeError());
     return 0;

@@ -116,6 +116,23 @@ public:
                              (shaped ? formatShape(shaped.getShape()) : "?") +
                              " " + dramDtypeName(ty));
         }
+      // The interpreter holds every value whole: a type no real segment
+      // needs would only exhaust memory (a corrupted or fuzzed program).
+      std::string tooLarge;
+      seg->fn.walk([&](Operation *op) {
+        for (Type t : op->getResultTypes())
+          if (auto shaped = dyn_cast<RankedTensorType>(t);
+              shaped && shaped.hasStaticShape() &&
+              shaped.getNumElements() > kMaxHostElements && tooLarge.empty())
+            tooLarge = (Twine("'") + op->getName().getStringRef() +
+                        "' makes a tensor of " +
+                        Twine(shaped.getNumElements()) +
+                        " elements, more than the host runner's " +
+                        Twine(kMaxHostElements))
+                           .str();
+      });
+      if (!tooLarge.empty())
+        return makeError(label + ": " + tooLarge);
       // One interpreter now, so that unsupported ops fail at load time.
       auto interp = interp::Interpreter::create(seg->fn, options());
       if (!interp)
@@ -185,6 +202,10 @@ public:
   }
 
 private:
+  /// 2^26 elements (256 MiB as int32): far above any activation of a model
+  /// a low-power chip runs, far below what would exhaust the host.
+  static constexpr int64_t kMaxHostElements = int64_t(1) << 26;
+
   /// The simulator runs samples on every core; a segment runs inline.
   static interp::Options options() {
     interp::Options o;

@@ -418,9 +418,10 @@ def Mote_ResizeOp : Mote_Op<"resize", [Pure]> {
     `round_prefer_ceil`, `floor`, `ceil`); `mode = "linear"` interpolates
     between the two neighbours of every resized dimension (bilinear on H, W
     of an NHWC tensor), clamping at the border. On a quantized tensor the
-    result keeps the input's type: nearest copies storage values, linear
-    interpolates the real values and rounds them back (half to even) with
-    the same scale and zero point.
+    result keeps the input's type: nearest copies storage values; linear
+    takes each interpolated dimension's weights in 10-bit fixed point and
+    rounds the exact integer sum once, half up (Numerics.h, quantized
+    linear resize: what the NPU's vector unit computes).
   }];
   let arguments = (ins Mote_Tensor:$input, StrAttr:$mode,
                    StrAttr:$coordinate_mode, StrAttr:$nearest_mode,
@@ -435,6 +436,11 @@ def Mote_ResizeOp : Mote_Op<"resize", [Pure]> {
     /// `i1` it reads and the weight `w1` of `i1` (nearest: i0 == i1,
     /// w1 = 0).
     ::llvm::SmallVector<::mote::ResizeTap> getTaps(unsigned dim);
+    /// Whether a linear resize interpolates along a dimension with these
+    /// taps (one tap reads two elements with a weight in (0, 1)); other
+    /// dimensions select one element per output index (Numerics.h,
+    /// quantized linear resize).
+    static bool isWeighted(::llvm::ArrayRef<::mote::ResizeTap> taps);
   }];
 }
 

@@ -174,3 +174,9 @@ SmallVector<ResizeTap> ResizeOp::getTaps(unsigned dim) {
   }
   return taps;
 }
+
+bool ResizeOp::isWeighted(ArrayRef<ResizeTap> taps) {
+  return llvm::any_of(taps, [](const ResizeTap &t) {
+    return t.i0 != t.i1 && t.w1 > 0.0 && t.w1 < 1.0;
+  });
+}

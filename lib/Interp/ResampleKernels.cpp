@@ -7,9 +7,9 @@
 // mote.slice copies a strided box; mote.resize resamples with ONNX Resize's
 // coordinate transforms, one dimension at a time (the interpolation is
 // separable, and ONNX's reference evaluates it the same way). Nearest copies
-// storage values, so a quantized tensor is resampled exactly; linear
-// interpolates real values and rounds them back once with the tensor's own
-// scale and zero point (docs/Numerics.md's quantize).
+// storage values, so a quantized tensor is resampled exactly; linear on a
+// quantized tensor sums with fixed-point weights and rounds once
+// (Numerics.h, quantized linear resize), as the NPU does.
 //
 //===----------------------------------------------------------------------===//
 
@@ -114,24 +114,48 @@ Expected<Tensor> execResize(Operation *op, Operands operands) {
     }
     return out;
   }
-  // Linear: real values in double, innermost dimension first.
+  if (x.isQuantized()) {
+    // Numerics.h, quantized linear resize: exact integer sums with 10-bit
+    // weights along the weighted dimensions, one rounding at the end.
+    const QuantParams &p = *out.quant;
+    int64_t zp = p.zeroPoint(0);
+    std::vector<int64_t> v(x.numElements());
+    for (int64_t i = 0, n = x.numElements(); i < n; ++i)
+      v[i] = x.q[i] - zp;
+    int weighted = 0;
+    for (size_t d = rank; d-- > 0;) {
+      if (ResizeOp::isWeighted(taps[d])) {
+        ++weighted;
+        auto lerp = [](int64_t a, int64_t b, double w) {
+          int64_t w1 = numerics::resizeWeight(w);
+          return ((int64_t(1) << numerics::kResizeWeightBits) - w1) * a +
+                 w1 * b;
+        };
+        v = resampleDim(v, shape, d, taps[d], lerp);
+      } else {
+        auto pick = [](int64_t a, int64_t b, double w) {
+          return w >= 0.5 ? b : a;
+        };
+        v = resampleDim(v, shape, d, taps[d], pick);
+      }
+    }
+    for (size_t i = 0; i < v.size(); ++i)
+      out.q[i] = static_cast<int32_t>(
+          numerics::saturate(numerics::resizeRound(v[i], weighted) + zp,
+                             p.storageMin, p.storageMax));
+    return out;
+  }
+  // Float linear: in double, innermost dimension first.
   std::vector<double> v(x.numElements());
   for (int64_t i = 0, n = x.numElements(); i < n; ++i)
-    v[i] = x.isQuantized() ? x.realValue(i) : static_cast<double>(x.f[i]);
+    v[i] = static_cast<double>(x.f[i]);
   auto lerp = [](double a, double b, double w) {
     return w == 0.0 ? a : (1.0 - w) * a + w * b;
   };
   for (size_t d = rank; d-- > 0;)
     v = resampleDim(v, shape, d, taps[d], lerp);
-  if (!out.isQuantized()) {
-    for (size_t i = 0; i < v.size(); ++i)
-      out.f[i] = static_cast<float>(v[i]);
-    return out;
-  }
-  const QuantParams &p = *out.quant;
   for (size_t i = 0; i < v.size(); ++i)
-    out.q[i] = static_cast<int32_t>(numerics::quantize(
-        v[i], p.scale(0), p.zeroPoint(0), p.storageMin, p.storageMax));
+    out.f[i] = static_cast<float>(v[i]);
   return out;
 }
 

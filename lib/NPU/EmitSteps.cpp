@@ -229,6 +229,11 @@ void Emitter::buildSteps(const Layer &l) {
     return;
   }
 
+  if (l.kind == LayerKind::Interpolate) {
+    buildInterpolateSteps(l, inSlot, outSlot);
+    return;
+  }
+
   if (l.kind == LayerKind::Concat) {
     // Each input into its channel slice of the output: LOAD its tile,
     // copy (VEC Clamp to the type's range) or requantize (VEC Rescale),

@@ -213,6 +213,10 @@ struct Emitter {
   void placeConstant(Value v);
   /// The steps of one layer (its tiles x input-channel chunks).
   void buildSteps(const Layer &l);
+  /// The steps of a linear resize (EmitInterpolate.cpp), in the layer's
+  /// double-buffered slots.
+  void buildInterpolateSteps(const Layer &l, const int64_t inSlot[2],
+                             const int64_t outSlot[2]);
   /// Applies the token protocol to `steps`: the layer's instructions.
   std::vector<Instruction> protocol();
   /// protocol(), created as ops at the builder.

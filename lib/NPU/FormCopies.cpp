@@ -154,7 +154,7 @@ LogicalResult Former::sliceLayer(SliceOp sl) {
 
 LogicalResult Former::resizeLayer(ResizeOp r) {
   if (r.getMode() != "nearest")
-    return r.emitError("NPU lowering: only nearest resize is a copy");
+    return interpolateLayer(r);
   auto inT = cast<RankedTensorType>(r.getInput().getType());
   auto outT = cast<RankedTensorType>(r.getOutput().getType());
   FailureOr<Layer> l = copyLayer(r, "resize");
@@ -206,4 +206,51 @@ LogicalResult Former::padLayer(PadOp p) {
                                         l->out.scale, l->out.zp, l->out.qmin,
                                         l->out.qmax);
   return finishCopy(*l);
+}
+
+LogicalResult Former::interpolateLayer(ResizeOp r) {
+  auto inT = cast<RankedTensorType>(r.getInput().getType());
+  auto outT = cast<RankedTensorType>(r.getOutput().getType());
+  if (inT.getRank() != 4)
+    return r.emitError("NPU lowering: linear resize of a rank-")
+           << inT.getRank() << " tensor (NHWC only)";
+  Layer l = startLayer(r, LayerKind::Interpolate, "resize");
+  auto a = tensor(r, r.getInput());
+  auto o = tensor(r, r.getOutput());
+  if (failed(a) || failed(o))
+    return failure();
+  l.in = *a, l.out = *o;
+  l.lo = o->qmin, l.hi = o->qmax;
+  // Batch and channels must map every output index to itself.
+  for (unsigned d : {0u, 3u}) {
+    SmallVector<ResizeTap> taps = r.getTaps(d);
+    if (inT.getDimSize(d) != outT.getDimSize(d) || ResizeOp::isWeighted(taps))
+      return r.emitError("NPU lowering: linear resize along dimension ")
+             << d << " (only H and W)";
+    for (size_t i = 0; i < taps.size(); ++i)
+      if ((taps[i].w1 >= 0.5 ? taps[i].i1 : taps[i].i0) != int64_t(i))
+        return r.emitError("NPU lowering: linear resize moves dimension ")
+               << d;
+  }
+  auto build = [&](unsigned d, std::vector<Layer::InterpTap> &out,
+                   bool &weighted) {
+    SmallVector<ResizeTap> taps = r.getTaps(d);
+    weighted = ResizeOp::isWeighted(taps);
+    for (const ResizeTap &t : taps) {
+      if (weighted) {
+        int64_t w1 = numerics::resizeWeight(t.w1);
+        out.push_back(
+            {t.i0, t.i1, (int64_t(1) << numerics::kResizeWeightBits) - w1, w1});
+      } else {
+        int64_t i = t.w1 >= 0.5 ? t.i1 : t.i0;
+        out.push_back({i, i, 0, 0});
+      }
+    }
+  };
+  build(1, l.tapsY, l.weightedY);
+  build(2, l.tapsX, l.weightedX);
+  if (!l.weightedY && !l.weightedX)
+    return r.emitError("NPU lowering: a linear resize that selects only");
+  net.layers.push_back(std::move(l));
+  return success();
 }

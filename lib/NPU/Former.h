@@ -164,8 +164,11 @@ struct Former {
   LogicalResult sliceLayer(SliceOp sl);
   /// Nearest resize: a strided copy where every dimension's index map is
   /// `i0 + (o / k) * s` (integer up- and down-scales); others stay on the
-  /// host, as does linear mode.
+  /// host. Linear mode: interpolateLayer.
   LogicalResult resizeLayer(ResizeOp r);
+  /// Linear resize of an NHWC tensor along H and/or W: an Interpolate
+  /// layer (VEC Add weighted sums, Numerics.h's single rounding).
+  LogicalResult interpolateLayer(ResizeOp r);
   /// Constant pad (standalone, ConvTranspose's zero insertion): the output
   /// is filled with the pad value, then the input is copied into its
   /// interior with the output's strides.

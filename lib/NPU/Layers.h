@@ -55,7 +55,7 @@ struct TensorRef {
 };
 
 enum class LayerKind {
-  Conv, MaxPool, AvgPool, Add, Lut, Clamp, Copy, Concat,
+  Conv, MaxPool, AvgPool, Add, Lut, Clamp, Copy, Concat, Interpolate,
   /// Ops the chip cannot run, run by the host where they stand (HOST).
   Host
 };
@@ -121,6 +121,14 @@ struct Layer {
   int64_t copyBase = 0, copyOutBase = 0, copyElem = 1;
   bool copyFill = false;
   int64_t copyFillValue = 0;
+  // Interpolate (linear resize of an NHWC tensor, Numerics.h): per output
+  // row and column the input index pair and their 10-bit weights; along a
+  // dimension that is not weighted, i0 == i1 is the element selected.
+  struct InterpTap {
+    int64_t i0, i1, w0, w1;
+  };
+  std::vector<InterpTap> tapsY, tapsX;
+  bool weightedY = false, weightedX = false;
   int64_t macs = 0;
   /// Average pooling that leaves padding out of the count (ONNX's default):
   /// the divisor differs at the borders, so Emit cuts tiles where it

@@ -120,6 +120,7 @@ void mote::npu::priceTiles(Network &net, const TargetDescription &t,
   for (int64_t i : unpinned) {
     Layer &l = net.layers[i];
     if (l.kind == LayerKind::Host || l.kind == LayerKind::Copy ||
+        l.kind == LayerKind::Interpolate ||
         llvm::any_of(plan.cascades, [&](const Cascade &c) {
           return i >= c.first && i <= c.last;
         }))

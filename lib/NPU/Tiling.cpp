@@ -76,6 +76,12 @@ SramUse mote::npu::sramUse(const Layer &l, const TargetDescription &t,
     u.inSlot = alignTo(th * tw * cc, aa);
     u.wSlot = alignTo(256, wa);
     break;
+  case LayerKind::Interpolate:
+    // Up to four gathered input tiles (two rows x two columns per output
+    // pixel) and two int32 row sums (Emit: buildInterpolateSteps).
+    u.inSlot = 4 * alignTo(tw * tc, aa);
+    u.acc = 2 * alignTo(tw * tc * 4, t.sram.accumulatorBuffer.alignmentBytes);
+    break;
   default:
     u.inSlot = alignTo(th * tw * cc, aa);
     break;
@@ -198,15 +204,38 @@ LogicalResult copyTile(Layer &l, const TargetDescription &t) {
            << t.name << "'";
   return success();
 }
+/// The tile of an interpolation: one output row, `tw` pixels of a run
+/// and `tc` channels; the widest that fits, channels halved first.
+LogicalResult interpolateTile(Layer &l, const TargetDescription &t) {
+  l.th = 1;
+  l.tc = l.cc = std::min<int64_t>(l.out.c, 4095);
+  l.tw = std::min<int64_t>(l.out.w, 4095);
+  auto fitsTile = [&] {
+    SramUse u = sramUse(l, t, l.th, l.tw, l.tc, l.cc);
+    return 2 * (u.inSlot + u.outSlot) <= usable(t.sram.activationBuffer, 20) &&
+           u.acc <= usable(t.sram.accumulatorBuffer, 16);
+  };
+  while (!fitsTile() && (l.tw > 1 || l.tc > 1)) {
+    if (l.tc > 1 && l.tc >= l.tw)
+      l.tc = l.cc = (l.tc + 1) / 2;
+    else
+      l.tw = (l.tw + 1) / 2;
+  }
+  if (!fitsTile())
+    return l.anchor->emitError("NPU lowering: ")
+           << l.kindName << " too large for target '" << t.name << "'";
+  return success();
+}
 } // namespace
 
 LogicalResult mote::npu::checkTile(const Layer &l,
                                    const TargetDescription &t) {
   if (l.kind == LayerKind::Host)
     return success();
-  if (l.kind == LayerKind::Copy) {
+  if (l.kind == LayerKind::Copy || l.kind == LayerKind::Interpolate) {
     Layer fixed = l;
-    if (failed(copyTile(fixed, t)))
+    if (failed(l.kind == LayerKind::Copy ? copyTile(fixed, t)
+                                         : interpolateTile(fixed, t)))
       return failure();
     if (fixed.th != l.th || fixed.tw != l.tw || fixed.tc != l.tc ||
         fixed.cc != l.cc)
@@ -246,7 +275,8 @@ LogicalResult mote::npu::chooseTiling(Network &net,
 std::vector<TileChoice> mote::npu::tileChoices(const Layer &l,
                                                const TargetDescription &t) {
   std::vector<TileChoice> choices;
-  if (l.kind == LayerKind::Host || l.kind == LayerKind::Copy)
+  if (l.kind == LayerKind::Host || l.kind == LayerKind::Copy ||
+      l.kind == LayerKind::Interpolate)
     return choices;
   double bw = t.dram.bandwidthBytesPerCycle;
   Space sp = space(l);
@@ -314,6 +344,8 @@ LogicalResult mote::npu::chooseTile(Layer &l, const TargetDescription &t) {
     return success(); // The host does not tile.
   if (l.kind == LayerKind::Copy)
     return copyTile(l, t);
+  if (l.kind == LayerKind::Interpolate)
+    return interpolateTile(l, t);
   // The estimate's best; tileAnnotatedLayers then prices a short list on
   // the simulator in the context of the memory plan (TilePricing.cpp).
   std::vector<TileChoice> choices = tileChoices(l, t);

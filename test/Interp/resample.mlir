@@ -1,13 +1,14 @@
 // mote.slice and mote.resize on float and quantized tensors. Nearest and
-// slice copy storage values; linear resize of a quantized tensor
-// interpolates the real values and rounds them back half to even with the
-// same scale and zero point (the 0.25 -> q 0.5 -> 0 tie below).
+// slice copy storage values; linear resize of a quantized tensor sums
+// (q - zp) with 10-bit fixed-point weights and rounds once, half up
+// (Numerics.h): 10 + 0.25 * 2 = 10.5 -> 11, 20 + 0.25 * 10 = 22.5 -> 23,
+// 20 + 0.75 * 10 = 27.5 -> 28.
 
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: /usr/bin/python3 -c "import numpy as np; np.save('%t/q.npy', np.array([[10, 12], [20, 30]], np.uint8)); np.save('%t/f.npy', np.arange(12, dtype=np.float32).reshape(3, 4))" 
 // RUN: mote-run %s --entry qlinear --input %t/q.npy --print-outputs | FileCheck %s --check-prefix=QLIN
 // QLIN: output_0: shape 2x4 uint8
-// QLIN-NEXT: [10, 10, 12, 12, 20, 22, 28, 30]
+// QLIN-NEXT: [10, 11, 12, 12, 20, 23, 28, 30]
 // RUN: mote-run %s --entry qnearest --input %t/q.npy --print-outputs | FileCheck %s --check-prefix=QNEAR
 // QNEAR: output_0: shape 4x2 uint8
 // QNEAR-NEXT: [10, 12, 10, 12, 20, 30, 20, 30]

@@ -186,6 +186,32 @@ inline int64_t combineTerms(const int64_t *partial, const SynthesisTerm *terms,
   return saturate(applyScale(sum, out) + zp, qmin, qmax);
 }
 
+/// Quantized linear resize (mote.resize, mode "linear", on a quantized
+/// tensor; the result keeps the input's type). A dimension is *weighted*
+/// when one of its taps (ResizeOp::getTaps) reads two different elements
+/// with a weight strictly between 0 and 1; every other dimension selects
+/// one element (w1 = 0: i0, w1 = 1: i1). A weighted dimension's tap
+/// weights become fixed point, W1 = round(w1 · 2^F) and W0 = 2^F − W1 with
+/// F = kResizeWeightBits (exact for power-of-two scales, within 2^−11
+/// otherwise), and with D weighted dimensions the output is one rounding
+/// of an exact integer sum over the 2^D taps t:
+///   y = sat(roundHalfUp(Σ_t (Π_d W_d,t) · (q_t − zp), F·D) + zp)
+/// which is what the NPU's vector unit computes with VEC Add (docs/NPU.md,
+/// *Interpolation*): a weighted two-term sum per dimension, exact in
+/// int32, and one apply_scale at the end.
+constexpr int kResizeWeightBits = 10;
+
+inline int64_t resizeWeight(double w1) {
+  return static_cast<int64_t>(std::llround(w1 * (1 << kResizeWeightBits)));
+}
+
+/// The final rounding of a quantized linear resize: sum / 2^(F·D), half up.
+inline int64_t resizeRound(int64_t sum, int weightedDims) {
+  if (weightedDims == 0)
+    return sum;
+  return applyScale(sum, ScaleMultiplier{1, kResizeWeightBits * weightedDims});
+}
+
 /// The storage range of a b-bit integer, optionally narrow (symmetric, as
 /// for weights: [−(2^(b−1)−1), 2^(b−1)−1]).
 inline int64_t storageMin(unsigned bits, bool isSigned, bool narrow = false) {

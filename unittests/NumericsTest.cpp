@@ -154,3 +154,21 @@ TEST(Numerics, CombineTermsIsOneRoundingWithIntegerMultipliers) {
     EXPECT_EQ(combineTerms(partial, terms, K, *out, 5, -128, 127), want);
   }
 }
+
+TEST(Numerics, LinearResizeWeightsAndRounding) {
+  // Power-of-two scales give exact weights; others the nearest 1/1024.
+  EXPECT_EQ(resizeWeight(0.25), 256);
+  EXPECT_EQ(resizeWeight(0.75), 768);
+  EXPECT_EQ(resizeWeight(1.0 / 3.0), 341);
+  // One rounding of the exact sum, ties toward +inf, by 2^(10·D).
+  EXPECT_EQ(resizeRound(512, 1), 1);   // 0.5
+  EXPECT_EQ(resizeRound(-512, 1), 0);  // -0.5
+  EXPECT_EQ(resizeRound(-513, 1), -1);
+  EXPECT_EQ(resizeRound(3 << 19, 2), 2); // 1.5 over 2^20
+  EXPECT_EQ(resizeRound(-7, 0), -7);     // nothing interpolated
+  // The VEC Add form (docs/NPU.md, Interpolation): an operand multiplier
+  // 2W with shift 1 is the exact product W·x.
+  for (int64_t w : {0, 1, 341, 683, 1024})
+    for (int64_t x : {-255, -1, 0, 7, 255})
+      EXPECT_EQ(applyScale(x, ScaleMultiplier{int32_t(2 * w), 1}), w * x);
+}

@@ -13,6 +13,7 @@
 #ifndef MOTE_DIALECT_NPUBASE_TD
 #define MOTE_DIALECT_NPUBASE_TD
 
+include "mlir/IR/AttrTypeBase.td"
 include "mlir/IR/OpBase.td"
 
 def NPU_Dialect : Dialect {
@@ -38,6 +39,36 @@ def NPU_Dialect : Dialect {
     are optional and default to false; every other field is required.
     Integer fields are `i64` attributes, `Bool` fields are `BoolAttr`s.
   }];
+  let useDefaultAttributePrinterParser = 1;
+}
+
+def NPU_TargetAttr : AttrDef<NPU_Dialect, "Target"> {
+  let mnemonic = "target";
+  let summary = "what a program's verifier needs of its target";
+  let description = [{
+    The target a program was compiled for, carried by the program so that
+    verifying it reads no file: the target's `name` and
+    `TargetDescription::hash()` (`hash`, hex; the `.mbin` records both and
+    `mote-sim` refuses a program whose target file has changed since), the
+    MAC array's digit width and signedness, and each SRAM buffer's size
+    and address alignment in bytes. `--mote-to-npu` writes it from the
+    target description.
+    ```mlir
+    npu.program attributes {dram_bytes = 1024 : i64,
+      target = #npu.target<name = "mote-default", hash = "0xb868d0c3184d1582",
+                           digit_bits = 4, signed_digits = true,
+                           weight_bytes = 65536, weight_align = 64, ...>} {...}
+    ```
+  }];
+  let parameters = (ins StringRefParameter<"target name">:$name,
+                        StringRefParameter<"TargetDescription::hash() in hex">:$hash,
+                        "int64_t":$digit_bits, "bool":$signed_digits,
+                        "int64_t":$weight_bytes, "int64_t":$weight_align,
+                        "int64_t":$activation_bytes,
+                        "int64_t":$activation_align,
+                        "int64_t":$accumulator_bytes,
+                        "int64_t":$accumulator_align);
+  let assemblyFormat = "`<` struct(params) `>`";
 }
 
 class NPU_Op<string mnemonic, list<Trait> traits = []>

@@ -13,9 +13,13 @@
 
 #include "NPU/NPUOps.h"
 #include "mote/ISA/Program.h"
+#include "mote/Target/TargetDescription.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/Format.h"
 
 using namespace mlir;
 using namespace mote;
@@ -28,10 +32,28 @@ void NPUDialect::initialize() {
 #define GET_OP_LIST
 #include "NPU/NPUOps.cpp.inc"
       >();
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "NPU/NPUOpsAttrs.cpp.inc"
+      >();
 }
 
 #define GET_OP_CLASSES
 #include "NPU/NPUOps.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "NPU/NPUOpsAttrs.cpp.inc"
+
+TargetAttr mote::npu::getTargetAttr(MLIRContext *context,
+                                    const TargetDescription &t) {
+  std::string hash;
+  llvm::raw_string_ostream(hash) << llvm::format_hex(t.hash(), 18);
+  return TargetAttr::get(
+      context, t.name, hash, t.macArray.digitBits, t.macArray.signedDigits,
+      t.sram.weightBuffer.bytes, t.sram.weightBuffer.alignmentBytes,
+      t.sram.activationBuffer.bytes, t.sram.activationBuffer.alignmentBytes,
+      t.sram.accumulatorBuffer.bytes, t.sram.accumulatorBuffer.alignmentBytes);
+}
 
 //===----------------------------------------------------------------------===//
 // Generic instruction <-> attributes

@@ -16,10 +16,21 @@
 
 #include "NPU/NPUOpsDialect.h.inc"
 
+#define GET_ATTRDEF_CLASSES
+#include "NPU/NPUOpsAttrs.h.inc"
+
 #define GET_OP_CLASSES
 #include "NPU/NPUOps.h.inc"
 
+namespace mote {
+struct TargetDescription;
+} // namespace mote
+
 namespace mote::npu {
+
+/// The program attribute describing target `t` (NPUBase.td).
+TargetAttr getTargetAttr(mlir::MLIRContext *context,
+                         const TargetDescription &t);
 
 /// The ISA opcode of an instruction op, or nullopt for non-instructions.
 std::optional<isa::Opcode> getOpcode(mlir::Operation *op);

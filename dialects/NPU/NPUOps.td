@@ -17,24 +17,25 @@ def NPU_ProgramOp : NPU_Op<"program", [IsolatedFromAbove, NoTerminator,
                                        SingleBlock]> {
   let summary = "a compiled Mote NPU program";
   let description = [{
-    The whole program for one target. `target` names the target
-    description, `target_hash` is its `TargetDescription::hash()` in hex
-    (checked against the loaded target), `dram_bytes` bounds every DRAM
-    address the program touches. The verifier loads the target and checks
-    every instruction's SRAM bounds and alignment, digit fields, and that
-    each of the four token queues sees as many pushes as pops.
+    The whole program for one target. `target` (`#npu.target`) is what
+    verification needs of the target description: its name and hash, the
+    digit width and each SRAM buffer's size and alignment; `dram_bytes`
+    bounds every DRAM address the program touches. The verifier checks,
+    against that attribute and without reading any file, every
+    instruction's SRAM bounds and alignment, digit fields, and that each of
+    the four token queues sees as many pushes as pops.
 
     ```mlir
-    npu.program attributes {target = "mote-default",
-                            target_hash = "0x1234abcd...", dram_bytes = 4096} {
+    npu.program attributes {dram_bytes = 4096,
+        target = #npu.target<name = "mote-default", hash = "0x1234abcd...",
+                             digit_bits = 4, signed_digits = true, ...>} {
       npu.data {offset = 0, bytes = dense<[1, 2]> : tensor<2xi8>}
       npu.layer {name = "conv", kind = "conv2d", ...} { npu.load {...} ... }
       npu.finish {}
     }
     ```
   }];
-  let arguments = (ins StrAttr:$target, StrAttr:$target_hash,
-                   I64Attr:$dram_bytes);
+  let arguments = (ins NPU_TargetAttr:$target, I64Attr:$dram_bytes);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "attr-dict-with-keyword $body";
   let hasRegionVerifier = 1;

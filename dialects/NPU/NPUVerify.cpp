@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Program-level checks that need the target description and the program
-// order: SRAM bounds and alignment of every tile an instruction touches
+// Program-level checks that need the target (the program's #npu.target
+// attribute: no file is read) and the program order: SRAM bounds and alignment of every tile an instruction touches
 // (with the configuration registers in effect at that point), digit and
 // signedness fields, token balance on each of the four queues, constant
 // segments and I/O descriptors inside DRAM, FINISH last.
@@ -16,40 +16,28 @@
 #include "mote/Target/TargetDescription.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
-#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Format.h"
 
-#include <mutex>
 
 using namespace mlir;
 using namespace mote;
 using namespace mote::npu;
 using isa::Field;
 
-/// Targets are loaded once per name (verifiers run often and in parallel).
-static const TargetDescription *lookupTarget(StringRef name,
-                                             std::string &error) {
-  static std::mutex mutex;
-  static llvm::StringMap<std::unique_ptr<TargetDescription>> cache;
-  static llvm::StringMap<std::string> errors;
-  std::lock_guard<std::mutex> lock(mutex);
-  auto it = cache.find(name);
-  if (it != cache.end())
-    return it->second.get();
-  auto e = errors.find(name);
-  if (e != errors.end()) {
-    error = e->second;
-    return nullptr;
-  }
-  llvm::Expected<TargetDescription> t = loadTarget(name);
-  if (!t) {
-    error = llvm::toString(t.takeError());
-    errors[name] = error;
-    return nullptr;
-  }
-  auto &slot = cache[name];
-  slot = std::make_unique<TargetDescription>(std::move(*t));
-  return slot.get();
+/// The part of the target description the checks read, from the
+/// program's own attribute (verification reads no file).
+static TargetDescription describedTarget(TargetAttr attr) {
+  TargetDescription t;
+  t.name = attr.getName().str();
+  t.macArray.digitBits = unsigned(attr.getDigitBits());
+  t.macArray.signedDigits = attr.getSignedDigits();
+  t.sram.weightBuffer.bytes = attr.getWeightBytes();
+  t.sram.weightBuffer.alignmentBytes = attr.getWeightAlign();
+  t.sram.activationBuffer.bytes = attr.getActivationBytes();
+  t.sram.activationBuffer.alignmentBytes = attr.getActivationAlign();
+  t.sram.accumulatorBuffer.bytes = attr.getAccumulatorBytes();
+  t.sram.accumulatorBuffer.alignmentBytes = attr.getAccumulatorAlign();
+  return t;
 }
 
 namespace {
@@ -207,15 +195,23 @@ struct ProgramChecker {
 } // namespace
 
 LogicalResult ProgramOp::verifyRegions() {
-  std::string error;
-  const TargetDescription *target = lookupTarget(getTarget(), error);
-  if (!target)
-    return emitOpError("cannot load target '") << getTarget() << "': " << error;
-  std::string hash;
-  llvm::raw_string_ostream(hash) << llvm::format_hex(target->hash(), 18);
-  if (getTargetHash() != hash)
-    return emitOpError("target_hash ") << getTargetHash()
-           << " does not match target '" << getTarget() << "' (" << hash << ")";
+  TargetAttr attr = getTarget();
+  uint64_t hash = 0;
+  if (attr.getHash().getAsInteger(0, hash))
+    return emitOpError("target hash '") << attr.getHash() << "' is not a number";
+  auto positive = [](int64_t v) { return v > 0; };
+  if (attr.getDigitBits() < 1 || attr.getDigitBits() > 8 ||
+      !positive(attr.getWeightBytes()) || !positive(attr.getWeightAlign()) ||
+      !positive(attr.getActivationBytes()) ||
+      !positive(attr.getActivationAlign()) ||
+      !positive(attr.getAccumulatorBytes()) ||
+      !positive(attr.getAccumulatorAlign()))
+    return emitOpError("target '")
+           << attr.getName()
+           << "': digit_bits must be in [1, 8] and every buffer size and "
+              "alignment positive";
+  TargetDescription described = describedTarget(attr);
+  const TargetDescription *target = &described;
   int64_t dram = getDramBytes();
   ProgramChecker checker(*target);
   SmallVector<std::pair<int64_t, int64_t>> segments;

@@ -104,9 +104,8 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
                                      Location loc, WeightMode weights) {
   OpBuilder b(module.getContext());
   b.setInsertionPointToEnd(module.getBody());
-  std::string hash;
-  llvm::raw_string_ostream(hash) << llvm::format_hex(t.hash(), 18);
-  auto program = ProgramOp::create(b, loc, t.name, hash, 0);
+  auto program =
+      ProgramOp::create(b, loc, getTargetAttr(module.getContext(), t), 0);
   Block *body = new Block();
   program.getBody().push_back(body);
   OpBuilder pb = OpBuilder::atBlockEnd(body);

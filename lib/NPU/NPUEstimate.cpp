@@ -35,7 +35,7 @@ struct NPUEstimatePass
 
   void runOnOperation() override {
     ProgramOp program = getOperation();
-    llvm::Expected<TargetDescription> t = loadTarget(program.getTarget());
+    llvm::Expected<TargetDescription> t = loadTarget(program.getTarget().getName());
     if (!t) {
       program.emitError("--npu-estimate: ") << llvm::toString(t.takeError());
       return signalPassFailure();

@@ -132,9 +132,9 @@ FailureOr<isa::Program> mote::npu::translateToProgram(ModuleOp module) {
   if (failed(mlir::verify(prog)))
     return failure();
   isa::Program p;
-  p.targetName = prog.getTarget().str();
-  if (prog.getTargetHash().getAsInteger(0, p.targetHash))
-    return prog.emitOpError("target_hash is not a number");
+  p.targetName = prog.getTarget().getName().str();
+  if (prog.getTarget().getHash().getAsInteger(0, p.targetHash))
+    return prog.emitOpError("the target's hash is not a number");
   p.dramBytes = prog.getDramBytes();
   auto emit = [&](Operation *op) -> LogicalResult {
     FailureOr<isa::Instruction> inst = toInstruction(op);

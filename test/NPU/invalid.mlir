@@ -25,22 +25,30 @@ npu.config {engine = 1, reg = 99, value = 0}
 
 // -----
 
-// expected-error @+1 {{target_hash 0x1 does not match target 'mote-default' (0xb868d0c3184d1582)}}
-npu.program attributes {target = "mote-default", target_hash = "0x1", dram_bytes = 1024} {
+// expected-error @+1 {{target hash '0xzz' is not a number}}
+npu.program attributes {target = #npu.target<name = "mote-default", hash = "0xzz", digit_bits = 4, signed_digits = true, weight_bytes = 262144, weight_align = 32, activation_bytes = 262144, activation_align = 16, accumulator_bytes = 65536, accumulator_align = 64>, dram_bytes = 1024} {
   npu.finish {}
 }
 
 // -----
 
-// expected-error @+1 {{cannot load target 'mote-nonexistent'}}
-npu.program attributes {target = "mote-nonexistent", target_hash = "0x1", dram_bytes = 1024} {
+// expected-error @+1 {{target 'mote-default': digit_bits must be in [1, 8] and every buffer size and alignment positive}}
+npu.program attributes {target = #npu.target<name = "mote-default", hash = "0x1", digit_bits = 0, signed_digits = true, weight_bytes = 262144, weight_align = 32, activation_bytes = 262144, activation_align = 16, accumulator_bytes = 65536, accumulator_align = 64>, dram_bytes = 1024} {
+  npu.finish {}
+}
+
+// -----
+
+// The verifier reads the target from the program, not from a file: a
+// target no file describes verifies (mote-sim would refuse to run it).
+npu.program attributes {target = #npu.target<name = "mote-nonexistent", hash = "0x1", digit_bits = 4, signed_digits = true, weight_bytes = 4096, weight_align = 32, activation_bytes = 4096, activation_align = 16, accumulator_bytes = 4096, accumulator_align = 64>, dram_bytes = 1024} {
   npu.finish {}
 }
 
 // -----
 
 // A weight tile past the end of the 256 KiB weight buffer.
-npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
+npu.program attributes {target = #npu.target<name = "mote-default", hash = "0xb868d0c3184d1582", digit_bits = 4, signed_digits = true, weight_bytes = 262144, weight_align = 32, activation_bytes = 262144, activation_align = 16, accumulator_bytes = 65536, accumulator_align = 64>, dram_bytes = 1024} {
   // expected-error @+1 {{load destination [262112, 262176) exceeds the weight buffer (262144 bytes) of target 'mote-default'}}
   npu.load {buffer = 0, sram_addr = 262112, dram_addr = 0, rows = 1, cols = 1, elem_bytes = 64, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0, on_chip = false}
   npu.finish {}
@@ -51,7 +59,7 @@ npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d15
 // An on-chip copy addresses the activation buffer, not DRAM: its source
 // must lie inside the buffer (DRAM is only 1024 bytes here, which would
 // refuse the address too, but for the wrong reason).
-npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1048576} {
+npu.program attributes {target = #npu.target<name = "mote-default", hash = "0xb868d0c3184d1582", digit_bits = 4, signed_digits = true, weight_bytes = 262144, weight_align = 32, activation_bytes = 262144, activation_align = 16, accumulator_bytes = 65536, accumulator_align = 64>, dram_bytes = 1048576} {
   // expected-error @+1 {{on-chip source/destination address 262144 lies beyond the activation buffer's 262144}}
   npu.load {buffer = 1, sram_addr = 0, dram_addr = 262144, rows = 1, cols = 1, elem_bytes = 1, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0, on_chip = true}
   npu.finish {}
@@ -59,7 +67,7 @@ npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d15
 
 // -----
 
-npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
+npu.program attributes {target = #npu.target<name = "mote-default", hash = "0xb868d0c3184d1582", digit_bits = 4, signed_digits = true, weight_bytes = 262144, weight_align = 32, activation_bytes = 262144, activation_align = 16, accumulator_bytes = 65536, accumulator_align = 64>, dram_bytes = 1024} {
   // expected-error @+1 {{load destination address 8 in the activation buffer is not 16-byte aligned}}
   npu.load {buffer = 1, sram_addr = 8, dram_addr = 0, rows = 1, cols = 1, elem_bytes = 1, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0, on_chip = false}
   npu.finish {}
@@ -67,7 +75,7 @@ npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d15
 
 // -----
 
-npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
+npu.program attributes {target = #npu.target<name = "mote-default", hash = "0xb868d0c3184d1582", digit_bits = 4, signed_digits = true, weight_bytes = 262144, weight_align = 32, activation_bytes = 262144, activation_align = 16, accumulator_bytes = 65536, accumulator_align = 64>, dram_bytes = 1024} {
   npu.config {engine = 1, reg = 0, value = 1}
   npu.config {engine = 1, reg = 1, value = 4}
   npu.config {engine = 1, reg = 3, value = 4}
@@ -80,7 +88,7 @@ npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d15
 
 // -----
 
-npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
+npu.program attributes {target = #npu.target<name = "mote-default", hash = "0xb868d0c3184d1582", digit_bits = 4, signed_digits = true, weight_bytes = 262144, weight_align = 32, activation_bytes = 262144, activation_align = 16, accumulator_bytes = 65536, accumulator_align = 64>, dram_bytes = 1024} {
   // expected-error @+1 {{MM_KH/MM_KW/MM_IN_W/MM_IN_C/MM_IN_CG must be configured before a matmul}}
   npu.matmul {act_addr = 0, wgt_addr = 0, acc_addr = 0, out_h = 1, out_w = 1, out_c = 4, a_digit = 0, a_signed = true, w_digit = 0, w_signed = false, shift = 0, accumulate = false, chain = false, depthwise = false}
   npu.finish {}
@@ -89,7 +97,7 @@ npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d15
 // -----
 
 // expected-error @+1 {{token queue load->execute is unbalanced: 1 more pushes than pops}}
-npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
+npu.program attributes {target = #npu.target<name = "mote-default", hash = "0xb868d0c3184d1582", digit_bits = 4, signed_digits = true, weight_bytes = 262144, weight_align = 32, activation_bytes = 262144, activation_align = 16, accumulator_bytes = 65536, accumulator_align = 64>, dram_bytes = 1024} {
   npu.load {buffer = 1, sram_addr = 0, dram_addr = 0, rows = 1, cols = 1, elem_bytes = 1, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0, on_chip = false, push_next = true}
   npu.finish {}
 }
@@ -97,14 +105,14 @@ npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d15
 // -----
 
 // expected-error @+1 {{token queue store->execute is unbalanced: 1 more pops than pushes}}
-npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
+npu.program attributes {target = #npu.target<name = "mote-default", hash = "0xb868d0c3184d1582", digit_bits = 4, signed_digits = true, weight_bytes = 262144, weight_align = 32, activation_bytes = 262144, activation_align = 16, accumulator_bytes = 65536, accumulator_align = 64>, dram_bytes = 1024} {
   npu.sync {engine = 1, pop_next = true}
   npu.finish {}
 }
 
 // -----
 
-npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
+npu.program attributes {target = #npu.target<name = "mote-default", hash = "0xb868d0c3184d1582", digit_bits = 4, signed_digits = true, weight_bytes = 262144, weight_align = 32, activation_bytes = 262144, activation_align = 16, accumulator_bytes = 65536, accumulator_align = 64>, dram_bytes = 1024} {
   npu.finish {}
   // expected-error @+1 {{follows npu.finish}}
   npu.sync {engine = 0}
@@ -112,7 +120,7 @@ npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d15
 
 // -----
 
-npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
+npu.program attributes {target = #npu.target<name = "mote-default", hash = "0xb868d0c3184d1582", digit_bits = 4, signed_digits = true, weight_bytes = 262144, weight_align = 32, activation_bytes = 262144, activation_align = 16, accumulator_bytes = 65536, accumulator_align = 64>, dram_bytes = 1024} {
   // expected-error @+1 {{segment ends beyond dram_bytes 1024}}
   npu.data {offset = 1022, bytes = dense<[1, 2, 3, 4]> : tensor<4xi8>}
   npu.finish {}
@@ -120,7 +128,7 @@ npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d15
 
 // -----
 
-npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
+npu.program attributes {target = #npu.target<name = "mote-default", hash = "0xb868d0c3184d1582", digit_bits = 4, signed_digits = true, weight_bytes = 262144, weight_align = 32, activation_bytes = 262144, activation_align = 16, accumulator_bytes = 65536, accumulator_align = 64>, dram_bytes = 1024} {
   // expected-error @+1 {{size 3 does not match the shape (4 bytes)}}
   npu.io {name = "x", is_input = true, shape = array<i64: 1, 4>, dram_perm = array<i64>, layout = "NC", dtype = "i8", dram_addr = 64, size = 3, scale = 0.5 : f64, zero_point = 0}
   npu.finish {}
@@ -128,7 +136,7 @@ npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d15
 
 // -----
 
-npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
+npu.program attributes {target = #npu.target<name = "mote-default", hash = "0xb868d0c3184d1582", digit_bits = 4, signed_digits = true, weight_bytes = 262144, weight_align = 32, activation_bytes = 262144, activation_align = 16, accumulator_bytes = 65536, accumulator_align = 64>, dram_bytes = 1024} {
   // expected-error @+1 {{offset must be non-negative}}
   npu.data {offset = -1, bytes = dense<[1, 2]> : tensor<2xi8>}
   npu.finish
@@ -136,7 +144,7 @@ npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d15
 
 // -----
 
-npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
+npu.program attributes {target = #npu.target<name = "mote-default", hash = "0xb868d0c3184d1582", digit_bits = 4, signed_digits = true, weight_bytes = 262144, weight_align = 32, activation_bytes = 262144, activation_align = 16, accumulator_bytes = 65536, accumulator_align = 64>, dram_bytes = 1024} {
   // expected-error @+1 {{dtype must be i8, u8, i32, f32, or i2..i7 / u1..u7, got 'i9'}}
   npu.io {dram_addr = 0 : i64, dram_perm = array<i64>, dtype = "i9", is_input = true, layout = "C", name = "x", scale = 1.0 : f64, shape = array<i64: 4>, size = 4 : i64, zero_point = 0 : i64}
   npu.finish

@@ -5,7 +5,7 @@
 // NCHW float I/O. At d=4: 2 activation digits x 2 weight planes = 4 MATMUL
 // passes with shifts 0/4/4/8, then one VEC requantize whose clamp is the
 // fused ReLU, a STORE, a max-pool layer, and the I/O descriptors.
-// CHECK-LABEL: npu.program attributes {dram_bytes = {{[0-9]+}} : i64, target = "mote-default", target_hash = "0x{{[0-9a-f]+}}"}
+// CHECK-LABEL: npu.program attributes {dram_bytes = {{[0-9]+}} : i64, target = #npu.target<name = "mote-default", hash = "0x{{[0-9a-f]+}}", digit_bits = 4, signed_digits = true, weight_bytes = 262144, weight_align = 32, activation_bytes = 262144, activation_align = 16, accumulator_bytes = 65536, accumulator_align = 64>}
 // CHECK: npu.data {bytes = dense<{{.*}}> : tensor<{{[0-9]+}}xi8>, offset = 0 : i64}
 // CHECK: npu.io {dram_addr = [[IN:[0-9]+]] : i64, dram_perm = array<i64: 0, 2, 3, 1>, dtype = "u8", is_input = true, layout = "NCHW", name = "x", scale = 0.0039215686274509803 : f64, shape = array<i64: 1, 1, 4, 4>, size = 16 : i64, zero_point = 0 : i64}
 // CHECK: npu.io {dram_addr = {{[0-9]+}} : i64, dram_perm = array<i64>, dtype = "i8", is_input = false, {{.*}}name = "y", {{.*}}shape = array<i64: 1, 2, 2, 2>
@@ -35,7 +35,7 @@
 // CHECK-NOT: npu.vec
 // CHECK: npu.finish
 // CHECK-NOT: func.func
-// D8: target = "mote-d8"
+// D8: target = #npu.target<name = "mote-d8"
 // D8-COUNT-1: npu.matmul {{.*}}shift = 0 : i64
 // D8-NOT: npu.matmul
 // D8: npu.finish
@@ -57,7 +57,7 @@ func.func @net(%arg0: tensor<1x1x4x4xf32> {mote.name = "x", mote.layout = "NCHW"
 // The pipeline helper motec uses: --mote-to-npu then --npu-estimate (the
 // estimate fills dram_traffic and roofline_cycles).
 // RUN: mote-opt %s -split-input-file --mote-bitwidth-lowering=quiet --mote-npu-pipeline="target=mote-small" | FileCheck %s --check-prefix=PIPE
-// PIPE: target = "mote-small"
+// PIPE: target = #npu.target<name = "mote-small"
 // A 4-bit input is stored one element per byte with dtype "u4": the host
 // saturates it to [0, 15], as the interpreter does, not to a byte's range.
 // PIPE: npu.io {{.*}}dtype = "u4", is_input = true

@@ -8,7 +8,7 @@
 // TABLE: layer{{ +}}kind{{ +}}macs{{ +}}digit-macs{{ +}}dram-bytes{{ +}}roofline
 // TABLE-NEXT: c{{ +}}conv2d{{ +}}288{{ +}}576{{ +}}52{{ +}}7
 // TABLE-NEXT: total roofline cycles: 7
-npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
+npu.program attributes {target = #npu.target<name = "mote-default", hash = "0xb868d0c3184d1582", digit_bits = 4, signed_digits = true, weight_bytes = 262144, weight_align = 32, activation_bytes = 262144, activation_align = 16, accumulator_bytes = 65536, accumulator_align = 64>, dram_bytes = 1024} {
   npu.layer attributes {name = "c", kind = "conv2d", macs = 288, digit_macs = 0, dram_traffic = 0, roofline_cycles = 0} {
     npu.load {buffer = 1, sram_addr = 0, dram_addr = 64, rows = 3, cols = 3, elem_bytes = 4, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0, on_chip = false}
     npu.load {buffer = 0, sram_addr = 0, dram_addr = 0, rows = 1, cols = 1, elem_bytes = 8, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0, on_chip = false, push_next = true}

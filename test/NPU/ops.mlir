@@ -2,7 +2,7 @@
 
 // A minimal well-formed program: load a tile, one MATMUL pass, requantize,
 // store, with balanced tokens on all four queues.
-// CHECK-LABEL: npu.program attributes {dram_bytes = 1024 : i64, target = "mote-default", target_hash = "0xb868d0c3184d1582"}
+// CHECK-LABEL: npu.program attributes {dram_bytes = 1024 : i64, target = #npu.target<name = "mote-default", hash = "0xb868d0c3184d1582", digit_bits = 4, signed_digits = true, weight_bytes = 262144, weight_align = 32, activation_bytes = 262144, activation_align = 16, accumulator_bytes = 65536, accumulator_align = 64>}
 // CHECK: npu.data {bytes = dense<[1, 2, 3, 4]> : tensor<4xi8>, offset = 0 : i64}
 // CHECK: npu.io {dram_addr = 64 : i64
 // CHECK: npu.layer attributes {digit_macs = 16 : i64
@@ -12,7 +12,7 @@
 // CHECK: mote.softmax
 // CHECK: npu.host_yield %{{.*}} : tensor<1x4xf32>
 // CHECK: npu.finish
-npu.program attributes {target = "mote-default", target_hash = "0xb868d0c3184d1582", dram_bytes = 1024} {
+npu.program attributes {target = #npu.target<name = "mote-default", hash = "0xb868d0c3184d1582", digit_bits = 4, signed_digits = true, weight_bytes = 262144, weight_align = 32, activation_bytes = 262144, activation_align = 16, accumulator_bytes = 65536, accumulator_align = 64>, dram_bytes = 1024} {
   npu.data {offset = 0, bytes = dense<[1, 2, 3, 4]> : tensor<4xi8>}
   npu.io {name = "x", is_input = true, shape = array<i64: 1, 4>, dram_perm = array<i64>, layout = "NC", dtype = "i8", dram_addr = 64, size = 4, scale = 0.5 : f64, zero_point = 0}
   npu.layer attributes {name = "fc", kind = "fully_connected", macs = 16, digit_macs = 16, dram_traffic = 8, roofline_cycles = 1} {

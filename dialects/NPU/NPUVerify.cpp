@@ -44,17 +44,11 @@ namespace {
 /// Walks the instructions in program order with the register files.
 struct ProgramChecker {
   const TargetDescription &target;
-  std::array<std::array<int64_t, isa::kNumRegisters>, isa::kNumEngines> regs{};
+  isa::RegisterFiles regs = isa::resetRegisters();
   /// pushes - pops per queue: L->E, E->L, E->S, S->E.
   std::array<int64_t, 4> balance{};
 
-  explicit ProgramChecker(const TargetDescription &t) : target(t) {
-    for (auto &r : regs)
-      r.fill(0);
-    auto &ex = regs[unsigned(isa::Engine::Execute)];
-    ex[isa::reg::MM_STRIDE_H] = ex[isa::reg::MM_STRIDE_W] = 1;
-    ex[isa::reg::MM_DIL_H] = ex[isa::reg::MM_DIL_W] = 1;
-  }
+  explicit ProgramChecker(const TargetDescription &t) : target(t) {}
 
   const SramBufferDesc &buffer(int64_t id) const {
     return id == 0 ? target.sram.weightBuffer
@@ -159,7 +153,7 @@ struct ProgramChecker {
           return failure();
       if (vop == isa::VecOp::Requantize &&
           failed(checkRange(op, 0, in.get(Field::Vec_src_b),
-                            in.get(Field::Vec_channels) * 12, false,
+                            in.get(Field::Vec_channels) * isa::kRequantRecordBytes, false,
                             "requantize records")))
         return failure();
       break;

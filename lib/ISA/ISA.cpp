@@ -52,8 +52,8 @@ static_assert(sizeof(kFields) / sizeof(kFields[0]) ==
               "field table out of sync with the Field enum");
 
 static const RegisterInfo kRegisters[] = {
-#define MOTE_ISA_REG(engine, Name, value, summary)                             \
-  {Engine::engine, value, #Name, summary},
+#define MOTE_ISA_REG(engine, Name, value, reset, summary)                      \
+  {Engine::engine, value, #Name, summary, reset},
 #include "mote/ISA/ISA.def"
 };
 
@@ -66,6 +66,15 @@ ArrayRef<OpcodeInfo> opcodes() { return kOpcodes; }
 ArrayRef<FieldInfo> fields() { return kFields; }
 ArrayRef<RegisterInfo> registers() { return kRegisters; }
 ArrayRef<VecOpInfo> vecOps() { return kVecOps; }
+
+RegisterFiles resetRegisters() {
+  RegisterFiles files{};
+  for (auto &file : files)
+    file.fill(0);
+  for (const RegisterInfo &r : kRegisters)
+    files[unsigned(r.engine)][r.index] = r.reset;
+  return files;
+}
 
 const OpcodeInfo *lookupOpcode(Opcode op) {
   for (const OpcodeInfo &info : kOpcodes)

@@ -93,12 +93,33 @@ void printIsaDoc(raw_ostream &os) {
     os << "| " << static_cast<unsigned>(v.op) << " | `" << v.name.lower()
        << "` | " << cell(v.summary) << " |\n";
 
+  os << "\n## Requantization record\n\n"
+     << "Per output channel, " << kRequantRecordBytes
+     << " bytes in the weight buffer (VEC `requantize`, `combine`), int32 "
+        "little-endian fields:\n\n"
+     << "| Offset | Field | Meaning |\n"
+     << "|---|---|---|\n";
+  struct RecordField {
+    unsigned offset;
+    const char *name, *summary;
+  };
+  static const RecordField recordFields[] = {
+#define MOTE_ISA_RECORD(Name, offset, summary) {offset, #Name, summary},
+#include "mote/ISA/ISA.def"
+  };
+  for (const RecordField &f : recordFields)
+    os << "| " << f.offset << " | `" << StringRef(f.name).lower() << "` | "
+       << cell(f.summary) << " |\n";
+
   os << "\n## Configuration registers (`config` `reg` field)\n\n"
-     << "| Engine | Index | Name | Meaning |\n"
-     << "|---|---|---|---|\n";
+     << "Every register holds its reset value at program start and at the "
+        "start of every inference.\n\n"
+     << "| Engine | Index | Name | Reset | Meaning |\n"
+     << "|---|---|---|---|---|\n";
   for (const RegisterInfo &r : registers())
     os << "| " << engineName(r.engine) << " | " << static_cast<unsigned>(r.index)
-       << " | `" << r.name << "` | " << cell(r.summary) << " |\n";
+       << " | `" << r.name << "` | " << r.reset << " | " << cell(r.summary)
+       << " |\n";
 }
 
 } // namespace mote::isa

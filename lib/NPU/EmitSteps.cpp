@@ -59,26 +59,22 @@ std::vector<uint8_t> Emitter::packBlock(const Layer &l, int64_t o0, int64_t tc,
   recOff = alignTo(int64_t(out.size()), wa);
   if (records && l.terms) {
     // Synthesis terms: term-major records {bias, M, S} (VEC combine).
-    out.resize(recOff + l.terms * tc * 12, 0);
+    constexpr int64_t R = isa::kRequantRecordBytes;
+    out.resize(recOff + l.terms * tc * R, 0);
     int64_t oc = l.out.c;
     for (int64_t ti = 0; ti < l.terms; ++ti)
       for (int64_t o = 0; o < tc; ++o) {
         size_t at = size_t(ti * oc + o0 + o);
-        int32_t rec[3] = {l.combBias[at], l.combMult[at], l.combShift[at]};
-        for (int r = 0; r < 3; ++r)
-          for (int byte = 0; byte < 4; ++byte)
-            out[recOff + (ti * tc + o) * 12 + r * 4 + byte] =
-                uint8_t(uint32_t(rec[r]) >> (8 * byte));
+        isa::writeRequantRecord(&out[recOff + (ti * tc + o) * R],
+                                l.combBias[at], l.combMult[at],
+                                l.combShift[at]);
       }
   } else if (records) {
-    out.resize(recOff + tc * 12, 0);
-    for (int64_t o = 0; o < tc; ++o) {
-      int32_t rec[3] = {l.bias[o0 + o], l.mult[o0 + o], l.shift[o0 + o]};
-      for (int r = 0; r < 3; ++r)
-        for (int byte = 0; byte < 4; ++byte)
-          out[recOff + o * 12 + r * 4 + byte] =
-              uint8_t(uint32_t(rec[r]) >> (8 * byte));
-    }
+    constexpr int64_t R = isa::kRequantRecordBytes;
+    out.resize(recOff + tc * R, 0);
+    for (int64_t o = 0; o < tc; ++o)
+      isa::writeRequantRecord(&out[recOff + o * R], l.bias[o0 + o],
+                              l.mult[o0 + o], l.shift[o0 + o]);
   }
   return out;
 }

@@ -255,7 +255,7 @@ int64_t weightBytes(const Layer &l, const TargetDescription &t) {
   int64_t k = l.kh * l.kw * (l.depthwise ? 1 : l.cg);
   return l.out.c * (int64_t(l.planes.size()) *
                         ((k * t.macArray.digitBits + 7) / 8) +
-                    12 * std::max<int64_t>(1, l.terms));
+                    isa::kRequantRecordBytes * std::max<int64_t>(1, l.terms));
 }
 
 /// Whether cascading with these stripes saves DRAM traffic: streamed

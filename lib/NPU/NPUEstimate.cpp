@@ -41,8 +41,9 @@ struct NPUEstimatePass
       return signalPassFailure();
     }
     unsigned d = t->macArray.digitBits;
-    std::array<int64_t, isa::kNumRegisters> exRegs{};
-    exRegs[isa::reg::MM_KH] = exRegs[isa::reg::MM_KW] = 1;
+    // The execute engine's registers as the program sets them, from reset.
+    std::array<int64_t, isa::kNumRegisters> exRegs =
+        isa::resetRegisters()[unsigned(isa::Engine::Execute)];
     uint64_t totalCycles = 0;
     if (print)
       llvm::errs() << llvm::format("%-28s %-16s %14s %14s %12s %12s\n", "layer",

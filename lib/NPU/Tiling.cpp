@@ -57,7 +57,7 @@ SramUse mote::npu::sramUse(const Layer &l, const TargetDescription &t,
     // Synthesis terms: one record block and one accumulator tile each.
     int64_t terms = std::max<int64_t>(1, l.terms);
     u.wSlot = alignTo(int64_t(l.planes.size()) * alignTo(tc * rowBytes, wa) +
-                          terms * tc * 12,
+                          terms * tc * isa::kRequantRecordBytes,
                       64);
     u.wSlot = alignTo(u.wSlot, wa);
     u.acc = terms == 1 ? th * tw * tc * 4
@@ -300,7 +300,7 @@ std::vector<TileChoice> mote::npu::tileChoices(const Layer &l,
             int64_t k = l.kh * l.kw * (l.depthwise ? 1 : C);
             int64_t wTotal = OC * ((k * t.macArray.digitBits + 7) / 8) *
                                  int64_t(l.planes.size()) +
-                             OC * 12;
+                             OC * isa::kRequantRecordBytes;
             wBytes = nc > 1 ? wTotal * ny * nx : wTotal;
           }
           int64_t dram = inBytes + wBytes + l.out.bytes();

@@ -266,14 +266,14 @@ static void writeResults(Machine &m, const Op &op) {
     dst[i] = uint8_t(numerics::saturate(m.values[i], lo, hi));
 }
 
-/// Reads one 12-byte requantization record {int32 bias, M, S} at byte
+/// Reads one requantization record (ISA.def MOTE_ISA_RECORD) at byte
 /// `at` of `records` (ISA.def VEC requantize / combine), refusing a
 /// multiplier or shift Numerics cannot apply.
 static Error readRecord(const Op &op, const uint8_t *records, uint64_t at,
                         const llvm::Twine &what, int64_t &bias,
                         numerics::ScaleMultiplier &scale) {
-  const uint8_t *r = records + at;
-  int32_t mul = int32_t(load32(r + 4)), shift = int32_t(load32(r + 8));
+  int32_t recBias, mul, shift;
+  isa::readRequantRecord(records + at, recBias, mul, shift);
   if (mul < 0 || shift < numerics::kMinShift || shift > numerics::kMaxShift)
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),
@@ -281,7 +281,7 @@ static Error readRecord(const Op &op, const uint8_t *records, uint64_t at,
             " in the weight buffer at " + llvm::Twine(op.srcB + at) +
             " has multiplier " + llvm::Twine(mul) + " and shift " +
             llvm::Twine(shift) + " (need multiplier >= 0, shift in [1, 62])");
-  bias = int32_t(load32(r));
+  bias = recBias;
   scale = {mul, shift};
   return Error::success();
 }
@@ -301,7 +301,7 @@ static Error execVec(Machine &m, const Op &op) {
     std::vector<numerics::ScaleMultiplier> scales(op.channels);
     std::vector<int64_t> bias(op.channels);
     for (uint32_t c = 0; c < op.channels; ++c)
-      if (Error e = readRecord(op, records, 12 * uint64_t(c),
+      if (Error e = readRecord(op, records, isa::kRequantRecordBytes * uint64_t(c),
                                "requantize: the record of channel " +
                                    llvm::Twine(c),
                                bias[c], scales[c]))
@@ -348,7 +348,7 @@ static Error execVec(Machine &m, const Op &op) {
         // Channel-major, so one output's K records are adjacent.
         numerics::SynthesisTerm &term = rec[uint64_t(c) * K + t];
         if (Error e = readRecord(op, records,
-                                 (uint64_t(t) * channels + c) * 12,
+                                 (uint64_t(t) * channels + c) * isa::kRequantRecordBytes,
                                  "combine: the record of term " +
                                      llvm::Twine(t) + " channel " +
                                      llvm::Twine(c),

@@ -411,12 +411,12 @@ Error Scheduler::resolveVec(uint64_t i, Op &op, uint64_t &latency,
       return e;
   if (v == VecOp::Requantize)
     if (Error e = checkSram(i, 0, op.srcB,
-                            (unsigned __int128)op.channels * 12, "src_b",
+                            (unsigned __int128)op.channels * isa::kRequantRecordBytes, "src_b",
                             "reads requantization records from"))
       return e;
   if (v == VecOp::Combine)
     if (Error e = checkSram(i, 0, op.srcB,
-                            (unsigned __int128)op.channels * 12 * op.terms,
+                            (unsigned __int128)op.channels * isa::kRequantRecordBytes * op.terms,
                             "src_b", "reads synthesis term records from"))
       return e;
   if (v == VecOp::Lut)
@@ -434,14 +434,15 @@ Error Scheduler::resolveVec(uint64_t i, Op &op, uint64_t &latency,
     // requantizes), K − 1 int32 adds; K partial sums and K records read.
     elements = n * (op.terms + 1);
     ev.vectorOps[unsigned(VectorOp::Add)] += n * (op.terms - 1);
-    ev.sramReadBytes[0] += uint64_t(op.channels) * 12 * op.terms;
+    ev.sramReadBytes[0] +=
+        uint64_t(op.channels) * isa::kRequantRecordBytes * op.terms;
   }
   ev.vectorOps[unsigned(kind)] += elements;
   ev.sramReadBytes[aBuf] += aReads * aElem;
   if (usesB)
     ev.sramReadBytes[bBuf] += n * bElem;
   if (v == VecOp::Requantize)
-    ev.sramReadBytes[0] += uint64_t(op.channels) * 12;
+    ev.sramReadBytes[0] += uint64_t(op.channels) * isa::kRequantRecordBytes;
   if (v == VecOp::Lut) {
     ev.lutLookups += n;
     ev.sramReadBytes[0] += n;

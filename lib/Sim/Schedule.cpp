@@ -285,15 +285,8 @@ Error Scheduler::run() {
 }
 
 Error Scheduler::runPhase(uint64_t begin, uint64_t end, std::vector<Op> &ops) {
-  // Reset values: 0, except strides, dilations and pooling strides (1).
-  for (auto &engineRegs : regs)
-    engineRegs.fill(0);
-  for (const isa::RegisterInfo &r : isa::registers()) {
-    llvm::StringRef name = r.name;
-    if (name.contains("STRIDE") || name.contains("_DIL_") ||
-        name == "VEC_POOL_SH" || name == "VEC_POOL_SW")
-      regs[unsigned(r.engine)][r.index] = 1;
-  }
+  // ISA.def's reset values.
+  regs = isa::resetRegisters();
 
   for (unsigned e = 0; e < 3; ++e) {
     engineList[e].clear();

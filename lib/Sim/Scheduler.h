@@ -143,7 +143,7 @@ private:
   std::vector<int> layerOf;
   std::vector<uint64_t> startOf, endOf, dispatchOf;
   std::vector<Events> eventsOf;
-  std::array<std::array<int64_t, isa::kNumRegisters>, 3> regs{};
+  isa::RegisterFiles regs{};
   std::array<TokenQueue, kNumQueues> queues;
   std::array<std::vector<uint64_t>, 3> engineList;
   std::array<uint64_t, 3> next{};

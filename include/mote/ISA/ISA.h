@@ -48,11 +48,45 @@ enum class VecOp : uint8_t {
 
 /// Configuration registers, per engine (values may repeat across engines).
 namespace reg {
-#define MOTE_ISA_REG(engine, Name, value, summary)                            \
+#define MOTE_ISA_REG(engine, Name, value, reset, summary)                     \
   constexpr uint8_t Name = value;
 #include "mote/ISA/ISA.def"
 } // namespace reg
 constexpr unsigned kNumRegisters = 256;
+
+/// Byte offsets of the requantization record's int32 fields (ISA.def
+/// MOTE_ISA_RECORD) and the record's size.
+namespace record {
+#define MOTE_ISA_RECORD(Name, offset, summary) constexpr unsigned Name = offset;
+#include "mote/ISA/ISA.def"
+} // namespace record
+constexpr unsigned kRequantRecordBytes =
+    0
+#define MOTE_ISA_RECORD(Name, offset, summary) +4
+#include "mote/ISA/ISA.def"
+    ;
+
+/// Writes (reads) one requantization record at `p`.
+inline void writeRequantRecord(uint8_t *p, int32_t bias, int32_t multiplier,
+                               int32_t shift) {
+  auto put = [&](unsigned at, int32_t v) {
+    for (unsigned b = 0; b < 4; ++b)
+      p[at + b] = uint8_t(uint32_t(v) >> (8 * b));
+  };
+  put(record::Bias, bias), put(record::Multiplier, multiplier);
+  put(record::Shift, shift);
+}
+inline void readRequantRecord(const uint8_t *p, int32_t &bias,
+                              int32_t &multiplier, int32_t &shift) {
+  auto get = [&](unsigned at) {
+    uint32_t v = 0;
+    for (unsigned b = 0; b < 4; ++b)
+      v |= uint32_t(p[at + b]) << (8 * b);
+    return int32_t(v);
+  };
+  bias = get(record::Bias), multiplier = get(record::Multiplier);
+  shift = get(record::Shift);
+}
 
 enum class FieldKind : uint8_t { Unsigned, Signed, Bool, Enum };
 
@@ -86,6 +120,7 @@ struct RegisterInfo {
   uint8_t index;
   llvm::StringLiteral name;
   llvm::StringLiteral summary;
+  int64_t reset; ///< The value at program and inference start.
 };
 
 struct VecOpInfo {
@@ -98,6 +133,13 @@ llvm::ArrayRef<OpcodeInfo> opcodes();
 llvm::ArrayRef<FieldInfo> fields();
 llvm::ArrayRef<RegisterInfo> registers();
 llvm::ArrayRef<VecOpInfo> vecOps();
+
+/// Every engine's configuration registers, indexed [engine][register].
+using RegisterFiles =
+    std::array<std::array<int64_t, kNumRegisters>, kNumEngines>;
+/// The register files at program and inference start: ISA.def's `reset`
+/// column (unlisted registers 0).
+RegisterFiles resetRegisters();
 
 /// Lookup helpers; nullptr / nullopt when unknown.
 const OpcodeInfo *lookupOpcode(Opcode op);

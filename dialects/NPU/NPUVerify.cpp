@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "NPU/NPUOps.h"
+#include "mote/ISA/Footprint.h"
 #include "mote/Target/TargetDescription.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -80,13 +81,9 @@ struct ProgramChecker {
     unsigned d = target.macArray.digitBits;
     switch (in.opcode) {
     case isa::Opcode::Load: {
-      int64_t h = in.get(Field::Load_pad_top) + in.get(Field::Load_rows) +
-                  in.get(Field::Load_pad_bottom);
-      int64_t w = in.get(Field::Load_pad_left) + in.get(Field::Load_cols) +
-                  in.get(Field::Load_pad_right);
       if (failed(checkRange(op, in.get(Field::Load_buffer),
                             in.get(Field::Load_sram_addr),
-                            h * w * in.get(Field::Load_elem_bytes), true,
+                            int64_t(isa::loadTileBytes(in)), true,
                             "load destination")))
         return failure();
       break;
@@ -94,9 +91,8 @@ struct ProgramChecker {
     case isa::Opcode::Store:
       if (failed(checkRange(op, in.get(Field::Store_buffer),
                             in.get(Field::Store_sram_addr),
-                            in.get(Field::Store_rows) * in.get(Field::Store_cols) *
-                                in.get(Field::Store_elem_bytes),
-                            false, "store source")))
+                            int64_t(isa::storeSourceBytes(in)), false,
+                            "store source")))
         return failure();
       break;
     case isa::Opcode::MatMul: {
@@ -113,24 +109,37 @@ struct ProgramChecker {
           !target.macArray.signedDigits)
         return op->emitOpError("signed digits on target '")
                << target.name << "', whose multipliers are unsigned";
-      int64_t oh = in.get(Field::MatMul_out_h), ow = in.get(Field::MatMul_out_w);
-      int64_t oc = in.get(Field::MatMul_out_c);
-      int64_t kh = ex(isa::reg::MM_KH), kw = ex(isa::reg::MM_KW);
       bool dw = in.get(Field::MatMul_depthwise);
-      int64_t cg = dw ? 1 : ex(isa::reg::MM_IN_CG);
-      int64_t inH = (oh - 1) * ex(isa::reg::MM_STRIDE_H) +
-                    (kh - 1) * ex(isa::reg::MM_DIL_H) + 1;
+      int64_t kh = ex(isa::reg::MM_KH), kw = ex(isa::reg::MM_KW);
       int64_t inW = ex(isa::reg::MM_IN_W), inC = ex(isa::reg::MM_IN_C);
-      if (kh < 1 || kw < 1 || inW < 1 || inC < 1 || cg < 1)
+      int64_t cg = dw ? 1 : ex(isa::reg::MM_IN_CG);
+      auto limited = [&](uint8_t r, int64_t lo, int64_t hi) {
+        return ex(r) >= lo && ex(r) <= hi;
+      };
+      if (kh < 1 || kw < 1 || inW < 1 || inC < 1 || cg < 1 ||
+          !limited(isa::reg::MM_KH, 1, 4096) ||
+          !limited(isa::reg::MM_KW, 1, 4096) ||
+          !limited(isa::reg::MM_IN_W, 1, 1 << 20) ||
+          !limited(isa::reg::MM_IN_C, 1, 1 << 20) ||
+          !limited(isa::reg::MM_IN_C0, 0, 1 << 20) ||
+          (!dw && !limited(isa::reg::MM_IN_CG, 1, 1 << 20)) ||
+          !limited(isa::reg::MM_STRIDE_H, 1, 4096) ||
+          !limited(isa::reg::MM_STRIDE_W, 1, 4096) ||
+          !limited(isa::reg::MM_DIL_H, 1, 4096) ||
+          !limited(isa::reg::MM_DIL_W, 1, 4096))
         return op->emitOpError("MM_KH/MM_KW/MM_IN_W/MM_IN_C/MM_IN_CG must be "
-                               "configured before a matmul");
-      int64_t rowBytes = (kh * kw * cg * d + 7) / 8;
+                               "configured before a matmul (strides and "
+                               "dilations in [1, 4096])");
+      // The operand extents, as the simulator checks them (Footprint.h).
+      isa::MatMulFootprint fp = isa::matmulFootprint(
+          in, regs[unsigned(isa::Engine::Execute)], d);
       if (failed(checkRange(op, 1, in.get(Field::MatMul_act_addr),
-                            inH * inW * inC, true, "matmul input tile")) ||
+                            int64_t(fp.actBytes), true, "matmul input tile")) ||
           failed(checkRange(op, 0, in.get(Field::MatMul_wgt_addr),
-                            oc * rowBytes, true, "matmul weight tile")) ||
+                            int64_t(fp.wgtBytes), true, "matmul weight tile")) ||
           failed(checkRange(op, 2, in.get(Field::MatMul_acc_addr),
-                            oh * ow * oc * 4, false, "matmul accumulator tile")))
+                            int64_t(fp.accBytes), false,
+                            "matmul accumulator tile")))
         return failure();
       if (in.get(Field::MatMul_acc_addr) % 4)
         return op->emitOpError("acc_addr must be 4-byte aligned");

@@ -13,6 +13,8 @@
 
 #include "Scheduler.h"
 
+#include "mote/ISA/Footprint.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Format.h"
@@ -52,9 +54,7 @@ Error Scheduler::resolveLoad(uint64_t i, Op &op, uint64_t &latency,
   if (Error e = checkRange(i, pad, -128, 255, "LD_PAD_VALUE"))
     return e;
   op.padValue = uint8_t(pad);
-  uint64_t tileBytes = (uint64_t(op.padTop) + op.rows + op.padBottom) *
-                       (uint64_t(op.padLeft) + op.cols + op.padRight) *
-                       op.elemBytes;
+  uint64_t tileBytes = isa::loadTileBytes(insts[i]);
   if (Error e = checkSram(i, op.buffer, op.sramAddr, tileBytes, "sram_addr",
                           "writes"))
     return e;
@@ -101,7 +101,7 @@ Error Scheduler::resolveStore(uint64_t i, Op &op, uint64_t &latency,
   op.elemBytes = field(i, Field::Store_elem_bytes);
   op.rowStride = reg(kStore, isa::reg::ST_ROW_STRIDE);
   op.pixStride = reg(kStore, isa::reg::ST_PIX_STRIDE);
-  uint64_t bytes = uint64_t(op.rows) * op.cols * op.elemBytes;
+  uint64_t bytes = isa::storeSourceBytes(insts[i]);
   if (Error e =
           checkSram(i, op.buffer, op.sramAddr, bytes, "sram_addr", "reads"))
     return e;
@@ -225,37 +225,30 @@ Error Scheduler::resolveMatMul(uint64_t i, Op &op, uint64_t &latency,
   op.inZp = reg(kExec, isa::reg::MM_IN_ZP);
   op.inSigned = reg(kExec, isa::reg::MM_IN_SIGNED) != 0;
 
-  uint64_t cn = op.depthwise ? op.outC : op.cg;
+  isa::MatMulFootprint fp = isa::matmulFootprint(
+      insts[i], regs[kExec], target.macArray.digitBits);
+  uint64_t cn = fp.channels;
   if (uint64_t(op.c0) + cn > op.inC)
     return fail(i, Twine("reads input channels [") + Twine(op.c0) + ", " +
                        Twine(op.c0 + cn) + ") but a pixel has MM_IN_C = " +
                        Twine(op.inC) + " channels (field out_c" +
                        (op.depthwise ? "" : ", register MM_IN_CG") + ")");
-  uint64_t inRows = uint64_t(op.outH - 1) * op.strideH +
-                    uint64_t(op.kh - 1) * op.dilH + 1;
-  uint64_t inCols = uint64_t(op.outW - 1) * op.strideW +
-                    uint64_t(op.kw - 1) * op.dilW + 1;
+  uint64_t inCols = fp.inCols;
   if (inCols > op.inW)
     return fail(i, "reads input column " + Twine(inCols - 1) +
                        " but the tile is MM_IN_W = " + Twine(op.inW) +
                        " pixels wide (field out_w)");
-  unsigned __int128 actBytes =
-      ((unsigned __int128)(inRows - 1) * op.inW + (inCols - 1)) * op.inC +
-      op.c0 + cn;
-  if (Error e = checkSram(i, 1, op.actAddr, actBytes, "act_addr / out_h",
+  if (Error e = checkSram(i, 1, op.actAddr, fp.actBytes, "act_addr / out_h",
                           "reads"))
     return e;
-  uint64_t K = uint64_t(op.kh) * op.kw * (op.depthwise ? 1 : op.cg);
+  uint64_t K = fp.K;
   if (K > (uint64_t(1) << 24))
     return fail(i, "reduction length K = " + Twine(K) + " is too large");
   op.K = uint32_t(K);
-  unsigned d = target.macArray.digitBits;
-  uint64_t rowBytes = ceilDiv(K * d, 8);
-  if (Error e = checkSram(i, 0, op.wgtAddr,
-                          (unsigned __int128)op.outC * rowBytes, "wgt_addr",
-                          "reads"))
+  uint64_t rowBytes = fp.rowBytes;
+  if (Error e = checkSram(i, 0, op.wgtAddr, fp.wgtBytes, "wgt_addr", "reads"))
     return e;
-  if (Error e = checkSram(i, 2, op.accAddr, (unsigned __int128)outputs * 4,
+  if (Error e = checkSram(i, 2, op.accAddr, fp.accBytes,
                           "acc_addr", op.accumulate ? "reads and writes"
                                                     : "writes"))
     return e;

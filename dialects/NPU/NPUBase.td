@@ -32,12 +32,15 @@ def NPU_Dialect : Dialect {
     op.
 
     Instruction ops (`npu.load`, `npu.store`, `npu.matmul`, `npu.vec`,
-    `npu.config`, `npu.sync`, `npu.finish`) carry one attribute per field
-    of their opcode in `include/mote/ISA/ISA.def`, named exactly like the
-    field, so that conversion to `mote::isa::Instruction` is generic. The
-    header token flags (`pop_prev`, `pop_next`, `push_prev`, `push_next`)
-    are optional and default to false; every other field is required.
-    Integer fields are `i64` attributes, `Bool` fields are `BoolAttr`s.
+    `npu.config`, `npu.sync`, `npu.finish`) have one typed ODS attribute
+    per field of their opcode in `include/mote/ISA/ISA.def`, named exactly
+    like the field: the build turns the table's rows into TableGen records
+    (`NPUInstFields.td.in`) from which each op's arguments are folded, so
+    the ops cannot drift from the ISA, and conversion to
+    `mote::isa::Instruction` stays generic. The header token flags
+    (`pop_prev`, `pop_next`, `push_prev`, `push_next`) default to false and
+    may be left out; every other field is required. Integer fields are
+    `i64` attributes, `Bool` fields `BoolAttr`s.
   }];
   let useDefaultAttributePrinterParser = 1;
 }

@@ -146,13 +146,40 @@ def NPU_LayerOp : NPU_Op<"layer", [HasParent<"ProgramOp">, NoTerminator,
 // Instructions: one op per ISA opcode, attributes = ISA.def fields.
 //===----------------------------------------------------------------------===//
 
+/// One field of ISA.def (MOTE_ISA_FIELD), as records generated from the
+/// table into NPUInstFields.td.
+class NPU_ISAField<string opcodeName, string fieldName, string fieldKind,
+                   int fieldWidth, string fieldSummary> {
+  string opcode = opcodeName;
+  string name = fieldName;
+  string kind = fieldKind;
+  int width = fieldWidth;
+  string summary = fieldSummary;
+}
+include "NPUInstFields.td"
+
+/// The ODS attribute of a field: a BoolAttr for a Bool field (the header
+/// token flags default to false and may be left out), an i64 otherwise.
+class NPU_FieldAttr<NPU_ISAField f> {
+  Attr attr = !if(!eq(f.opcode, "Header"),
+                  DefaultValuedAttr<BoolAttr, "false">,
+                  !if(!eq(f.kind, "Bool"), BoolAttr, I64Attr));
+}
+
 class NPU_InstOp<string mnemonic, string opcode> : NPU_Op<mnemonic> {
   let summary = "the `" # mnemonic # "` instruction (ISA.def opcode " #
                 opcode # ")";
   let description = [{
-    Carries one attribute per field of the opcode in ISA.def (see
-    docs/ISA.md for the semantics), plus the optional header token flags.
+    One typed attribute per field of the opcode in ISA.def (see
+    docs/ISA.md for the semantics), generated from the table, plus the
+    header token flags (default false). The verifier checks that every
+    value fits its field's width and names a known enum value.
   }];
+  let arguments = !foldl((ins),
+      !filter(f, !instances<NPU_ISAField>(),
+              !and(!or(!eq(f.opcode, opcode), !eq(f.opcode, "Header")),
+                   !ne(f.name, "opcode"))),
+      acc, f, !con(acc, !dag(ins, [NPU_FieldAttr<f>.attr], [f.name])));
   let assemblyFormat = "attr-dict";
   let hasVerifier = 1;
   let extraClassDeclaration = [{

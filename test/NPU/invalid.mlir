@@ -1,6 +1,7 @@
 // RUN: mote-opt %s -split-input-file -verify-diagnostics
 
-// expected-error @+1 {{is missing field 'elem_bytes'}}
+// The ODS arguments generated from ISA.def require every field.
+// expected-error @+1 {{'npu.load' op requires attribute 'elem_bytes'}}
 npu.load {buffer = 1, sram_addr = 0, dram_addr = 0, rows = 1, cols = 1, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0, on_chip = false}
 
 // -----
@@ -149,3 +150,9 @@ npu.program attributes {target = #npu.target<name = "mote-default", hash = "0xb8
   npu.io {dram_addr = 0 : i64, dram_perm = array<i64>, dtype = "i9", is_input = true, layout = "C", name = "x", scale = 1.0 : f64, shape = array<i64: 4>, size = 4 : i64, zero_point = 0 : i64}
   npu.finish
 }
+
+// -----
+
+// Fields are typed: a Bool field takes true / false.
+// expected-error @+1 {{'npu.load' op attribute 'on_chip' failed to satisfy constraint: bool attribute}}
+npu.load {buffer = 1, sram_addr = 0, dram_addr = 0, rows = 1, cols = 1, elem_bytes = 1, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0, on_chip = 1}

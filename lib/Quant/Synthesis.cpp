@@ -342,3 +342,19 @@ static void positiveAlphas(TermFit &fit, double reference) {
     fit.alphas[i] = floorAlpha(fit.alphas[i], reference);
   }
 }
+
+llvm::json::Object mote::quant::toJSON(const SynthesisLayerReport &r) {
+  auto db = [](double v) -> llvm::json::Value {
+    if (std::isinf(v))
+      return v > 0 ? llvm::json::Value("inf") : llvm::json::Value("-inf");
+    return std::round(v * 100.0) / 100.0;
+  };
+  llvm::json::Object o{{"name", r.name},
+                       {"chosen", r.chosen},
+                       {"sqnr_uniform_db", db(r.uniform)},
+                       {"sqnr_pow2_db", db(r.pow2)},
+                       {"sqnr_residual_db", db(r.residual)}};
+  if (!std::isnan(r.learned))
+    o["sqnr_learned_db"] = db(r.learned);
+  return o;
+}

@@ -21,6 +21,7 @@
 #include "mote/Quant/Synthesis.h"
 
 #include "mlir/IR/Builders.h"
+#include "llvm/Support/Debug.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
@@ -34,6 +35,8 @@ namespace mote {
 } // namespace mote
 
 using namespace mlir;
+
+#define DEBUG_TYPE "mote-quant-synthesis"
 using namespace mote;
 using namespace mote::quant;
 
@@ -55,10 +58,7 @@ struct Layer {
 };
 
 /// The per-layer result line.
-struct LayerReport {
-  std::string name, chosen;
-  double uniform = 0, pow2 = 0, learned = 0, residual = 0;
-};
+using LayerReport = SynthesisLayerReport;
 
 std::string layerName(Operation *op, unsigned index) {
   Location loc = op->getLoc();
@@ -80,11 +80,6 @@ std::string formatDb(double v) {
   return s;
 }
 
-llvm::json::Value jsonDb(double v) {
-  if (std::isinf(v))
-    return v > 0 ? llvm::json::Value("inf") : llvm::json::Value("-inf");
-  return std::round(v * 100.0) / 100.0;
-}
 
 RankedTensorType withElement(Type like, Type element) {
   return RankedTensorType::get(cast<RankedTensorType>(like).getShape(),
@@ -132,7 +127,12 @@ bool exactAdd(double hi, double lo) {
 struct SynthesisPass
     : public mote::impl::MoteQuantSynthesisBase<SynthesisPass> {
   using Base::Base;
+  SynthesisPass(const MoteQuantSynthesisOptions &options,
+                std::vector<LayerReport> *sink)
+      : Base(options), sink(sink) {}
   void runOnOperation() override;
+  /// Where the tool that built the pass wants the reports (or null).
+  std::vector<LayerReport> *sink = nullptr;
 
   std::optional<Layer> match(Operation *op, unsigned index);
   /// Builds the exact pow2 form from integer weights `q` with per-channel
@@ -516,27 +516,22 @@ void SynthesisPass::runOnOperation() {
       if (succeeded(built) && v && v.use_empty())
         if (Operation *def = v.getDefiningOp())
           def->erase();
-    llvm::errs() << "synthesis: " << rep.name << " mode=" << mode
-                 << " terms=" << terms << " bits=" << bits
-                 << " sqnr_db uniform=" << formatDb(rep.uniform)
-                 << " learned=" << (apLearned.empty() ? "n/a" : formatDb(rep.learned))
-                 << " residual=" << formatDb(rep.residual)
-                 << " -> " << rep.chosen << "\n";
+    LLVM_DEBUG(llvm::dbgs()
+               << "synthesis: " << rep.name << " mode=" << mode
+               << " terms=" << terms << " bits=" << bits
+               << " sqnr_db uniform=" << formatDb(rep.uniform) << " learned="
+               << (apLearned.empty() ? "n/a" : formatDb(rep.learned))
+               << " residual=" << formatDb(rep.residual) << " -> "
+               << rep.chosen << "\n");
     reports.push_back(rep);
   }
+  if (sink)
+    sink->insert(sink->end(), reports.begin(), reports.end());
 
   if (!report.empty()) {
     llvm::json::Array layers;
-    for (const LayerReport &r : reports) {
-      llvm::json::Object o{{"name", r.name},
-                           {"chosen", r.chosen},
-                           {"sqnr_uniform_db", jsonDb(r.uniform)},
-                           {"sqnr_pow2_db", jsonDb(r.pow2)},
-                           {"sqnr_residual_db", jsonDb(r.residual)}};
-      if (!std::isnan(r.learned))
-        o["sqnr_learned_db"] = jsonDb(r.learned);
-      layers.push_back(std::move(o));
-    }
+    for (const LayerReport &r : reports)
+      layers.push_back(toJSON(r));
     llvm::json::Object root{{"mode", std::string(mode)},
                             {"terms", static_cast<int64_t>(terms)},
                             {"bits", static_cast<int64_t>(bits)},
@@ -550,4 +545,10 @@ void SynthesisPass::runOnOperation() {
     }
     os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
   }
+}
+
+std::unique_ptr<mlir::Pass> mote::createMoteQuantSynthesisPass(
+    const MoteQuantSynthesisOptions &options,
+    std::vector<quant::SynthesisLayerReport> *sink) {
+  return std::make_unique<SynthesisPass>(options, sink);
 }

@@ -3,7 +3,8 @@
 // on the reference interpreter; learned and residual stay close.
 // RUN: rm -rf %t && mkdir -p %t && %PYTHON %S/Inputs/e2e.py gen %t 1 8 8 1
 // RUN: mote-opt %mote_src/examples/tiny_cnn.mlir --mote-fold-batchnorm --mote-calibrate="data=%t/calib.npy method=minmax" --mote-quantize -o %t/int8.mlir
-// RUN: mote-opt %t/int8.mlir --mote-quant-synthesis -o %t/pow2.mlir 2>&1 | FileCheck %s --check-prefix=REPORT
+// RUN: mote-opt %t/int8.mlir --mote-quant-synthesis="report=%t/pow2.json" -o %t/pow2.mlir
+// RUN: FileCheck %s --check-prefix=REPORT < %t/pow2.json
 // RUN: mote-opt %t/int8.mlir --mote-quant-synthesis="terms=4 bits=2" -o %t/pow2x4.mlir
 // RUN: mote-opt %t/int8.mlir --mote-quant-synthesis="mode=residual" -o %t/residual.mlir
 // RUN: mote-run %t/int8.mlir --input %t/calib.npy --output-dir %t/int8
@@ -16,7 +17,7 @@
 // RUN: %PYTHON %S/Inputs/e2e.py compare %t/int8/output_0.npy %t/residual/output_0.npy 0.99 | FileCheck %s
 // RUN: FileCheck %s --check-prefix=IR < %t/pow2.mlir
 
-// REPORT-COUNT-3: synthesis: #{{[0-9]}} mode=pow2 terms=2 bits=4 sqnr_db uniform=inf {{.*}} -> pow2
+// REPORT-COUNT-3: "chosen": "pow2"
 // CHECK: OK
 // IR-NOT: i8<-127:127>
 // IR: mote.add {{.*}} -> tensor<1x8x8x2x!quant.uniform<i32:f32

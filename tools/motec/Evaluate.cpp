@@ -24,6 +24,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -291,8 +292,14 @@ llvm::Error mote::motec::evaluate(const Options &opts, Compiled &compiled) {
   report["model"] = opts.modelPath;
   report["target"] = compiled.target.name;
   report["precision"] = opts.precision;
-  if (!opts.synth.empty())
+  if (!opts.synth.empty()) {
     report["synthesis"] = opts.synth;
+    // Weight SQNR of uniform, pow2, residual and learned at equal bits.
+    llvm::json::Array layers;
+    for (const quant::SynthesisLayerReport &r : compiled.synthesisLayers)
+      layers.push_back(quant::toJSON(r));
+    report["synthesis_layers"] = std::move(layers);
+  }
   if (!compiled.planPath.empty())
     report["plan"] = compiled.planPath;
   report["stages"] = llvm::json::Array(compiled.stages);
@@ -316,6 +323,24 @@ llvm::Error mote::motec::evaluate(const Options &opts, Compiled &compiled) {
                  << (opts.synth.empty() ? "" : ", synth " + opts.synth)
                  << ")\n";
     sim::printReport(stats, compiled.target, llvm::outs());
+    if (!compiled.synthesisLayers.empty()) {
+      // Weight SQNR at equal bits: what each choice would cost in fidelity.
+      auto db = [](double v) {
+        return std::isnan(v)   ? std::string("-")
+               : std::isinf(v) ? std::string("exact")
+                               : llvm::formatv("{0:F2}", v).str();
+      };
+      llvm::outs() << llvm::format("synthesis: weight SQNR (dB) at %u x %u "
+                                   "bits per layer\n",
+                                   opts.synthTerms, opts.synthBits)
+                   << llvm::format("  %-32s %9s %9s %9s  %s\n", "layer",
+                                   "uniform", "residual", "learned", "chosen");
+      for (const quant::SynthesisLayerReport &r : compiled.synthesisLayers)
+        llvm::outs() << llvm::format("  %-32s %9s %9s %9s  %s\n",
+                                     r.name.c_str(), db(r.uniform).c_str(),
+                                     db(r.residual).c_str(),
+                                     db(r.learned).c_str(), r.chosen.c_str());
+    }
   }
 
   if (!opts.inputSpecs.empty()) {

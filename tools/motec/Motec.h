@@ -14,6 +14,7 @@
 #define MOTE_TOOLS_MOTEC_MOTEC_H
 
 #include "mote/ISA/Program.h"
+#include "mote/Quant/Synthesis.h"
 #include "mote/Support/HostTensor.h"
 #include "mote/Target/TargetDescription.h"
 
@@ -57,6 +58,8 @@ struct Compiled {
   isa::Program program;
   std::string planPath; ///< Written by --precision=mixed.
   llvm::json::Array stages; ///< {name, seconds} per stage.
+  /// --synth: every layer's weight SQNR of each choice and the choice.
+  std::vector<quant::SynthesisLayerReport> synthesisLayers;
 };
 
 /// Runs the stages motec's options ask for; writes the output file.

@@ -14,6 +14,7 @@
 #include "Motec.h"
 
 #include "Mote/MoteOps.h"
+#include "mote/Quant/Passes.h"
 #include "mote/Tools/ToolSupport.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -116,12 +117,6 @@ static llvm::Error writeBytes(llvm::StringRef path,
   return llvm::Error::success();
 }
 
-/// A pass-option spelling of a dB threshold (round-trips any double).
-static std::string formatGainDb(double db) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", db);
-  return buf;
-}
 
 /// Calibration, quantization (uniform or mixed), synthesis.
 static llvm::Error quantize(const Options &opts, ModuleOp module,
@@ -248,13 +243,18 @@ llvm::Error mote::motec::compile(const Options &opts, MLIRContext &context,
     progress(opts, "synthesis",
              opts.synth + ", " + std::to_string(opts.synthTerms) + " terms of " +
                  std::to_string(opts.synthBits) + " bits");
-    if (auto e = runPipeline(
-            *module, "synthesis",
-            "func.func(mote-quant-synthesis{mode=" + opts.synth +
-                " terms=" + std::to_string(opts.synthTerms) +
-                " bits=" + std::to_string(opts.synthBits) +
-                " min-gain-db=" + formatGainDb(opts.synthMinGainDb) + "})"))
-      return e;
+    // Built here rather than parsed, so that its per-layer report comes
+    // back in memory for --report.
+    MoteQuantSynthesisOptions synthOptions;
+    synthOptions.mode = opts.synth;
+    synthOptions.terms = opts.synthTerms;
+    synthOptions.bits = opts.synthBits;
+    synthOptions.minGainDb = opts.synthMinGainDb;
+    PassManager pm(module->getContext());
+    pm.addNestedPass<func::FuncOp>(
+        createMoteQuantSynthesisPass(synthOptions, &out.synthesisLayers));
+    if (failed(pm.run(*module)))
+      return fail("synthesis failed (see the diagnostics above)");
   }
   {
     StageTimer timer(out, "bitwidth-lowering");

@@ -24,6 +24,17 @@ constexpr const char *kCalibAttr = "mote.calib";
 #define GEN_PASS_REGISTRATION
 #include "mote/Quant/Passes.h.inc"
 
+namespace quant {
+struct SynthesisLayerReport;
+} // namespace quant
+
+/// --mote-quant-synthesis that also hands its per-layer report to the
+/// caller (motec's --report) in memory: `*sink` receives one entry per
+/// layer, in block order.
+std::unique_ptr<mlir::Pass>
+createMoteQuantSynthesisPass(const MoteQuantSynthesisOptions &options,
+                             std::vector<quant::SynthesisLayerReport> *sink);
+
 } // namespace mote
 
 #endif // MOTE_QUANT_PASSES_H

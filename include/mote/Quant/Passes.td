@@ -198,8 +198,11 @@ def MoteQuantSynthesis : Pass<"mote-quant-synthesis", "mlir::func::FuncOp"> {
     s_out·2^−8 (mote.add takes per-tensor operands), summed, and
     requantized to the result type.
 
-    Prints one line per layer with the weight SQNR of every choice to
-    stderr; `report` writes them as JSON.
+    `report` writes every layer's weight SQNR of each choice (uniform at
+    equal bits, pow2, residual, learned) and the choice as JSON; motec
+    builds the pass with an in-memory sink instead and puts the same
+    objects in its --report (`synthesis_layers`). `-debug-only=
+    mote-quant-synthesis` prints them as the pass goes.
   }];
   let options = [
     Option<"mode", "mode", "std::string", /*default=*/"\"pow2\"",

@@ -16,11 +16,27 @@
 #define MOTE_QUANT_SYNTHESIS_H
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/Support/JSON.h"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace mote::quant {
+
+/// One layer of --mote-quant-synthesis: the weight SQNR in dB (against the
+/// layer's quantized source weights) of every choice at equal weight bits
+/// (uniform terms·bits-bit, pow2, residual, learned; +inf: exact, NaN: not
+/// fitted) and the choice made ("pow2", "learned", "residual", "kept").
+struct SynthesisLayerReport {
+  std::string name, chosen;
+  double uniform = 0, pow2 = 0, learned = 0, residual = 0;
+};
+
+/// {name, chosen, sqnr_uniform_db, sqnr_pow2_db, sqnr_residual_db[,
+/// sqnr_learned_db]}, dB to 0.01 and "inf" for exact fits: the layer
+/// objects of the pass's `report` file and of motec --report.
+llvm::json::Object toJSON(const SynthesisLayerReport &r);
 
 /// One channel as K terms: w ≈ Σ_i alphas[i] · codes[i][j].
 struct TermFit {

@@ -15,6 +15,7 @@
 
 #include "ErrorStats.h"
 #include "LayerMatch.h"
+#include "WeightSQNR.h"
 
 #include "Mote/MoteTypeUtils.h"
 #include "mote/InitAllDialects.h"
@@ -49,9 +50,17 @@ static cl::OptionCategory category("mote-compare options");
 static cl::opt<std::string> floatPath(cl::Positional, cl::Required,
                                       cl::desc("<float.mlir>"),
                                       cl::cat(category));
-static cl::opt<std::string> quantPath(cl::Positional, cl::Required,
+static cl::opt<std::string> quantPath(cl::Positional, cl::Optional,
                                       cl::desc("<quantized.mlir>"),
                                       cl::cat(category));
+static cl::list<std::string> synthSqnr(
+    "synth-sqnr",
+    cl::desc("Instead of comparing two models: the weight SQNR of every "
+             "conv / fully-connected layer of the float model under uniform "
+             "K*B-bit quantization and K x B-bit residual and learned "
+             "synthesis terms (docs/Synthesis.md), per configuration KxB "
+             "(repeatable, e.g. --synth-sqnr 2x1 --synth-sqnr 4x1)"),
+    cl::value_desc("KxB"), cl::cat(category));
 static cl::list<std::string> inputSpecs(
     "input",
     cl::desc("An input: [NAME=]FILE.npy, FILE.npz (each member is the input "
@@ -371,7 +380,11 @@ int main(int argc, char **argv) {
       "and reports cosine similarity, SQNR, max and mean absolute error per "
       "layer and for the outputs, accumulated over all samples.\n\n"
       "  mote-compare fm.mlir fm.int8.mlir --input input=images.npy \\\n"
-      "      --labels labels.npy --json report.json\n");
+      "      --labels labels.npy --json report.json\n\n"
+      "With --synth-sqnr KxB it reports, for the float model alone, each "
+      "layer's weight SQNR of uniform, residual and learned synthesis at "
+      "equal bits:\n\n"
+      "  mote-compare fm.onnx --synth-sqnr 2x1 --synth-sqnr 4x1\n");
 
   if (maxSamples < 0)
     return fail("--samples must be >= 0");
@@ -397,6 +410,37 @@ int main(int argc, char **argv) {
       mote::tools::loadModel(floatPath, context, floatOptions, error);
   if (!floatModule)
     return fail(error);
+  if (!synthSqnr.empty()) {
+    std::vector<mote::compare::SynthConfig> configs;
+    for (const std::string &s : synthSqnr) {
+      auto c = mote::compare::parseSynthConfig(s);
+      if (!c)
+        return fail("--synth-sqnr '" + s +
+                    "': expected KxB with K terms and B bits per term, each "
+                    "in [1, 8] (e.g. 4x1)");
+      configs.push_back(*c);
+    }
+    func::FuncOp fn =
+        mote::tools::pickEntry(*floatModule, entry, floatPath, error);
+    if (!fn)
+      return fail(error);
+    llvm::json::Array report =
+        mote::compare::reportWeightSQNR(fn, configs, llvm::outs());
+    if (!jsonPath.empty()) {
+      std::error_code ec;
+      llvm::raw_fd_ostream os(jsonPath, ec, llvm::sys::fs::OF_Text);
+      if (ec)
+        return fail("cannot write '" + jsonPath + "': " + ec.message());
+      os << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object{
+                                       {"model", std::string(floatPath)},
+                                       {"synthesis_sqnr", std::move(report)}}))
+         << "\n";
+    }
+    return 0;
+  }
+  if (quantPath.empty())
+    return fail("expected a quantized model after " + floatPath +
+                " (or --synth-sqnr KxB)");
   mote::OnnxImportOptions quantOptions = onnxOptionsFor(quantPath);
   if (!error.empty())
     return fail(error);

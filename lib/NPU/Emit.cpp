@@ -88,11 +88,12 @@ static void emitHostSegment(OpBuilder &b, const Layer &l, int64_t index,
 
 int64_t mote::npu::constantBytes(Network &net, const TargetDescription &t,
                                  MLIRContext *ctx) {
-  // A dry run of step generation packs every constant.
+  // A dry run of step generation places every constant.
   OpBuilder dry(ctx);
   Block scratch;
   dry.setInsertionPointToEnd(&scratch);
   Emitter d(t, net, dry, UnknownLoc::get(ctx));
+  d.measureOnly = true;
   for (Layer &l : net.layers)
     if (l.kind != LayerKind::Host)
       d.buildSteps(l);
@@ -111,11 +112,13 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
   program.getBody().push_back(body);
   OpBuilder pb = OpBuilder::atBlockEnd(body);
   Emitter e(t, net, pb, loc);
-  // Constants first: pack every conv's blocks in a dry run so that the
+  // Constants first: place every conv's blocks in a dry run so that the
   // activation plan starts after them. The dry run also places resident
   // weights; `auto` streams them when they do not fit the weight buffer.
+  // Only the real emission packs the weights (the dry runs measure).
   std::vector<Emitter::ResidentLoad> preamble;
   int64_t residentBytes = 0;
+  decltype(e.packed) dryPacked;
   for (bool tryResident : {true, false}) {
     if (tryResident && weights == WeightMode::Stream)
       continue;
@@ -124,6 +127,7 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
     dry.setInsertionPointToEnd(&scratch);
     Emitter d(t, net, dry, loc);
     d.residentWeights = tryResident;
+    d.measureOnly = true;
     for (Layer &l : net.layers)
       if (l.kind != LayerKind::Host)
         d.buildSteps(l);
@@ -139,6 +143,7 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
       continue;
     }
     e.image = d.image;
+    dryPacked = std::move(d.packed);
     e.residentWeights = tryResident;
     preamble = d.residentLoads;
     residentBytes = d.residentTop;
@@ -159,8 +164,8 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
         return l.anchor->emitError("NPU lowering: an operand of this ")
                << l.kindName << " is computed by no NPU layer or host "
                << "segment and is no model input (a constant activation?)";
-  // The real emission re-packs constants into the same places.
-  std::vector<uint8_t> image = e.image;
+  // The real emission packs the constants into the same places.
+  size_t imageBytes = e.image.size();
   e.image.clear();
   // Data segments, I/O descriptors, host ops.
   OpBuilder top = OpBuilder::atBlockEnd(body);
@@ -247,9 +252,10 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
     e.stripePlace.clear();
     i = cascade->last;
   }
-  if (e.image != image)
+  if (e.image.size() != imageBytes || e.packed != dryPacked)
     return emitError(loc, "NPU lowering: internal error: constant image "
                           "differs between planning and emission");
+  const std::vector<uint8_t> &image = e.image;
   // Data segment (one, the whole constant image) before everything.
   OpBuilder front = OpBuilder::atBlockBegin(body);
   if (!image.empty()) {

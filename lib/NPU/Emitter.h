@@ -84,11 +84,23 @@ struct Emitter {
   Emitter(const TargetDescription &t, Network &net, OpBuilder &b, Location loc)
       : t(t), net(net), b(&b), loc(loc) {}
 
+  /// Weight blocks are placed (addresses, sizes) but not packed: their
+  /// bytes stay zero. For the runs that need only the constant image's
+  /// layout (the dry runs before emission, constantBytes) and for tile
+  /// pricing, whose simulator statistics do not depend on the data.
+  bool measureOnly = false;
+
   int64_t addConst(const std::vector<uint8_t> &bytes) {
     int64_t off = alignTo(int64_t(image.size()), 64);
     image.resize(off, 0);
     image.insert(image.end(), bytes.begin(), bytes.end());
     image.resize(alignTo(int64_t(image.size()), 64), 0);
+    return off;
+  }
+  /// addConst of `bytes` zeros.
+  int64_t addZeros(int64_t bytes) {
+    int64_t off = alignTo(int64_t(image.size()), 64);
+    image.resize(alignTo(off + bytes, 64), 0);
     return off;
   }
 
@@ -198,6 +210,10 @@ struct Emitter {
   // Per-layer step generation (EmitSteps.cpp)
   //===--------------------------------------------------------------------===//
 
+  /// The layout of a weight block (packBlock's): each plane's offset, the
+  /// records' offset; returns its bytes.
+  int64_t blockLayout(const Layer &l, int64_t tc, int64_t cc, bool records,
+                      std::vector<int64_t> &planeOff, int64_t &recOff) const;
   /// Packs one weight block: planes (rows of K d-bit digits) + records.
   std::vector<uint8_t> packBlock(const Layer &l, int64_t o0, int64_t tc,
                                  int64_t c0, int64_t cc, bool records,

@@ -270,8 +270,33 @@ LogicalResult Former::addPass(Operation *p, int64_t expectShift, Layer &l,
   xRoot = x;
   Value w = productWeights(p);
   auto wq = getQuantParams(w.getType());
-  auto vals = constValues(w);
-  if (!vals || !wq)
+  auto cst = w.getDefiningOp<ConstantOp>();
+  // The plane is read straight from the constant's bytes (ResNet-50 has
+  // 51 M weight digits, read by every NPU pass); values that do not fit
+  // a digit are reported below, after the checks that precede them.
+  std::vector<int16_t> plane;
+  std::optional<int64_t> misfit;
+  if (cst && wq) {
+    unsigned dBits = target.macArray.digitBits;
+    int64_t lo = wq->isSigned ? -(int64_t(1) << (dBits - 1)) : 0;
+    int64_t hi = wq->isSigned ? (int64_t(1) << (dBits - 1)) - 1
+                              : (int64_t(1) << dBits) - 1;
+    int64_t n = cst.getValue().getNumElements();
+    plane.resize(n);
+    int64_t per = std::max<int64_t>(1, n / l.out.c);
+    bool perAxis = wq->isPerAxis();
+    int64_t zp0 = wq->zeroPoint(0);
+    if (!forEachIntElement(cst.getValue(), wq->isSigned,
+                           [&](int64_t i, int64_t raw) {
+                             int64_t v =
+                                 raw - (perAxis ? wq->zeroPoint(i / per) : zp0);
+                             if ((v < lo || v > hi) && !misfit)
+                               misfit = v;
+                             plane[i] = int16_t(v);
+                           }))
+      cst = nullptr;
+  }
+  if (!cst || !wq)
     return p->emitError("NPU lowering: weights must be a quantized constant");
   handled.insert(w.getDefiningOp());
   pass.wSigned = wq->isSigned;
@@ -295,19 +320,11 @@ LogicalResult Former::addPass(Operation *p, int64_t expectShift, Layer &l,
            << expectShift << " exceeds the MATMUL shift field (63)";
   pass.shift = expectShift;
   // Digit values must fit d bits (signed or unsigned).
-  int64_t lo = pass.wSigned ? -(int64_t(1) << (d - 1)) : 0;
-  int64_t hi = pass.wSigned ? (int64_t(1) << (d - 1)) - 1 : (int64_t(1) << d) - 1;
-  std::vector<int64_t> plane(vals->size());
-  for (size_t i = 0; i < vals->size(); ++i) {
-    int64_t o = i / std::max<size_t>(1, vals->size() / l.out.c);
-    int64_t v = (*vals)[i] - wq->zeroPoint(o);
-    if (v < lo || v > hi)
-      return p->emitError("NPU lowering: weight value ")
-             << v << " does not fit a " << d << "-bit digit on target '"
-             << target.name << "'; run --mote-bitwidth-lowering=\"digit-bits="
-             << d << "\"";
-    plane[i] = v;
-  }
+  if (misfit)
+    return p->emitError("NPU lowering: weight value ")
+           << *misfit << " does not fit a " << d << "-bit digit on target '"
+           << target.name << "'; run --mote-bitwidth-lowering=\"digit-bits="
+           << d << "\"";
   auto xq = getQuantParams(x.getType());
   int64_t vlo = xq->storageMin - xq->zeroPoint(0);
   int64_t vhi = xq->storageMax - xq->zeroPoint(0);
@@ -323,14 +340,17 @@ LogicalResult Former::addPass(Operation *p, int64_t expectShift, Layer &l,
     // Several terms have weight digit 0: key the planes by content.
     pass.plane = int64_t(l.planes.size());
     for (auto &[key, other] : l.planes)
-      if (other == plane)
+      if (*other == plane)
         pass.plane = key;
-    l.planes.try_emplace(pass.plane, std::move(plane));
+    if (!l.planes.count(pass.plane))
+      l.planes.emplace(pass.plane, std::make_shared<const std::vector<int16_t>>(
+                                       std::move(plane)));
   } else {
     pass.plane = pass.wDigit;
     if (!l.planes.count(pass.wDigit))
-      l.planes[pass.wDigit] = std::move(plane);
-    else if (l.planes[pass.wDigit] != plane)
+      l.planes.emplace(pass.wDigit, std::make_shared<const std::vector<int16_t>>(
+                                        std::move(plane)));
+    else if (*l.planes[pass.wDigit] != plane)
       return p->emitError("NPU lowering: two weight planes with digit ")
              << pass.wDigit;
   }

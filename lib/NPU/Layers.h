@@ -23,6 +23,7 @@
 #include "llvm/ADT/DenseMap.h"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -68,6 +69,12 @@ struct HostValue {
   int64_t bytes = 0;
 };
 
+/// A weight digit plane's values (a digit of at most 8 bits, signed or
+/// unsigned, fits int16). Shared and immutable: layers are copied (the
+/// network's vector growing, tile trials, cascade stripes) and the planes
+/// are nearly all of a layer's bytes (ResNet-50: 51 M digits).
+using DigitPlane = std::shared_ptr<const std::vector<int16_t>>;
+
 /// How an elementwise operand is read: whole, one value per channel
 /// (broadcast over pixels), or one value (broadcast over everything).
 enum class Broadcast { None, Channel, Scalar };
@@ -88,7 +95,7 @@ struct Layer {
   // terms, distinct planes numbered in order) (OHWI storage digit values,
   // [O][KH][KW][Cg]), requantization records.
   std::vector<DigitPass> passes;
-  std::map<int64_t, std::vector<int64_t>> planes;
+  std::map<int64_t, DigitPlane> planes;
   int64_t cg = 1;
   std::vector<int32_t> bias, mult, shift;
   /// Learned/residual synthesis (terms > 0): each term's passes sum into

@@ -49,6 +49,9 @@ std::optional<Price> priceLayer(const Network &net, const TargetDescription &t,
   e.dram = plan.addr;
   e.onChip = plan.onChip;
   e.residentWeights = residentWeights;
+  // The schedule's statistics do not depend on the data: weight blocks
+  // are placed, not packed.
+  e.measureOnly = true;
   e.buildSteps(l);
   std::vector<Instruction> body = e.protocol();
   std::vector<Instruction> preamble;

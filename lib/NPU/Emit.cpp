@@ -97,7 +97,7 @@ int64_t mote::npu::constantBytes(Network &net, const TargetDescription &t,
   for (Layer &l : net.layers)
     if (l.kind != LayerKind::Host)
       d.buildSteps(l);
-  return int64_t(d.image.size());
+  return d.imageTop;
 }
 
 LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
@@ -119,6 +119,7 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
   std::vector<Emitter::ResidentLoad> preamble;
   int64_t residentBytes = 0;
   decltype(e.packed) dryPacked;
+  int64_t imageBytes = 0;
   for (bool tryResident : {true, false}) {
     if (tryResident && weights == WeightMode::Stream)
       continue;
@@ -142,18 +143,18 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
                << "' (use --weights=stream or --weights=auto)";
       continue;
     }
-    e.image = d.image;
+    imageBytes = d.imageTop;
     dryPacked = std::move(d.packed);
     e.residentWeights = tryResident;
     preamble = d.residentLoads;
     residentBytes = d.residentTop;
     break;
   }
-  if (alignTo(int64_t(e.image.size()), 64) > alignTo(plan.constBytes, 64))
+  if (alignTo(imageBytes, 64) > alignTo(plan.constBytes, 64))
     return emitError(loc, "NPU lowering: the DRAM plan starts activations "
                           "at ")
            << alignTo(plan.constBytes, 64) << " but the constants need "
-           << e.image.size() << " bytes (stale npu.dram attributes?)";
+           << imageBytes << " bytes (stale npu.dram attributes?)";
   e.dram = plan.addr;
   e.onChip = plan.onChip;
   e.dramTop = plan.top;
@@ -165,8 +166,6 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
                << l.kindName << " is computed by no NPU layer or host "
                << "segment and is no model input (a constant activation?)";
   // The real emission packs the constants into the same places.
-  size_t imageBytes = e.image.size();
-  e.image.clear();
   // Data segments, I/O descriptors, host ops.
   OpBuilder top = OpBuilder::atBlockEnd(body);
   for (auto &io : net.io) {
@@ -252,7 +251,7 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
     e.stripePlace.clear();
     i = cascade->last;
   }
-  if (e.image.size() != imageBytes || e.packed != dryPacked)
+  if (e.imageTop != imageBytes || e.packed != dryPacked)
     return emitError(loc, "NPU lowering: internal error: constant image "
                           "differs between planning and emission");
   const std::vector<uint8_t> &image = e.image;

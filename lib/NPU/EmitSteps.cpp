@@ -63,7 +63,7 @@ std::vector<uint8_t> Emitter::packBlock(const Layer &l, int64_t o0, int64_t tc,
   int64_t run = l.depthwise ? 1 : cc;
   size_t planeNo = 0;
   for (auto &kv : l.planes) {
-    const int16_t *plane = kv.second->data();
+    const int16_t *plane = kv.second->values().data();
     uint8_t *rows = out.data() + planeOff[planeNo++];
     for (int64_t o = 0; o < tc; ++o) {
       uint8_t *dst = rows + o * rowBytes;

@@ -271,10 +271,11 @@ LogicalResult Former::addPass(Operation *p, int64_t expectShift, Layer &l,
   Value w = productWeights(p);
   auto wq = getQuantParams(w.getType());
   auto cst = w.getDefiningOp<ConstantOp>();
-  // The plane is read straight from the constant's bytes (ResNet-50 has
-  // 51 M weight digits, read by every NPU pass); values that do not fit
-  // a digit are reported below, after the checks that precede them.
-  std::vector<int16_t> plane;
+  // The plane's values are checked here, straight from the constant's
+  // bytes, and read when emission packs them (DigitPlaneValues); values
+  // that do not fit a digit are reported below, after the checks that
+  // precede them.
+  DigitPlane plane;
   std::optional<int64_t> misfit;
   if (cst && wq) {
     unsigned dBits = target.macArray.digitBits;
@@ -282,18 +283,19 @@ LogicalResult Former::addPass(Operation *p, int64_t expectShift, Layer &l,
     int64_t hi = wq->isSigned ? (int64_t(1) << (dBits - 1)) - 1
                               : (int64_t(1) << dBits) - 1;
     int64_t n = cst.getValue().getNumElements();
-    plane.resize(n);
     int64_t per = std::max<int64_t>(1, n / l.out.c);
     bool perAxis = wq->isPerAxis();
     int64_t zp0 = wq->zeroPoint(0);
-    if (!forEachIntElement(cst.getValue(), wq->isSigned,
-                           [&](int64_t i, int64_t raw) {
-                             int64_t v =
-                                 raw - (perAxis ? wq->zeroPoint(i / per) : zp0);
-                             if ((v < lo || v > hi) && !misfit)
-                               misfit = v;
-                             plane[i] = int16_t(v);
-                           }))
+    if (forEachIntElement(cst.getValue(), wq->isSigned,
+                          [&](int64_t i, int64_t raw) {
+                            int64_t v =
+                                raw - (perAxis ? wq->zeroPoint(i / per) : zp0);
+                            if ((v < lo || v > hi) && !misfit)
+                              misfit = v;
+                          }))
+      plane = std::make_shared<const DigitPlaneValues>(
+          cst.getValue(), wq->isSigned, wq->zeroPoints, l.out.c);
+    else
       cst = nullptr;
   }
   if (!cst || !wq)
@@ -340,17 +342,15 @@ LogicalResult Former::addPass(Operation *p, int64_t expectShift, Layer &l,
     // Several terms have weight digit 0: key the planes by content.
     pass.plane = int64_t(l.planes.size());
     for (auto &[key, other] : l.planes)
-      if (*other == plane)
+      if (other->sameValues(*plane))
         pass.plane = key;
     if (!l.planes.count(pass.plane))
-      l.planes.emplace(pass.plane, std::make_shared<const std::vector<int16_t>>(
-                                       std::move(plane)));
+      l.planes.emplace(pass.plane, std::move(plane));
   } else {
     pass.plane = pass.wDigit;
     if (!l.planes.count(pass.wDigit))
-      l.planes.emplace(pass.wDigit, std::make_shared<const std::vector<int16_t>>(
-                                        std::move(plane)));
-    else if (*l.planes[pass.wDigit] != plane)
+      l.planes.emplace(pass.wDigit, std::move(plane));
+    else if (!l.planes[pass.wDigit]->sameValues(*plane))
       return p->emitError("NPU lowering: two weight planes with digit ")
              << pass.wDigit;
   }
@@ -597,4 +597,27 @@ LogicalResult Former::synthesisLayer(RequantOp sum) {
   synth = false;
   net.layers.push_back(std::move(l));
   return success();
+}
+
+const std::vector<int16_t> &mote::npu::DigitPlaneValues::values() const {
+  if (!decoded) {
+    int64_t n = attr.getNumElements();
+    int64_t per = std::max<int64_t>(1, n / channels);
+    bool perAxis = zeroPoints.size() > 1;
+    decoded.emplace();
+    decoded->reserve(n);
+    forEachIntElement(attr, isSigned, [&](int64_t i, int64_t raw) {
+      decoded->push_back(
+          int16_t(raw - zeroPoints[perAxis ? i / per : 0]));
+    });
+  }
+  return *decoded;
+}
+
+bool mote::npu::DigitPlaneValues::sameValues(
+    const DigitPlaneValues &other) const {
+  if (attr == other.attr && isSigned == other.isSigned &&
+      zeroPoints == other.zeroPoints && channels == other.channels)
+    return true;
+  return values() == other.values();
 }

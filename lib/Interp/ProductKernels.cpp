@@ -319,6 +319,22 @@ template <typename T>
 std::vector<T> layoutFilter(const ConvGeometry &g, const std::vector<T> &f) {
   std::vector<T> wt(f.size());
   bool depthwise = g.cg == 1 && g.og == 1;
+  if (!depthwise) {
+    // Per group, the [og][K] block of OHWI rows transposed to [K][og]
+    // (K = kh·kw·cg), in tiles that stay in cache.
+    int64_t k = g.kh * g.kw * g.cg;
+    constexpr int64_t kTile = 32;
+    for (int64_t grp = 0; grp < g.g; ++grp) {
+      const T *src = f.data() + grp * g.og * k;
+      T *dst = wt.data() + grp * k * g.og;
+      for (int64_t j0 = 0; j0 < g.og; j0 += kTile)
+        for (int64_t r0 = 0; r0 < k; r0 += kTile)
+          for (int64_t j = j0; j < std::min(j0 + kTile, g.og); ++j)
+            for (int64_t r = r0; r < std::min(r0 + kTile, k); ++r)
+              dst[r * g.og + j] = src[j * k + r];
+    }
+    return wt;
+  }
   for (int64_t o = 0; o < g.o; ++o) {
     int64_t grp = o / g.og, j = o % g.og;
     for (int64_t kh = 0; kh < g.kh; ++kh)

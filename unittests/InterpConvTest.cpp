@@ -5,13 +5,16 @@
 //===----------------------------------------------------------------------===//
 //
 // The interpreter's float conv2d (register-blocked pixels inside the
-// input, one pixel at a time at the borders, its filter layout cached per
-// interpreter) against the plain loop it must equal bit for bit: each
+// input, with four- or eight-float vectors, one pixel at a time at the
+// borders, its filter layout cached per interpreter) against the plain
+// loop it must equal bit for bit: each
 // output is the bias, then x·w added tap by tap in (kh, kw, c) order,
 // taps in the padding skipped. Calibration ranges and the teacher's
 // statistics, and so the quantized model, depend on these floats.
 //
 //===----------------------------------------------------------------------===//
+
+#include "../lib/Interp/Kernels.h"
 
 #include "mote/InitAllDialects.h"
 #include "mote/Interp/Interpreter.h"
@@ -87,6 +90,8 @@ TEST(InterpConv, FloatConvIsThePlainLoopBitForBit) {
       {1, 5, 11, 8, 16, 3, 3, 1, 1, 1, 1, 0, 2, 0, 3, 2, false, false},
       {1, 6, 10, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 6, true, true},
       {1, 4, 3, 8, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, true},
+      {1, 6, 21, 16, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, true},
+      {1, 5, 13, 32, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2, false, true},
   };
   for (const Geometry &g : geometries) {
     int64_t oh = outSize(g.h, g.kh, g.sh, g.dh, g.pt, g.pb);
@@ -152,24 +157,32 @@ TEST(InterpConv, FloatConvIsThePlainLoopBitForBit) {
             want[((n * oh + y) * ow + xo) * g.o + o] = acc;
           }
 
-    for (unsigned threads : {1u, 2u}) {
-      auto interp = interp::Interpreter::create(fn, {threads});
-      ASSERT_TRUE(bool(interp)) << llvm::toString(interp.takeError());
-      std::vector<HostTensor> inputs = {hostTensor({g.n, g.h, g.w, g.c}, x)};
-      if (!g.constantFilter)
-        inputs.push_back(hostTensor({g.o, g.kh, g.kw, cg}, w));
-      // Twice: the second run uses the cached filter layout.
-      for (int run = 0; run < 2; ++run) {
-        auto out = (*interp)->run(inputs);
-        ASSERT_TRUE(bool(out)) << llvm::toString(out.takeError());
-        ASSERT_EQ(out->size(), 1u);
-        std::vector<float> got(want.size());
-        ASSERT_EQ((*out)[0].data.size(), got.size() * 4);
-        std::memcpy(got.data(), (*out)[0].data.data(), got.size() * 4);
-        EXPECT_EQ(std::memcmp(got.data(), want.data(), got.size() * 4), 0)
-            << text << " threads " << threads << " run " << run;
+    // Four- and eight-float vectors (the latter where the CPU has AVX),
+    // one and two threads.
+    for (unsigned lanes : {4u, 8u, 0u}) {
+      interp::setFloatConvLanes(lanes);
+      for (unsigned threads : {1u, 2u}) {
+        auto interp = interp::Interpreter::create(fn, {threads});
+        ASSERT_TRUE(bool(interp)) << llvm::toString(interp.takeError());
+        std::vector<HostTensor> inputs = {
+            hostTensor({g.n, g.h, g.w, g.c}, x)};
+        if (!g.constantFilter)
+          inputs.push_back(hostTensor({g.o, g.kh, g.kw, cg}, w));
+        // Twice: the second run uses the cached filter layout.
+        for (int run = 0; run < 2; ++run) {
+          auto out = (*interp)->run(inputs);
+          ASSERT_TRUE(bool(out)) << llvm::toString(out.takeError());
+          ASSERT_EQ(out->size(), 1u);
+          std::vector<float> got(want.size());
+          ASSERT_EQ((*out)[0].data.size(), got.size() * 4);
+          std::memcpy(got.data(), (*out)[0].data.data(), got.size() * 4);
+          EXPECT_EQ(std::memcmp(got.data(), want.data(), got.size() * 4), 0)
+              << text << " lanes " << lanes << " threads " << threads
+              << " run " << run;
+        }
       }
     }
+    interp::setFloatConvLanes(0);
   }
 }
 

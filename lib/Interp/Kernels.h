@@ -65,6 +65,10 @@ llvm::Error kernelError(const llvm::Twine &message);
 std::string formatReal(double value);
 
 // ProductKernels.cpp
+/// Tests: the float conv's vector width, 4 or 8 floats (8 only where the
+/// CPU has AVX); 0, the default, is the widest the CPU has. The results do
+/// not depend on it.
+void setFloatConvLanes(unsigned lanes);
 llvm::Expected<Tensor> execConv2D(mlir::Operation *op, Operands operands,
                                   const ExecContext &ctx);
 llvm::Expected<Tensor> execMatMul(mlir::Operation *op, Operands operands,

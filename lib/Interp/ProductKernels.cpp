@@ -22,11 +22,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FloatConv.h"
 #include "Kernels.h"
 
 #include "Mote/MoteOps.h"
 #include "mote/Numerics/Numerics.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 
@@ -125,10 +127,6 @@ Expected<QuantFinisher> makeFinisher(const Tensor &x, const Tensor &w,
 // Convolution
 //===----------------------------------------------------------------------===//
 
-struct ConvGeometry {
-  int64_t n, h, w, c, oh, ow, o, kh, kw, g, cg, og;
-  int64_t sh, sw, dh, dw, pt, pl;
-};
 
 /// acc[n, oh, ow, o] += Σ x·w over the window. `x` is NHWC (shifted),
 /// `wt` is [G][KH][KW][Cg][Og], or [KH][KW][C] when depthwise.
@@ -176,141 +174,37 @@ void convCore(const ConvGeometry &g, const T *x, const T *wt, T *acc,
   });
 }
 
-/// Four floats, element-wise IEEE arithmetic (the GCC and Clang vector
-/// extension): eight output channels in two registers.
-typedef float Float4 __attribute__((vector_size(16)));
+/// setFloatConvLanes: 0 (the CPU's widest), 4 or 8.
+std::atomic<unsigned> floatConvLanes{0};
 
-/// convCore<float> for the output pixels [ow0, ow0 + P) of row (n, oh),
-/// whose windows lie inside the input along w: P pixels x 8 output
-/// channels accumulate in registers over the whole window instead of
-/// going through memory per input channel. Every output's sum is
-/// convCore's (the bias, then kh, kw, c in order; rows in the padding
-/// skipped alike), so the results are the same floats.
-template <int P>
-void convPixels(const ConvGeometry &g, const float *x, const float *wt,
-                float *acc, int64_t n, int64_t oh, int64_t ow0) {
-  float *out[P];
-  int64_t iw0[P];
-  for (int p = 0; p < P; ++p) {
-    out[p] = acc + ((n * g.oh + oh) * g.ow + ow0 + p) * g.o;
-    iw0[p] = (ow0 + p) * g.sw - g.pl;
-  }
-  auto inRow = [&](int64_t kh) {
-    int64_t ih = oh * g.sh - g.pt + kh * g.dh;
-    return ih >= 0 && ih < g.h ? x + (n * g.h + ih) * g.w * g.c : nullptr;
-  };
-  for (int64_t grp = 0; grp < g.g; ++grp) {
-    int64_t j0 = 0;
-    for (; j0 + 8 <= g.og; j0 += 8) {
-      Float4 a[P][2];
-      for (int p = 0; p < P; ++p) {
-        std::memcpy(&a[p][0], out[p] + grp * g.og + j0, sizeof(Float4));
-        std::memcpy(&a[p][1], out[p] + grp * g.og + j0 + 4, sizeof(Float4));
-      }
-      for (int64_t kh = 0; kh < g.kh; ++kh) {
-        const float *row = inRow(kh);
-        if (!row)
-          continue;
-        for (int64_t kw = 0; kw < g.kw; ++kw) {
-          const float *xp[P];
-          for (int p = 0; p < P; ++p)
-            xp[p] = row + (iw0[p] + kw * g.dw) * g.c + grp * g.cg;
-          const float *wk =
-              wt + ((grp * g.kh + kh) * g.kw + kw) * g.cg * g.og + j0;
-          for (int64_t c = 0; c < g.cg; ++c) {
-            Float4 w0, w1;
-            std::memcpy(&w0, wk + c * g.og, sizeof(Float4));
-            std::memcpy(&w1, wk + c * g.og + 4, sizeof(Float4));
-            for (int p = 0; p < P; ++p) {
-              float v = xp[p][c];
-              Float4 xv = {v, v, v, v};
-              a[p][0] += xv * w0;
-              a[p][1] += xv * w1;
-            }
-          }
-        }
-      }
-      for (int p = 0; p < P; ++p) {
-        std::memcpy(out[p] + grp * g.og + j0, &a[p][0], sizeof(Float4));
-        std::memcpy(out[p] + grp * g.og + j0 + 4, &a[p][1], sizeof(Float4));
-      }
-    }
-    // The group's last og % 8 channels, one at a time in the same order.
-    for (; j0 < g.og; ++j0)
-      for (int p = 0; p < P; ++p) {
-        float sum = out[p][grp * g.og + j0];
-        for (int64_t kh = 0; kh < g.kh; ++kh) {
-          const float *row = inRow(kh);
-          if (!row)
-            continue;
-          for (int64_t kw = 0; kw < g.kw; ++kw) {
-            const float *xp = row + (iw0[p] + kw * g.dw) * g.c + grp * g.cg;
-            const float *wk =
-                wt + ((grp * g.kh + kh) * g.kw + kw) * g.cg * g.og + j0;
-            for (int64_t c = 0; c < g.cg; ++c)
-              sum += xp[c] * wk[c * g.og];
-          }
-        }
-        out[p][grp * g.og + j0] = sum;
-      }
-  }
+bool useAvx() {
+#ifdef MOTE_INTERP_AVX
+  static const bool avx = __builtin_cpu_supports("avx");
+  unsigned lanes = floatConvLanes.load(std::memory_order_relaxed);
+  return lanes == 0 ? avx : lanes == 8 && avx;
+#else
+  return false;
+#endif
 }
 
-/// convCore<float>, the pixels whose windows lie inside the input along w
-/// four at a time (convPixels), the others (and depthwise convs) as
-/// convCore does them.
+/// convCore<float> through floatConvRows (FloatConv.cpp; depthwise convs
+/// as convCore does them).
 void convCoreFloat(const ConvGeometry &g, const float *x, const float *wt,
                    float *acc, const ExecContext &ctx) {
   if (g.cg == 1 && g.og == 1)
     return convCore<float>(g, x, wt, acc, ctx);
   // Interior columns: ow * sw - pl >= 0 and the last tap inside.
-  int64_t lo = (g.pl + g.sw - 1) / g.sw;
+  int64_t lo = std::min<int64_t>((g.pl + g.sw - 1) / g.sw, g.ow);
   int64_t last = g.w - 1 + g.pl - (g.kw - 1) * g.dw;
   int64_t hi = last < 0 ? 0 : std::min<int64_t>(g.ow, last / g.sw + 1);
-  lo = std::min<int64_t>(lo, g.ow);
-  if (hi < lo)
-    hi = lo;
+  hi = std::max(hi, lo);
   int64_t cost = g.ow * g.kh * g.kw * g.cg * g.o;
   ctx.parallelFor(g.n * g.oh, cost, [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) {
-      int64_t n = r / g.oh, oh = r % g.oh;
-      // A pixel whose window reaches into the padding, as convCore does it.
-      auto border = [&](int64_t ow) {
-        float *out = acc + ((n * g.oh + oh) * g.ow + ow) * g.o;
-        for (int64_t kh = 0; kh < g.kh; ++kh) {
-          int64_t ih = oh * g.sh - g.pt + kh * g.dh;
-          if (ih < 0 || ih >= g.h)
-            continue;
-          for (int64_t kw = 0; kw < g.kw; ++kw) {
-            int64_t iw = ow * g.sw - g.pl + kw * g.dw;
-            if (iw < 0 || iw >= g.w)
-              continue;
-            const float *xp = x + ((n * g.h + ih) * g.w + iw) * g.c;
-            for (int64_t grp = 0; grp < g.g; ++grp) {
-              const float *xg = xp + grp * g.cg;
-              float *og = out + grp * g.og;
-              const float *wg =
-                  wt + ((grp * g.kh + kh) * g.kw + kw) * g.cg * g.og;
-              for (int64_t c = 0; c < g.cg; ++c) {
-                float xv = xg[c];
-                const float *wc = wg + c * g.og;
-                for (int64_t j = 0; j < g.og; ++j)
-                  og[j] += xv * wc[j];
-              }
-            }
-          }
-        }
-      };
-      for (int64_t ow = 0; ow < lo; ++ow)
-        border(ow);
-      int64_t ow = lo;
-      for (; ow + 4 <= hi; ow += 4)
-        convPixels<4>(g, x, wt, acc, n, oh, ow);
-      for (; ow < hi; ++ow)
-        convPixels<1>(g, x, wt, acc, n, oh, ow);
-      for (ow = hi; ow < g.ow; ++ow)
-        border(ow);
-    }
+#ifdef MOTE_INTERP_AVX
+    if (useAvx())
+      return floatConvRowsAvx(g, x, wt, acc, lo, hi, begin, end);
+#endif
+    floatConvRows(g, x, wt, acc, lo, hi, begin, end);
   });
 }
 
@@ -396,6 +290,10 @@ std::vector<T> transpose2D(const T *w, int64_t o, int64_t k) {
 }
 
 } // namespace
+
+void setFloatConvLanes(unsigned lanes) {
+  floatConvLanes.store(lanes, std::memory_order_relaxed);
+}
 
 Expected<Tensor> execConv2D(Operation *op, Operands operands,
                             const ExecContext &ctx) {

@@ -286,7 +286,16 @@ LogicalResult Former::addPass(Operation *p, int64_t expectShift, Layer &l,
     int64_t per = std::max<int64_t>(1, n / l.out.c);
     bool perAxis = wq->isPerAxis();
     int64_t zp0 = wq->zeroPoint(0);
-    if (forEachIntElement(cst.getValue(), wq->isSigned,
+    // Readable storage of at most d bits with zero points 0 (the planes
+    // bit-width lowering makes) fits a digit by its type: nothing to scan.
+    auto storage = dyn_cast<IntegerType>(cst.getValue().getElementType());
+    bool fitsByType =
+        storage && storage.getWidth() <= dBits &&
+        llvm::all_of(wq->zeroPoints, [](int64_t zp) { return zp == 0; }) &&
+        (rawIntElements(cst.getValue()) ||
+         llvm::isa<DenseElementsAttr>(cst.getValue()));
+    if (fitsByType ||
+        forEachIntElement(cst.getValue(), wq->isSigned,
                           [&](int64_t i, int64_t raw) {
                             int64_t v =
                                 raw - (perAxis ? wq->zeroPoint(i / per) : zp0);

@@ -106,36 +106,50 @@ Interval hull(Interval a, Interval b) {
 
 bool fitsInt32(Interval r) { return r.lo >= INT32_MIN && r.hi <= INT32_MAX; }
 
-/// Per reduction group, the range of Σ w·x over the group with x in `x`;
-/// `digit` selects a weight digit plane (nullopt: the whole value).
-std::vector<Interval> groupRanges(const Product &p, Interval x,
-                                  std::optional<std::pair<unsigned, DigitPlan>>
-                                      digit) {
-  std::vector<Interval> ranges(p.groups);
-  int64_t lo = std::min<int64_t>(x.lo, 0), hi = std::max<int64_t>(x.hi, 0);
+/// Per reduction group, the sums of its positive and of its negative
+/// weights; `digit` selects a weight digit plane (nullopt: the whole value).
+struct GroupSums {
+  std::vector<int64_t> pos, neg;
+};
+GroupSums groupSums(const Product &p,
+                    std::optional<std::pair<unsigned, DigitPlan>> digit) {
+  GroupSums s;
+  s.pos.assign(p.groups, 0);
+  s.neg.assign(p.groups, 0);
   // digitOf, inlined: the digit's shift and (unsigned digits) mask.
   unsigned shift = digit ? digit->second.bits * digit->first : 0;
   int64_t mask = digit && !digitIsSigned(digit->first, digit->second)
                      ? (int64_t(1) << digit->second.bits) - 1
                      : -1;
-  auto add = [&](Interval &r, int64_t v) {
-    int64_t w = (v >> shift) & mask;
-    int64_t a = w * lo, c = w * hi;
-    r.lo += std::min(a, c);
-    r.hi += std::max(a, c);
-  };
   if (p.groupOf.empty()) {
     // Conv / fully connected: group g is the rows [g·size, (g+1)·size).
     for (int64_t g = 0; g < p.groups; ++g) {
-      Interval r = ranges[g];
-      for (int64_t i = g * p.groupSize, e = i + p.groupSize; i < e; ++i)
-        add(r, p.wv[i]);
-      ranges[g] = r;
+      int64_t pos = 0, neg = 0;
+      for (int64_t i = g * p.groupSize, e = i + p.groupSize; i < e; ++i) {
+        int64_t w = (p.wv[i] >> shift) & mask;
+        pos += w > 0 ? w : 0;
+        neg += w < 0 ? w : 0;
+      }
+      s.pos[g] = pos, s.neg[g] = neg;
     }
-    return ranges;
+    return s;
   }
-  for (size_t i = 0; i < p.wv.size(); ++i)
-    add(ranges[p.groupOf[i]], p.wv[i]);
+  for (size_t i = 0; i < p.wv.size(); ++i) {
+    int64_t w = (p.wv[i] >> shift) & mask;
+    (w > 0 ? s.pos : s.neg)[p.groupOf[i]] += w;
+  }
+  return s;
+}
+
+/// Per reduction group, the range of Σ w·x over the group with x in `x`:
+/// with lo = min(x.lo, 0) <= 0 <= hi = max(x.hi, 0), a weight w > 0 spans
+/// [w·lo, w·hi] and w < 0 spans [w·hi, w·lo], so the sum spans
+/// [lo·P + hi·N, hi·P + lo·N] for the positive and negative sums P and N.
+std::vector<Interval> groupRanges(const GroupSums &s, Interval x) {
+  int64_t lo = std::min<int64_t>(x.lo, 0), hi = std::max<int64_t>(x.hi, 0);
+  std::vector<Interval> ranges(s.pos.size());
+  for (size_t g = 0; g < ranges.size(); ++g)
+    ranges[g] = {lo * s.pos[g] + hi * s.neg[g], hi * s.pos[g] + lo * s.neg[g]};
   return ranges;
 }
 
@@ -341,12 +355,16 @@ LogicalResult BitwidthLoweringPass::lower(Product &p, const DigitPlan &xPlan,
     std::vector<Interval> ranges; ///< Per group, unshifted.
   };
   std::vector<Term> terms;
+  std::vector<GroupSums> digitSums;
+  if (constWeight)
+    for (unsigned j = 0; j < wPlan.count; ++j)
+      digitSums.push_back(groupSums(p, std::make_pair(j, wPlan)));
   for (unsigned i = 0; i < xPlan.count; ++i) {
     Interval xi = xPlan.count == 1 ? p.xRange : digitRange(p.xRange, i, xPlan);
     for (unsigned j = 0; j < wPlan.count; ++j) {
       Term t{i, j, {}};
       if (constWeight) {
-        t.ranges = groupRanges(p, xi, std::make_pair(j, wPlan));
+        t.ranges = groupRanges(digitSums[j], xi);
       } else {
         t.ranges = {opaqueRange(p.reduction, xi,
                                 digitRange(p.wRange, j, wPlan))};
@@ -535,7 +553,7 @@ void BitwidthLoweringPass::runOnOperation() {
   for (Operation *op : ops) {
     Product p;
     p.wv = std::move(weights);
-    auto keep = llvm::make_scope_exit([&] { weights = std::move(p.wv); });
+    llvm::scope_exit keep([&] { weights = std::move(p.wv); });
     p.name = layerName(op, index++);
     if (failed(analyse(op, p)))
       continue;
@@ -549,7 +567,8 @@ void BitwidthLoweringPass::runOnOperation() {
     // The unlowered accumulator's proven range.
     Interval acc = p.wv.empty()
                        ? opaqueRange(p.reduction, p.xRange, p.wRange)
-                       : overall(groupRanges(p, p.xRange, std::nullopt));
+                       : overall(groupRanges(groupSums(p, std::nullopt),
+                                             p.xRange));
     if (xPlan->count == 1 && wPlan->count == 1) {
       annotate(op, acc);
       int64_t error = legalizeMultiplier(op, p, acc);

@@ -10,9 +10,12 @@
 // the scalar code they replaced, kept here as the reference: the same
 // doubles, the same chosen scales and roundings, bit for bit, on layers
 // with ReLU-like inputs (many exact zeros), zero weights and every size
-// class of the kernels' blocking.
+// class of the kernels' blocking; and the kernels' AVX build against the
+// default one.
 //
 //===----------------------------------------------------------------------===//
+
+#include "../lib/Quant/RefinementKernels.h"
 
 #include "mote/Quant/Refinement.h"
 
@@ -288,6 +291,55 @@ TEST(QuantRefinementExact, ChannelRefinementEqualsTheScalarPath) {
   expectSame(got.base, refQuantizeChannel(w, 0.01, 127, {}), "no gram", 16, 0);
   expectSame(got.result, got.base, "no gram", 16, 0);
   EXPECT_EQ(got.flips, 0u);
+}
+
+} // namespace
+
+namespace {
+
+// The kernels' two builds (default vectors, and AVX where the CPU has it)
+// against the sequential sums, bit for bit.
+TEST(QuantRefinementExact, KernelBuildsAgree) {
+  std::mt19937 rng(17);
+  std::normal_distribution<double> nd(0.0, 1.0);
+  constexpr size_t b = kernels::kBlock;
+  for (int64_t k : {1, 2, 3, 5, 8, 27, 64, 131}) {
+    std::vector<float> xs = reluInputs(40, k, unsigned(3 * k));
+    std::vector<double> xd(xs.begin(), xs.end());
+    std::vector<double> gram(k * k, 0.0);
+    kernels::gramUpperRows(gram.data(), k, xd.data(), 40);
+    std::vector<double> want(k * k, 0.0);
+    for (int64_t s = 0; s < 40; ++s)
+      for (int64_t i = 0; i < k; ++i) {
+        double xi = xd[s * k + i];
+        if (xi == 0.0)
+          continue;
+        for (int64_t j = i; j < k; ++j)
+          want[i * k + j] += xi * xd[s * k + j];
+      }
+    EXPECT_EQ(gram, want) << "k " << k;
+    std::vector<double> d(k * b), dots(k * b), wantDots(k * b);
+    for (double &v : d)
+      v = nd(rng);
+    for (int64_t i = 0; i < k; ++i)
+      for (size_t c = 0; c < b; ++c) {
+        double dot = 0.0;
+        for (int64_t j = 0; j < k; ++j)
+          dot += want[i * k + j] * d[j * b + c];
+        wantDots[i * b + c] = dot;
+      }
+    kernels::blockDots(want.data(), k, d.data(), dots.data());
+    EXPECT_EQ(dots, wantDots) << "k " << k;
+#ifdef MOTE_QUANT_AVX
+    if (__builtin_cpu_supports("avx")) {
+      std::vector<double> avxGram(k * k, 0.0), avxDots(k * b);
+      kernels::gramUpperRowsAvx(avxGram.data(), k, xd.data(), 40);
+      EXPECT_EQ(avxGram, want) << "k " << k;
+      kernels::blockDotsAvx(want.data(), k, d.data(), avxDots.data());
+      EXPECT_EQ(avxDots, wantDots) << "k " << k;
+    }
+#endif
+  }
 }
 
 } // namespace

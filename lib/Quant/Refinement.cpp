@@ -6,6 +6,8 @@
 
 #include "mote/Quant/Refinement.h"
 
+#include "RefinementKernels.h"
+
 #include "mote/Numerics/Numerics.h"
 
 #include "llvm/Support/raw_ostream.h"
@@ -50,17 +52,7 @@ void InputStatistics::addSampledBatch(const float *xs, int64_t n) {
     int64_t m = std::min(kChunk, n - first);
     for (int64_t e = 0; e < m * k; ++e)
       xd[e] = xs[first * k + e];
-    for (int64_t i = 0; i < k; ++i) {
-      double *row = gram.data() + i * k;
-      for (int64_t s = 0; s < m; ++s) {
-        const double *x = xd.data() + s * k;
-        double xi = x[i];
-        if (xi == 0.0)
-          continue;
-        for (int64_t j = i; j < k; ++j)
-          row[j] += xi * x[j];
-      }
-    }
+    kernels::gramUpperRowsBest(gram.data(), k, xd.data(), m);
   }
   for (int64_t i = 0; i < k; ++i)
     for (int64_t j = i + 1; j < k; ++j)
@@ -130,44 +122,7 @@ double mote::quant::outputError(llvm::ArrayRef<double> gram,
 }
 
 namespace {
-/// Vectors per pass over G in outputErrors.
-constexpr size_t kBlock = 8;
-
-/// Two doubles, element-wise IEEE arithmetic (GCC and Clang vector
-/// extension): the block's columns side by side, so that each column's
-/// sums run in their own lane in their own order (the autovectoriser
-/// would vectorise over j, i.e. reassociate-free but shuffle-bound).
-typedef double Double2 __attribute__((vector_size(16)));
-constexpr size_t kLanes = kBlock / 2;
-
-/// Rows [i, i + R) of the block product: each row's G d for the
-/// `kBlock` columns of `d` (k x kBlock, row-major) into `dots`, every sum
-/// over j in order from 0.0, the R rows sharing the loads of d. (Plain
-/// element accesses only, so that the accumulators stay in registers.)
-template <size_t R>
-void blockRows(const double *gram, size_t k, const double *d, size_t i,
-               double *dots) {
-  const double *g[R];
-  for (size_t r = 0; r < R; ++r)
-    g[r] = gram + (i + r) * k;
-  Double2 a[R][kLanes] = {};
-  for (size_t j = 0; j < k; ++j) {
-    Double2 dj[kLanes];
-    for (size_t l = 0; l < kLanes; ++l)
-      std::memcpy(&dj[l], d + j * kBlock + 2 * l, sizeof(Double2));
-    for (size_t r = 0; r < R; ++r) {
-      double v = g[r][j];
-      Double2 x = {v, v};
-      for (size_t l = 0; l < kLanes; ++l)
-        a[r][l] += x * dj[l];
-    }
-  }
-  for (size_t r = 0; r < R; ++r)
-    for (size_t l = 0; l < kLanes; ++l) {
-      dots[(i + r) * kBlock + 2 * l] = a[r][l][0];
-      dots[(i + r) * kBlock + 2 * l + 1] = a[r][l][1];
-    }
-}
+using kernels::kBlock;
 
 /// outputError of the `kBlock` columns of `d` (k x kBlock, row-major), and
 /// every row's G d into `dots` (k x kBlock): per column the operations of
@@ -175,13 +130,9 @@ void blockRows(const double *gram, size_t k, const double *d, size_t i,
 /// skips the row; a sum of these terms is never -0.0, so that is exact).
 void errorsOfBlock(const double *gram, size_t k, const double *d,
                    double *errors, double *dots) {
-  size_t i = 0;
-  for (; i + 2 <= k; i += 2)
-    blockRows<2>(gram, k, d, i, dots);
-  for (; i < k; ++i)
-    blockRows<1>(gram, k, d, i, dots);
+  kernels::blockDotsBest(gram, k, d, dots);
   double total[kBlock] = {};
-  for (i = 0; i < k; ++i)
+  for (size_t i = 0; i < k; ++i)
     for (size_t b = 0; b < kBlock; ++b) {
       double di = d[i * kBlock + b];
       total[b] += di != 0.0 ? di * dots[i * kBlock + b] : 0.0;

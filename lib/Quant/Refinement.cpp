@@ -21,6 +21,32 @@
 using namespace mote;
 using namespace mote::quant;
 
+namespace {
+// The kernels' widest build the CPU runs (RefinementKernels.h).
+#ifdef MOTE_QUANT_AVX
+bool useAvx() {
+  static const bool avx = __builtin_cpu_supports("avx");
+  return avx;
+}
+#endif
+
+void blockDots(const double *gram, size_t k, const double *d, double *dots) {
+#ifdef MOTE_QUANT_AVX
+  if (useAvx())
+    return kernels::blockDotsAvx(gram, k, d, dots);
+#endif
+  kernels::blockDots(gram, k, d, dots);
+}
+
+void gramUpperRows(double *gram, int64_t k, const double *xs, int64_t m) {
+#ifdef MOTE_QUANT_AVX
+  if (useAvx())
+    return kernels::gramUpperRowsAvx(gram, k, xs, m);
+#endif
+  kernels::gramUpperRows(gram, k, xs, m);
+}
+} // namespace
+
 void InputStatistics::addSampled(const float *x) {
   if (gram.empty())
     return;
@@ -52,7 +78,7 @@ void InputStatistics::addSampledBatch(const float *xs, int64_t n) {
     int64_t m = std::min(kChunk, n - first);
     for (int64_t e = 0; e < m * k; ++e)
       xd[e] = xs[first * k + e];
-    kernels::gramUpperRowsBest(gram.data(), k, xd.data(), m);
+    gramUpperRows(gram.data(), k, xd.data(), m);
   }
   for (int64_t i = 0; i < k; ++i)
     for (int64_t j = i + 1; j < k; ++j)
@@ -124,13 +150,14 @@ double mote::quant::outputError(llvm::ArrayRef<double> gram,
 namespace {
 using kernels::kBlock;
 
+
 /// outputError of the `kBlock` columns of `d` (k x kBlock, row-major), and
 /// every row's G d into `dots` (k x kBlock): per column the operations of
 /// outputError in its order (a zero d_i adds exactly 0.0 where outputError
 /// skips the row; a sum of these terms is never -0.0, so that is exact).
 void errorsOfBlock(const double *gram, size_t k, const double *d,
                    double *errors, double *dots) {
-  kernels::blockDotsBest(gram, k, d, dots);
+  blockDots(gram, k, d, dots);
   double total[kBlock] = {};
   for (size_t i = 0; i < k; ++i)
     for (size_t b = 0; b < kBlock; ++b) {

@@ -37,26 +37,6 @@ void blockDotsAvx(const double *gram, size_t k, const double *d, double *dots);
 void gramUpperRowsAvx(double *gram, int64_t k, const double *xs, int64_t m);
 #endif
 
-/// The widest build the CPU runs.
-inline void blockDotsBest(const double *gram, size_t k, const double *d,
-                          double *dots) {
-#ifdef MOTE_QUANT_AVX
-  static const bool avx = __builtin_cpu_supports("avx");
-  if (avx)
-    return blockDotsAvx(gram, k, d, dots);
-#endif
-  blockDots(gram, k, d, dots);
-}
-inline void gramUpperRowsBest(double *gram, int64_t k, const double *xs,
-                              int64_t m) {
-#ifdef MOTE_QUANT_AVX
-  static const bool avx = __builtin_cpu_supports("avx");
-  if (avx)
-    return gramUpperRowsAvx(gram, k, xs, m);
-#endif
-  gramUpperRows(gram, k, xs, m);
-}
-
 } // namespace mote::quant::kernels
 
 #endif // MOTE_LIB_QUANT_REFINEMENTKERNELS_H

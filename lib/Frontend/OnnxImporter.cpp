@@ -50,12 +50,18 @@ std::vector<int64_t> onnx_import::permuteShape(ArrayRef<int64_t> shape,
 
 HostTensor onnx_import::permuteTensor(const HostTensor &t,
                                       ArrayRef<int64_t> perm) {
-  HostTensor out = HostTensor::zeros(t.dtype, permuteShape(t.shape, perm));
+  return permuteTensorAs(t, t.shape, perm);
+}
+
+HostTensor onnx_import::permuteTensorAs(const HostTensor &t,
+                                        ArrayRef<int64_t> shape,
+                                        ArrayRef<int64_t> perm) {
+  HostTensor out = HostTensor::zeros(t.dtype, permuteShape(shape, perm));
   out.name = t.name;
-  size_t rank = t.shape.size(), es = dtypeSize(t.dtype);
+  size_t rank = shape.size(), es = dtypeSize(t.dtype);
   std::vector<int64_t> inStrides(rank, 1);
   for (size_t i = rank; i-- > 1;)
-    inStrides[i - 1] = inStrides[i] * t.shape[i];
+    inStrides[i - 1] = inStrides[i] * shape[i];
   int64_t n = out.numElements();
   if (n == 0)
     return out;

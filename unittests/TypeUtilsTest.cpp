@@ -80,3 +80,45 @@ TEST(AttrUtils, RoundTripThroughResourceBlobs) {
   EXPECT_TRUE(isa<DenseResourceElementsAttr>(blob));
   EXPECT_EQ(*readIntElements(blob, /*isSigned=*/true), big);
 }
+
+// makeIntElements and readIntElements build and read the raw bytes of a
+// dense<...> literal directly; the attribute (uniqued, so compared by
+// identity) and the values must be those of the APInt-per-element path.
+TEST(AttrUtils, RawDenseIntsMatchApInts) {
+  MLIRContext context;
+  Builder b(&context);
+  uint64_t state = 12345;
+  auto next = [&] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return state >> 11;
+  };
+  for (unsigned width : {2u, 3u, 4u, 7u, 8u, 12u, 16u, 32u, 33u, 64u}) {
+    auto type = IntegerType::get(&context, width);
+    for (int64_t n : {1, 5, 40, 64}) {
+      for (bool splat : {false, true}) {
+        std::vector<int64_t> values(n);
+        int64_t first = int64_t(next());
+        for (int64_t &v : values)
+          v = splat ? first : int64_t(next()) - int64_t(next());
+        auto tensor = RankedTensorType::get({n}, type);
+        SmallVector<APInt> ints;
+        for (int64_t v : values)
+          ints.emplace_back(width, uint64_t(v), /*isSigned=*/false,
+                            /*implicitTrunc=*/true);
+        Attribute expected = DenseElementsAttr::get(tensor, ints);
+        ElementsAttr made = makeIntElements(tensor, values, "q");
+        EXPECT_EQ(Attribute(made), expected)
+            << "width " << width << " n " << n << " splat " << splat;
+        for (bool isSigned : {false, true}) {
+          std::vector<int64_t> want;
+          for (const APInt &v :
+               cast<DenseElementsAttr>(expected).getValues<APInt>())
+            want.push_back(isSigned ? v.getSExtValue()
+                                    : int64_t(v.getZExtValue()));
+          EXPECT_EQ(*readIntElements(expected, isSigned), want)
+              << "width " << width << " n " << n << " signed " << isSigned;
+        }
+      }
+    }
+  }
+}

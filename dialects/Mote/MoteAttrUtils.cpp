@@ -9,6 +9,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
+#include <algorithm>
 #include <cstring>
 
 using namespace mlir;
@@ -35,17 +36,52 @@ std::optional<std::vector<float>> readFloatElements(Attribute attr) {
   return std::nullopt;
 }
 
-std::optional<std::vector<int64_t>> readIntElements(Attribute attr,
-                                                    bool isSigned) {
+std::optional<RawIntElements> rawIntElements(Attribute attr) {
   auto elements = dyn_cast_if_present<ElementsAttr>(attr);
   if (!elements)
     return std::nullopt;
   auto intType = dyn_cast<IntegerType>(elements.getElementType());
   if (!intType)
     return std::nullopt;
-  unsigned width = intType.getWidth();
-  int64_t count = elements.getNumElements();
+  RawIntElements raw;
+  raw.width = intType.getWidth();
+  raw.bytes = (raw.width + 7) / 8;
+  raw.count = elements.getNumElements();
+  if (raw.width < 2 || raw.width > 64 ||
+      (raw.bytes != 1 && raw.bytes != 2 && raw.bytes != 4 && raw.bytes != 8))
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    // Widths 2..64 are stored one element per whole number of bytes, the
+    // bits above the width clear (i1 is bit-packed).
+    raw.data = dense.getRawData();
+    raw.splat = dense.isSplat();
+  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    if (raw.width % 8 != 0)
+      return std::nullopt;
+    raw.data = resource.getData();
+  } else {
+    return std::nullopt;
+  }
+  if (raw.data.size() != (raw.splat ? 1 : size_t(raw.count)) * raw.bytes)
+    return std::nullopt;
+  return raw;
+}
+
+std::optional<std::vector<int64_t>> readIntElements(Attribute attr,
+                                                    bool isSigned) {
+  auto elements = dyn_cast_if_present<ElementsAttr>(attr);
+  if (!elements || !isa<IntegerType>(elements.getElementType()))
+    return std::nullopt;
   std::vector<int64_t> values;
+  // The raw bytes where they can be read (the NPU lowering reads every
+  // weight digit plane several times), else an APInt per element.
+  if (rawIntElements(attr)) {
+    values.resize(elements.getNumElements());
+    forEachIntElement(attr, isSigned,
+                      [&](int64_t i, int64_t v) { values[i] = v; });
+    return values;
+  }
+  int64_t count = elements.getNumElements();
   values.reserve(count);
   if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
     for (const APInt &v : dense.getValues<APInt>())
@@ -53,8 +89,10 @@ std::optional<std::vector<int64_t>> readIntElements(Attribute attr,
                                 : static_cast<int64_t>(v.getZExtValue()));
     return values;
   }
+  // A resource blob of 3, 5, 6 or 7 bytes per element.
+  unsigned width = cast<IntegerType>(elements.getElementType()).getWidth();
   auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
-  if (!resource || width % 8 != 0)
+  if (!resource || width % 8 != 0 || width > 64)
     return std::nullopt;
   ArrayRef<char> data = resource.getData();
   unsigned bytes = width / 8;
@@ -90,6 +128,20 @@ ElementsAttr makeIntElements(RankedTensorType type, ArrayRef<int64_t> values,
     return DenseResourceElementsAttr::get(
         type, nameHint,
         HeapAsmResourceBlob::allocateAndCopyWithAlign(data, bytes));
+  }
+  if (width >= 2 && width <= 64) {
+    // The raw layout DenseElementsAttr::get would build from APInts (one
+    // element per whole number of bytes, bits above the width clear; a
+    // buffer of equal elements is uniqued as a splat either way), without
+    // an APInt per element.
+    unsigned bytes = (width + 7) / 8;
+    uint64_t mask = width == 64 ? ~uint64_t(0) : (uint64_t(1) << width) - 1;
+    std::vector<char> data(values.size() * bytes);
+    for (size_t i = 0; i < values.size(); ++i) {
+      uint64_t v = static_cast<uint64_t>(values[i]) & mask;
+      std::memcpy(data.data() + i * bytes, &v, bytes); // little endian
+    }
+    return DenseElementsAttr::getFromRawBuffer(type, data);
   }
   SmallVector<APInt> ints;
   ints.reserve(values.size());

@@ -17,6 +17,8 @@
 #include "mlir/IR/BuiltinAttributeInterfaces.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include <algorithm>
+#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -34,6 +36,61 @@ std::optional<std::vector<float>> readFloatElements(mlir::Attribute attr);
 /// sign- or zero-extended as `isSigned` says.
 std::optional<std::vector<int64_t>> readIntElements(mlir::Attribute attr,
                                                     bool isSigned);
+
+/// The raw little-endian bytes of an integer elements attribute: `bytes`
+/// per element of `width` bits (bits above the width clear), one element
+/// for a splat. Dense literals of widths 2..64 (DenseIntOrFPElementsAttr's
+/// storage) and resource blobs of whole bytes; std::nullopt otherwise.
+struct RawIntElements {
+  llvm::ArrayRef<char> data;
+  unsigned width = 0, bytes = 0;
+  int64_t count = 0;
+  bool splat = false;
+};
+std::optional<RawIntElements> rawIntElements(mlir::Attribute attr);
+
+namespace detail {
+template <unsigned Bytes, typename Fn>
+void forEachRawInt(const RawIntElements &raw, bool isSigned, Fn &fn) {
+  unsigned drop = 64 - raw.width;
+  int64_t stored = raw.splat ? std::min<int64_t>(raw.count, 1) : raw.count;
+  const char *p = raw.data.data();
+  for (int64_t i = 0; i < stored; ++i, p += Bytes) {
+    uint64_t v = 0;
+    std::memcpy(&v, p, Bytes); // little-endian host
+    int64_t x = isSigned ? static_cast<int64_t>(v << drop) >> drop
+                         : static_cast<int64_t>((v << drop) >> drop);
+    if (!raw.splat)
+      fn(i, x);
+    else
+      for (int64_t j = 0; j < raw.count; ++j)
+        fn(j, x);
+  }
+}
+} // namespace detail
+
+/// Calls `fn(index, value)` for every element of an integer elements
+/// attribute in order, values sign- or zero-extended as `isSigned` says
+/// (readIntElements' values) without building an int64 vector; reads the
+/// raw bytes where rawIntElements can. False if `attr` is not readable.
+template <typename Fn>
+bool forEachIntElement(mlir::Attribute attr, bool isSigned, Fn &&fn) {
+  if (std::optional<RawIntElements> raw = rawIntElements(attr)) {
+    switch (raw->bytes) {
+    case 1: detail::forEachRawInt<1>(*raw, isSigned, fn); return true;
+    case 2: detail::forEachRawInt<2>(*raw, isSigned, fn); return true;
+    case 4: detail::forEachRawInt<4>(*raw, isSigned, fn); return true;
+    case 8: detail::forEachRawInt<8>(*raw, isSigned, fn); return true;
+    default: break;
+    }
+  }
+  std::optional<std::vector<int64_t>> values = readIntElements(attr, isSigned);
+  if (!values)
+    return false;
+  for (size_t i = 0; i < values->size(); ++i)
+    fn(int64_t(i), (*values)[i]);
+  return true;
+}
 
 /// Creates an f32 constant payload of `type`, as a resource blob named
 /// after `nameHint` if it is large.

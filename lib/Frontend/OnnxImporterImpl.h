@@ -66,6 +66,9 @@ std::vector<int64_t> permuteShape(llvm::ArrayRef<int64_t> shape,
                                   llvm::ArrayRef<int64_t> perm);
 /// Transposes a host tensor: output dim i is input dim perm[i].
 HostTensor permuteTensor(const HostTensor &t, llvm::ArrayRef<int64_t> perm);
+/// permuteTensor of t's data read with `shape` (same element count).
+HostTensor permuteTensorAs(const HostTensor &t, llvm::ArrayRef<int64_t> shape,
+                           llvm::ArrayRef<int64_t> perm);
 std::vector<int64_t> tensorInts(const HostTensor &t);
 std::vector<double> tensorDoubles(const HostTensor &t);
 HostTensor tensorFromInts(DType dtype, std::vector<int64_t> shape,

@@ -622,9 +622,7 @@ LogicalResult emitConv(Importer &im, int xIdx, int wIdx, int bIdx,
                         "channel (axis 0) only";
   Value filter;
   if (w->constant) {
-    HostTensor t = *w->constant;
-    t.shape = w4;
-    t = permuteTensor(t, kToNhwc);
+    HostTensor t = permuteTensorAs(*w->constant, w4, kToNhwc);
     if (wq) {
       if (isFloatDType(t.dtype))
         return im.fail() << "quantized weight must hold integers";

@@ -90,7 +90,7 @@ bool mote::tensorFromProto(const onnx::TensorProto &proto, HostTensor &out,
     out.shape.push_back(d);
   }
   size_t elemSize = dtypeSize(*dtype);
-  out.data.assign(static_cast<size_t>(count) * elemSize, 0);
+  size_t bytes = static_cast<size_t>(count) * elemSize;
 
   auto mismatch = [&](int64_t got) {
     error = "holds " + std::to_string(got) + " elements but its shape [" +
@@ -106,7 +106,7 @@ bool mote::tensorFromProto(const onnx::TensorProto &proto, HostTensor &out,
 
   if (proto.has_raw_data()) {
     const std::string &raw = proto.raw_data();
-    if (raw.size() != out.data.size()) {
+    if (raw.size() != bytes) {
       if (raw.size() % elemSize == 0)
         return mismatch(raw.size() / elemSize);
       error = "raw_data has " + std::to_string(raw.size()) +
@@ -114,10 +114,10 @@ bool mote::tensorFromProto(const onnx::TensorProto &proto, HostTensor &out,
               std::to_string(elemSize);
       return false;
     }
-    if (!raw.empty())
-      std::memcpy(out.data.data(), raw.data(), raw.size());
+    out.data.assign(raw.begin(), raw.end());
     return true;
   }
+  out.data.assign(bytes, 0);
 
   switch (*dtype) {
   case DType::F32:

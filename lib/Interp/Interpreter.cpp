@@ -110,6 +110,20 @@ llvm::SmallVector<int64_t, 4> stridesOf(llvm::ArrayRef<int64_t> shape) {
   return strides;
 }
 
+std::shared_ptr<const std::vector<float>>
+LayoutCache::get(Operation *op, llvm::function_ref<std::vector<float>()> make) {
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = entries.find(op);
+    if (it != entries.end())
+      return it->second;
+  }
+  // Made outside the lock; two threads racing make the same vector.
+  auto made = std::make_shared<const std::vector<float>>(make());
+  std::lock_guard<std::mutex> lock(mutex);
+  return entries.try_emplace(op, std::move(made)).first->second;
+}
+
 void ExecContext::parallelFor(
     int64_t n, int64_t costPerItem,
     llvm::function_ref<void(int64_t, int64_t)> body) const {
@@ -176,6 +190,7 @@ struct Interpreter::Impl {
   Options options;
   std::unique_ptr<llvm::StdThreadPool> pool;
   ExecContext ctx;
+  LayoutCache layouts;
   /// Decoded constants, shared by every run.
   llvm::DenseMap<Operation *, std::shared_ptr<const Tensor>> constants;
   /// Values whose last use is the key op; freed after it runs.
@@ -245,6 +260,7 @@ Interpreter::create(func::FuncOp fn, const Options &options) {
   if (threads == 0)
     threads = llvm::hardware_concurrency().compute_thread_count();
   impl.ctx.threads = std::max(1u, threads);
+  impl.ctx.layouts = &impl.layouts;
   if (impl.ctx.threads > 1) {
     impl.pool = std::make_unique<llvm::StdThreadPool>(
         llvm::hardware_concurrency(impl.ctx.threads));

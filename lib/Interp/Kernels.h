@@ -17,8 +17,13 @@
 #include "mote/Interp/Tensor.h"
 
 #include "mlir/IR/Operation.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/Error.h"
+
+#include <memory>
+#include <mutex>
+#include <vector>
 
 namespace llvm {
 class ThreadPoolInterface;
@@ -26,10 +31,25 @@ class ThreadPoolInterface;
 
 namespace mote::interp {
 
-/// What kernels may use besides their operands: the worker pool.
+/// Constant weights rearranged for a kernel, by the op that reads them:
+/// made on first use and shared by every later run (thread-safe).
+class LayoutCache {
+public:
+  std::shared_ptr<const std::vector<float>>
+  get(mlir::Operation *op, llvm::function_ref<std::vector<float>()> make);
+
+private:
+  std::mutex mutex;
+  llvm::DenseMap<mlir::Operation *, std::shared_ptr<const std::vector<float>>>
+      entries;
+};
+
+/// What kernels may use besides their operands: the worker pool and the
+/// interpreter's layout cache.
 struct ExecContext {
   llvm::ThreadPoolInterface *pool = nullptr; ///< null: run inline.
   unsigned threads = 1;
+  LayoutCache *layouts = nullptr; ///< null: no caching.
 
   /// Calls body(begin, end) over chunks of [0, n). `costPerItem` (rough
   /// multiply-adds per item) decides whether splitting pays off.
@@ -45,6 +65,10 @@ llvm::Error kernelError(const llvm::Twine &message);
 std::string formatReal(double value);
 
 // ProductKernels.cpp
+/// Tests: the float conv's vector width, 4 or 8 floats (8 only where the
+/// CPU has AVX); 0, the default, is the widest the CPU has. The results do
+/// not depend on it.
+void setFloatConvLanes(unsigned lanes);
 llvm::Expected<Tensor> execConv2D(mlir::Operation *op, Operands operands,
                                   const ExecContext &ctx);
 llvm::Expected<Tensor> execMatMul(mlir::Operation *op, Operands operands,

@@ -22,12 +22,15 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FloatConv.h"
 #include "Kernels.h"
 
 #include "Mote/MoteOps.h"
 #include "mote/Numerics/Numerics.h"
 
+#include <atomic>
 #include <cstdlib>
+#include <cstring>
 
 using namespace mlir;
 using llvm::Expected;
@@ -124,10 +127,6 @@ Expected<QuantFinisher> makeFinisher(const Tensor &x, const Tensor &w,
 // Convolution
 //===----------------------------------------------------------------------===//
 
-struct ConvGeometry {
-  int64_t n, h, w, c, oh, ow, o, kh, kw, g, cg, og;
-  int64_t sh, sw, dh, dw, pt, pl;
-};
 
 /// acc[n, oh, ow, o] += Σ x·w over the window. `x` is NHWC (shifted),
 /// `wt` is [G][KH][KW][Cg][Og], or [KH][KW][C] when depthwise.
@@ -175,11 +174,61 @@ void convCore(const ConvGeometry &g, const T *x, const T *wt, T *acc,
   });
 }
 
+/// setFloatConvLanes: 0 (the CPU's widest), 4 or 8.
+std::atomic<unsigned> floatConvLanes{0};
+
+bool useAvx() {
+#ifdef MOTE_INTERP_AVX
+  static const bool avx = __builtin_cpu_supports("avx");
+  unsigned lanes = floatConvLanes.load(std::memory_order_relaxed);
+  return lanes == 0 ? avx : lanes == 8 && avx;
+#else
+  return false;
+#endif
+}
+
+/// convCore<float> through floatConvRows (FloatConv.cpp; depthwise convs
+/// as convCore does them).
+void convCoreFloat(const ConvGeometry &g, const float *x, const float *wt,
+                   float *acc, const ExecContext &ctx) {
+  if (g.cg == 1 && g.og == 1)
+    return convCore<float>(g, x, wt, acc, ctx);
+  // Interior columns: ow * sw - pl >= 0 and the last tap inside.
+  int64_t lo = std::min<int64_t>((g.pl + g.sw - 1) / g.sw, g.ow);
+  int64_t last = g.w - 1 + g.pl - (g.kw - 1) * g.dw;
+  int64_t hi = last < 0 ? 0 : std::min<int64_t>(g.ow, last / g.sw + 1);
+  hi = std::max(hi, lo);
+  int64_t cost = g.ow * g.kh * g.kw * g.cg * g.o;
+  ctx.parallelFor(g.n * g.oh, cost, [&](int64_t begin, int64_t end) {
+#ifdef MOTE_INTERP_AVX
+    if (useAvx())
+      return floatConvRowsAvx(g, x, wt, acc, lo, hi, begin, end);
+#endif
+    floatConvRows(g, x, wt, acc, lo, hi, begin, end);
+  });
+}
+
 /// Rearranges an OHWI filter (already in T) for convCore.
 template <typename T>
 std::vector<T> layoutFilter(const ConvGeometry &g, const std::vector<T> &f) {
   std::vector<T> wt(f.size());
   bool depthwise = g.cg == 1 && g.og == 1;
+  if (!depthwise) {
+    // Per group, the [og][K] block of OHWI rows transposed to [K][og]
+    // (K = kh·kw·cg), in tiles that stay in cache.
+    int64_t k = g.kh * g.kw * g.cg;
+    constexpr int64_t kTile = 32;
+    for (int64_t grp = 0; grp < g.g; ++grp) {
+      const T *src = f.data() + grp * g.og * k;
+      T *dst = wt.data() + grp * k * g.og;
+      for (int64_t j0 = 0; j0 < g.og; j0 += kTile)
+        for (int64_t r0 = 0; r0 < k; r0 += kTile)
+          for (int64_t j = j0; j < std::min(j0 + kTile, g.og); ++j)
+            for (int64_t r = r0; r < std::min(r0 + kTile, k); ++r)
+              dst[r * g.og + j] = src[j * k + r];
+    }
+    return wt;
+  }
   for (int64_t o = 0; o < g.o; ++o) {
     int64_t grp = o / g.og, j = o % g.og;
     for (int64_t kh = 0; kh < g.kh; ++kh)
@@ -242,6 +291,10 @@ std::vector<T> transpose2D(const T *w, int64_t o, int64_t k) {
 
 } // namespace
 
+void setFloatConvLanes(unsigned lanes) {
+  floatConvLanes.store(lanes, std::memory_order_relaxed);
+}
+
 Expected<Tensor> execConv2D(Operation *op, Operands operands,
                             const ExecContext &ctx) {
   auto conv = cast<Conv2DOp>(op);
@@ -258,12 +311,17 @@ Expected<Tensor> execConv2D(Operation *op, Operands operands,
   g.pt = conv.getPad()[0], g.pl = conv.getPad()[2];
 
   if (!x.isQuantized()) {
-    std::vector<float> wt = layoutFilter(g, w.f);
+    // A constant filter is laid out once per interpreter, not per run.
+    std::shared_ptr<const std::vector<float>> wt;
+    if (ctx.layouts && conv.getFilter().getDefiningOp<ConstantOp>())
+      wt = ctx.layouts->get(op, [&] { return layoutFilter(g, w.f); });
+    else
+      wt = std::make_shared<const std::vector<float>>(layoutFilter(g, w.f));
     int64_t pixels = g.n * g.oh * g.ow;
     for (int64_t p = 0; p < pixels; ++p)
       for (int64_t o = 0; o < g.o; ++o)
         out.f[p * g.o + o] = bias ? bias->f[o] : 0.0f;
-    convCore<float>(g, x.f.data(), wt.data(), out.f.data(), ctx);
+    convCoreFloat(g, x.f.data(), wt->data(), out.f.data(), ctx);
     return out;
   }
   Expected<QuantFinisher> fin =

@@ -88,15 +88,16 @@ static void emitHostSegment(OpBuilder &b, const Layer &l, int64_t index,
 
 int64_t mote::npu::constantBytes(Network &net, const TargetDescription &t,
                                  MLIRContext *ctx) {
-  // A dry run of step generation packs every constant.
+  // A dry run of step generation places every constant.
   OpBuilder dry(ctx);
   Block scratch;
   dry.setInsertionPointToEnd(&scratch);
   Emitter d(t, net, dry, UnknownLoc::get(ctx));
+  d.measureOnly = true;
   for (Layer &l : net.layers)
     if (l.kind != LayerKind::Host)
       d.buildSteps(l);
-  return int64_t(d.image.size());
+  return d.imageTop;
 }
 
 LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
@@ -110,11 +111,14 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
   program.getBody().push_back(body);
   OpBuilder pb = OpBuilder::atBlockEnd(body);
   Emitter e(t, net, pb, loc);
-  // Constants first: pack every conv's blocks in a dry run so that the
+  // Constants first: place every conv's blocks in a dry run so that the
   // activation plan starts after them. The dry run also places resident
   // weights; `auto` streams them when they do not fit the weight buffer.
+  // Only the real emission packs the weights (the dry runs measure).
   std::vector<Emitter::ResidentLoad> preamble;
   int64_t residentBytes = 0;
+  decltype(e.packed) dryPacked;
+  int64_t imageBytes = 0;
   for (bool tryResident : {true, false}) {
     if (tryResident && weights == WeightMode::Stream)
       continue;
@@ -123,6 +127,7 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
     dry.setInsertionPointToEnd(&scratch);
     Emitter d(t, net, dry, loc);
     d.residentWeights = tryResident;
+    d.measureOnly = true;
     for (Layer &l : net.layers)
       if (l.kind != LayerKind::Host)
         d.buildSteps(l);
@@ -137,17 +142,18 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
                << "' (use --weights=stream or --weights=auto)";
       continue;
     }
-    e.image = d.image;
+    imageBytes = d.imageTop;
+    dryPacked = std::move(d.packed);
     e.residentWeights = tryResident;
     preamble = d.residentLoads;
     residentBytes = d.residentTop;
     break;
   }
-  if (alignTo(int64_t(e.image.size()), 64) > alignTo(plan.constBytes, 64))
+  if (alignTo(imageBytes, 64) > alignTo(plan.constBytes, 64))
     return emitError(loc, "NPU lowering: the DRAM plan starts activations "
                           "at ")
            << alignTo(plan.constBytes, 64) << " but the constants need "
-           << e.image.size() << " bytes (stale npu.dram attributes?)";
+           << imageBytes << " bytes (stale npu.dram attributes?)";
   e.dram = plan.addr;
   e.onChip = plan.onChip;
   e.dramTop = plan.top;
@@ -158,9 +164,7 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
         return l.anchor->emitError("NPU lowering: an operand of this ")
                << l.kindName << " is computed by no NPU layer or host "
                << "segment and is no model input (a constant activation?)";
-  // The real emission re-packs constants into the same places.
-  std::vector<uint8_t> image = e.image;
-  e.image.clear();
+  // The real emission packs the constants into the same places.
   // Data segments, I/O descriptors, host ops.
   OpBuilder top = OpBuilder::atBlockEnd(body);
   for (auto &io : net.io) {
@@ -246,9 +250,10 @@ LogicalResult mote::npu::emitProgram(Network &net, const TargetDescription &t,
     e.stripePlace.clear();
     i = cascade->last;
   }
-  if (e.image != image)
+  if (e.imageTop != imageBytes || e.packed != dryPacked)
     return emitError(loc, "NPU lowering: internal error: constant image "
                           "differs between planning and emission");
+  const std::vector<uint8_t> &image = e.image;
   // Data segment (one, the whole constant image) before everything.
   OpBuilder front = OpBuilder::atBlockBegin(body);
   if (!image.empty()) {

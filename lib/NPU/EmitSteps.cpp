@@ -26,41 +26,71 @@ using namespace mote::npu::emit_detail;
 
 
 
-/// Packs one weight block: planes (rows of K d-bit digits) + records.
-std::vector<uint8_t> Emitter::packBlock(const Layer &l, int64_t o0, int64_t tc,
-                               int64_t c0, int64_t cc, bool records,
-                               std::vector<int64_t> &planeOff,
-                               int64_t &recOff) {
+int64_t Emitter::blockLayout(const Layer &l, int64_t tc, int64_t cc,
+                             bool records, std::vector<int64_t> &planeOff,
+                             int64_t &recOff) const {
   unsigned d = t.macArray.digitBits;
   int64_t wa = t.sram.weightBuffer.alignmentBytes;
   int64_t k = l.kh * l.kw * (l.depthwise ? 1 : cc);
   int64_t rowBytes = (k * d + 7) / 8;
-  std::vector<uint8_t> out;
+  int64_t size = 0;
   planeOff.clear();
-  for (auto &[digit, plane] : l.planes) {
-    int64_t base = alignTo(int64_t(out.size()), wa);
-    out.resize(base + tc * rowBytes, 0);
+  for (size_t i = 0; i < l.planes.size(); ++i) {
+    int64_t base = alignTo(size, wa);
     planeOff.push_back(base);
+    size = base + tc * rowBytes;
+  }
+  recOff = alignTo(size, wa);
+  if (records)
+    return recOff + (l.terms ? l.terms : 1) * tc * isa::kRequantRecordBytes;
+  return size;
+}
+
+/// Packs one weight block: planes (rows of K d-bit digits) + records.
+std::vector<uint8_t> Emitter::packBlock(const Layer &l, int64_t o0, int64_t tc,
+                                        int64_t c0, int64_t cc, bool records,
+                                        std::vector<int64_t> &planeOff,
+                                        int64_t &recOff) {
+  unsigned d = t.macArray.digitBits;
+  int64_t k = l.kh * l.kw * (l.depthwise ? 1 : cc);
+  int64_t rowBytes = (k * d + 7) / 8;
+  std::vector<uint8_t> out(blockLayout(l, tc, cc, records, planeOff, recOff),
+                           0);
+  // Each row's digits, least significant bits first, written byte by byte
+  // (d <= 8: a digit spans at most two bytes). Runs of the input channels
+  // are contiguous in the OHWI plane.
+  uint64_t mask = (uint64_t(1) << d) - 1;
+  int64_t run = l.depthwise ? 1 : cc;
+  size_t planeNo = 0;
+  for (auto &kv : l.planes) {
+    const int16_t *plane = kv.second->values().data();
+    uint8_t *rows = out.data() + planeOff[planeNo++];
     for (int64_t o = 0; o < tc; ++o) {
-      int64_t bit = 0;
+      uint8_t *dst = rows + o * rowBytes;
+      uint64_t acc = 0;
+      unsigned bits = 0;
       for (int64_t ky = 0; ky < l.kh; ++ky)
-        for (int64_t kx = 0; kx < l.kw; ++kx)
-          for (int64_t c = 0; c < (l.depthwise ? 1 : cc); ++c, bit += d) {
-            int64_t idx = (((o0 + o) * l.kh + ky) * l.kw + kx) * l.cg +
-                          (l.depthwise ? 0 : c0 + c);
-            uint64_t v = uint64_t(plane[idx]) & ((1u << d) - 1);
-            for (unsigned bb = 0; bb < d; ++bb)
-              if (v >> bb & 1)
-                out[base + o * rowBytes + (bit + bb) / 8] |=
-                    uint8_t(1u << ((bit + bb) % 8));
+        for (int64_t kx = 0; kx < l.kw; ++kx) {
+          const int16_t *src = plane +
+                               (((o0 + o) * l.kh + ky) * l.kw + kx) * l.cg +
+                               (l.depthwise ? 0 : c0);
+          for (int64_t c = 0; c < run; ++c) {
+            acc |= (uint64_t(int64_t(src[c])) & mask) << bits;
+            bits += d;
+            while (bits >= 8) {
+              *dst++ = uint8_t(acc);
+              acc >>= 8;
+              bits -= 8;
+            }
           }
+        }
+      if (bits)
+        *dst = uint8_t(acc);
     }
   }
-  recOff = alignTo(int64_t(out.size()), wa);
   if (records && l.terms) {
     // Synthesis terms: term-major records {bias, M, S} (VEC combine).
     constexpr int64_t R = isa::kRequantRecordBytes;
-    out.resize(recOff + l.terms * tc * R, 0);
     int64_t oc = l.out.c;
     for (int64_t ti = 0; ti < l.terms; ++ti)
       for (int64_t o = 0; o < tc; ++o) {
@@ -71,7 +101,6 @@ std::vector<uint8_t> Emitter::packBlock(const Layer &l, int64_t o0, int64_t tc,
       }
   } else if (records) {
     constexpr int64_t R = isa::kRequantRecordBytes;
-    out.resize(recOff + tc * R, 0);
     for (int64_t o = 0; o < tc; ++o)
       isa::writeRequantRecord(&out[recOff + o * R], l.bias[o0 + o],
                               l.mult[o0 + o], l.shift[o0 + o]);
@@ -301,13 +330,17 @@ void Emitter::buildSteps(const Layer &l) {
         auto it = packed.find(key);
         if (it == packed.end()) {
           std::vector<int64_t> planeOff;
-          int64_t recOff;
-          auto bytes =
-              packBlock(l, o0, tc, c0, cc, ci == nc - 1, planeOff, recOff);
-          int64_t addr = addConst(bytes);
-          it = packed
-                   .emplace(key, PackedBlock{addr, int64_t(bytes.size()),
-                                             planeOff, recOff})
+          int64_t recOff, addr, size;
+          if (measureOnly) {
+            size = blockLayout(l, tc, cc, ci == nc - 1, planeOff, recOff);
+            addr = addZeros(size);
+          } else {
+            auto bytes =
+                packBlock(l, o0, tc, c0, cc, ci == nc - 1, planeOff, recOff);
+            size = int64_t(bytes.size());
+            addr = addConst(bytes);
+          }
+          it = packed.emplace(key, PackedBlock{addr, size, planeOff, recOff})
                    .first;
         }
         blocks[{o0, ci}] = it->second;

@@ -50,7 +50,7 @@ struct Addr {
 struct Emitter {
   const TargetDescription &t;
   Network &net;
-  std::vector<uint8_t> image; ///< DRAM constants.
+  std::vector<uint8_t> image; ///< DRAM constants (imageTop bytes).
   llvm::DenseMap<Value, int64_t> dram;
   /// Tensors kept in the activation buffer (MemoryPlan::onChip).
   llvm::DenseMap<Value, int64_t> onChip;
@@ -84,11 +84,32 @@ struct Emitter {
   Emitter(const TargetDescription &t, Network &net, OpBuilder &b, Location loc)
       : t(t), net(net), b(&b), loc(loc) {}
 
+  /// Constants are placed (addresses, sizes) but neither packed nor
+  /// stored. For the runs that need only the constant image's layout (the
+  /// dry runs before emission, constantBytes) and for tile pricing, whose
+  /// simulator statistics do not depend on the data.
+  bool measureOnly = false;
+
+  /// The constant image's size; with measureOnly, `image` itself stays
+  /// empty (the dry runs only need the layout).
+  int64_t imageTop = 0;
+
   int64_t addConst(const std::vector<uint8_t> &bytes) {
-    int64_t off = alignTo(int64_t(image.size()), 64);
-    image.resize(off, 0);
-    image.insert(image.end(), bytes.begin(), bytes.end());
-    image.resize(alignTo(int64_t(image.size()), 64), 0);
+    int64_t off = alignTo(imageTop, 64);
+    imageTop = alignTo(off + int64_t(bytes.size()), 64);
+    if (!measureOnly) {
+      image.resize(off, 0);
+      image.insert(image.end(), bytes.begin(), bytes.end());
+      image.resize(imageTop, 0);
+    }
+    return off;
+  }
+  /// addConst of `bytes` zeros.
+  int64_t addZeros(int64_t bytes) {
+    int64_t off = alignTo(imageTop, 64);
+    imageTop = alignTo(off + bytes, 64);
+    if (!measureOnly)
+      image.resize(imageTop, 0);
     return off;
   }
 
@@ -198,6 +219,10 @@ struct Emitter {
   // Per-layer step generation (EmitSteps.cpp)
   //===--------------------------------------------------------------------===//
 
+  /// The layout of a weight block (packBlock's): each plane's offset, the
+  /// records' offset; returns its bytes.
+  int64_t blockLayout(const Layer &l, int64_t tc, int64_t cc, bool records,
+                      std::vector<int64_t> &planeOff, int64_t &recOff) const;
   /// Packs one weight block: planes (rows of K d-bit digits) + records.
   std::vector<uint8_t> packBlock(const Layer &l, int64_t o0, int64_t tc,
                                  int64_t c0, int64_t cc, bool records,

@@ -270,8 +270,44 @@ LogicalResult Former::addPass(Operation *p, int64_t expectShift, Layer &l,
   xRoot = x;
   Value w = productWeights(p);
   auto wq = getQuantParams(w.getType());
-  auto vals = constValues(w);
-  if (!vals || !wq)
+  auto cst = w.getDefiningOp<ConstantOp>();
+  // The plane's values are checked here, straight from the constant's
+  // bytes, and read when emission packs them (DigitPlaneValues); values
+  // that do not fit a digit are reported below, after the checks that
+  // precede them.
+  DigitPlane plane;
+  std::optional<int64_t> misfit;
+  if (cst && wq) {
+    unsigned dBits = target.macArray.digitBits;
+    int64_t lo = wq->isSigned ? -(int64_t(1) << (dBits - 1)) : 0;
+    int64_t hi = wq->isSigned ? (int64_t(1) << (dBits - 1)) - 1
+                              : (int64_t(1) << dBits) - 1;
+    int64_t n = cst.getValue().getNumElements();
+    int64_t per = std::max<int64_t>(1, n / l.out.c);
+    bool perAxis = wq->isPerAxis();
+    int64_t zp0 = wq->zeroPoint(0);
+    // Readable storage of at most d bits with zero points 0 (the planes
+    // bit-width lowering makes) fits a digit by its type: nothing to scan.
+    auto storage = dyn_cast<IntegerType>(cst.getValue().getElementType());
+    bool fitsByType =
+        storage && storage.getWidth() <= dBits &&
+        llvm::all_of(wq->zeroPoints, [](int64_t zp) { return zp == 0; }) &&
+        (rawIntElements(cst.getValue()) ||
+         llvm::isa<DenseElementsAttr>(cst.getValue()));
+    if (fitsByType ||
+        forEachIntElement(cst.getValue(), wq->isSigned,
+                          [&](int64_t i, int64_t raw) {
+                            int64_t v =
+                                raw - (perAxis ? wq->zeroPoint(i / per) : zp0);
+                            if ((v < lo || v > hi) && !misfit)
+                              misfit = v;
+                          }))
+      plane = std::make_shared<const DigitPlaneValues>(
+          cst.getValue(), wq->isSigned, wq->zeroPoints, l.out.c);
+    else
+      cst = nullptr;
+  }
+  if (!cst || !wq)
     return p->emitError("NPU lowering: weights must be a quantized constant");
   handled.insert(w.getDefiningOp());
   pass.wSigned = wq->isSigned;
@@ -295,19 +331,11 @@ LogicalResult Former::addPass(Operation *p, int64_t expectShift, Layer &l,
            << expectShift << " exceeds the MATMUL shift field (63)";
   pass.shift = expectShift;
   // Digit values must fit d bits (signed or unsigned).
-  int64_t lo = pass.wSigned ? -(int64_t(1) << (d - 1)) : 0;
-  int64_t hi = pass.wSigned ? (int64_t(1) << (d - 1)) - 1 : (int64_t(1) << d) - 1;
-  std::vector<int64_t> plane(vals->size());
-  for (size_t i = 0; i < vals->size(); ++i) {
-    int64_t o = i / std::max<size_t>(1, vals->size() / l.out.c);
-    int64_t v = (*vals)[i] - wq->zeroPoint(o);
-    if (v < lo || v > hi)
-      return p->emitError("NPU lowering: weight value ")
-             << v << " does not fit a " << d << "-bit digit on target '"
-             << target.name << "'; run --mote-bitwidth-lowering=\"digit-bits="
-             << d << "\"";
-    plane[i] = v;
-  }
+  if (misfit)
+    return p->emitError("NPU lowering: weight value ")
+           << *misfit << " does not fit a " << d << "-bit digit on target '"
+           << target.name << "'; run --mote-bitwidth-lowering=\"digit-bits="
+           << d << "\"";
   auto xq = getQuantParams(x.getType());
   int64_t vlo = xq->storageMin - xq->zeroPoint(0);
   int64_t vhi = xq->storageMax - xq->zeroPoint(0);
@@ -323,14 +351,15 @@ LogicalResult Former::addPass(Operation *p, int64_t expectShift, Layer &l,
     // Several terms have weight digit 0: key the planes by content.
     pass.plane = int64_t(l.planes.size());
     for (auto &[key, other] : l.planes)
-      if (other == plane)
+      if (other->sameValues(*plane))
         pass.plane = key;
-    l.planes.try_emplace(pass.plane, std::move(plane));
+    if (!l.planes.count(pass.plane))
+      l.planes.emplace(pass.plane, std::move(plane));
   } else {
     pass.plane = pass.wDigit;
     if (!l.planes.count(pass.wDigit))
-      l.planes[pass.wDigit] = std::move(plane);
-    else if (l.planes[pass.wDigit] != plane)
+      l.planes.emplace(pass.wDigit, std::move(plane));
+    else if (!l.planes[pass.wDigit]->sameValues(*plane))
       return p->emitError("NPU lowering: two weight planes with digit ")
              << pass.wDigit;
   }
@@ -577,4 +606,27 @@ LogicalResult Former::synthesisLayer(RequantOp sum) {
   synth = false;
   net.layers.push_back(std::move(l));
   return success();
+}
+
+const std::vector<int16_t> &mote::npu::DigitPlaneValues::values() const {
+  if (!decoded) {
+    int64_t n = attr.getNumElements();
+    int64_t per = std::max<int64_t>(1, n / channels);
+    bool perAxis = zeroPoints.size() > 1;
+    decoded.emplace();
+    decoded->reserve(n);
+    forEachIntElement(attr, isSigned, [&](int64_t i, int64_t raw) {
+      decoded->push_back(
+          int16_t(raw - zeroPoints[perAxis ? i / per : 0]));
+    });
+  }
+  return *decoded;
+}
+
+bool mote::npu::DigitPlaneValues::sameValues(
+    const DigitPlaneValues &other) const {
+  if (attr == other.attr && isSigned == other.isSigned &&
+      zeroPoints == other.zeroPoints && channels == other.channels)
+    return true;
+  return values() == other.values();
 }

@@ -18,11 +18,13 @@
 #include "mote/Target/TargetDescription.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/DenseMap.h"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -68,6 +70,36 @@ struct HostValue {
   int64_t bytes = 0;
 };
 
+/// A weight digit plane: the digit values (storage value minus the output
+/// channel's zero point; at most 8 bits, signed or unsigned, so int16) of
+/// a constant in its OHWI order. Only emission needs the values, so they
+/// are read from the constant on first use: layer formation, which every
+/// NPU pass repeats, only checks them (ResNet-50 has 51 M weight digits).
+/// Shared (std::shared_ptr) and immutable: layers are copied (tile trials,
+/// cascade stripes) and the planes are nearly all of a layer's bytes.
+class DigitPlaneValues {
+public:
+  /// `values` holds the storage values of `channels` output channels
+  /// (quantization `q`), read as forEachIntElement reads them.
+  DigitPlaneValues(mlir::ElementsAttr values, bool isSigned,
+                   llvm::SmallVector<int64_t, 1> zeroPoints, int64_t channels)
+      : attr(values), isSigned(isSigned), zeroPoints(std::move(zeroPoints)),
+        channels(channels) {}
+  /// The digit values, read on the first call (not thread-safe).
+  const std::vector<int16_t> &values() const;
+  /// The same digit values (without reading them when both come from the
+  /// same constant and zero points).
+  bool sameValues(const DigitPlaneValues &other) const;
+
+private:
+  mlir::ElementsAttr attr;
+  bool isSigned;
+  llvm::SmallVector<int64_t, 1> zeroPoints; ///< One, or one per channel.
+  int64_t channels;
+  mutable std::optional<std::vector<int16_t>> decoded;
+};
+using DigitPlane = std::shared_ptr<const DigitPlaneValues>;
+
 /// How an elementwise operand is read: whole, one value per channel
 /// (broadcast over pixels), or one value (broadcast over everything).
 enum class Broadcast { None, Channel, Scalar };
@@ -88,7 +120,7 @@ struct Layer {
   // terms, distinct planes numbered in order) (OHWI storage digit values,
   // [O][KH][KW][Cg]), requantization records.
   std::vector<DigitPass> passes;
-  std::map<int64_t, std::vector<int64_t>> planes;
+  std::map<int64_t, DigitPlane> planes;
   int64_t cg = 1;
   std::vector<int32_t> bias, mult, shift;
   /// Learned/residual synthesis (terms > 0): each term's passes sum into

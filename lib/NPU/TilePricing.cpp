@@ -49,6 +49,9 @@ std::optional<Price> priceLayer(const Network &net, const TargetDescription &t,
   e.dram = plan.addr;
   e.onChip = plan.onChip;
   e.residentWeights = residentWeights;
+  // The schedule's statistics do not depend on the data: weight blocks
+  // are placed, not packed.
+  e.measureOnly = true;
   e.buildSteps(l);
   std::vector<Instruction> body = e.protocol();
   std::vector<Instruction> preamble;
@@ -69,9 +72,9 @@ std::optional<Price> priceLayer(const Network &net, const TargetDescription &t,
       }
       p.instructions.push_back(*word);
     }
-  p.constants = e.image;
+  p.constants.assign(e.imageTop, 0);
   p.dramBytes = std::max<uint64_t>(
-      {uint64_t(plan.top), uint64_t(e.image.size()),
+      {uint64_t(plan.top), uint64_t(e.imageTop),
        uint64_t(alignTo(plan.constBytes, 64)), 64});
   isa::LayerInfo info;
   info.name = l.name;

@@ -22,6 +22,7 @@
 #include "mote/Numerics/Numerics.h"
 
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -56,7 +57,10 @@ struct Product {
   /// Flat weight index → reduction group (output channel, or (batch,
   /// column) for matmul) and the group's output channel.
   int64_t groups = 0, groupSize = 0, channels = 0;
-  std::vector<int64_t> groupOf; ///< Flat index → group (constant weights).
+  /// Flat index → group of a matmul's constant weights (a conv's or fully
+  /// connected layer's groups are its channels' contiguous rows of
+  /// groupSize weights).
+  std::vector<int64_t> groupOf;
   std::vector<int64_t> channelOfGroup;
   int64_t reduction = 0; ///< K: products summed per output element.
   Interval xRange, wRange;
@@ -102,20 +106,50 @@ Interval hull(Interval a, Interval b) {
 
 bool fitsInt32(Interval r) { return r.lo >= INT32_MIN && r.hi <= INT32_MAX; }
 
-/// Per reduction group, the range of Σ w·x over the group with x in `x`;
-/// `digit` selects a weight digit plane (nullopt: the whole value).
-std::vector<Interval> groupRanges(const Product &p, Interval x,
-                                  std::optional<std::pair<unsigned, DigitPlan>>
-                                      digit) {
-  std::vector<Interval> ranges(p.groups);
-  int64_t lo = std::min<int64_t>(x.lo, 0), hi = std::max<int64_t>(x.hi, 0);
-  for (size_t i = 0; i < p.wv.size(); ++i) {
-    int64_t w = digit ? digitOf(p.wv[i], digit->first, digit->second) : p.wv[i];
-    int64_t a = w * lo, c = w * hi;
-    Interval &r = ranges[p.groupOf[i]];
-    r.lo += std::min(a, c);
-    r.hi += std::max(a, c);
+/// Per reduction group, the sums of its positive and of its negative
+/// weights; `digit` selects a weight digit plane (nullopt: the whole value).
+struct GroupSums {
+  std::vector<int64_t> pos, neg;
+};
+GroupSums groupSums(const Product &p,
+                    std::optional<std::pair<unsigned, DigitPlan>> digit) {
+  GroupSums s;
+  s.pos.assign(p.groups, 0);
+  s.neg.assign(p.groups, 0);
+  // digitOf, inlined: the digit's shift and (unsigned digits) mask.
+  unsigned shift = digit ? digit->second.bits * digit->first : 0;
+  int64_t mask = digit && !digitIsSigned(digit->first, digit->second)
+                     ? (int64_t(1) << digit->second.bits) - 1
+                     : -1;
+  if (p.groupOf.empty()) {
+    // Conv / fully connected: group g is the rows [g·size, (g+1)·size).
+    for (int64_t g = 0; g < p.groups; ++g) {
+      int64_t pos = 0, neg = 0;
+      for (int64_t i = g * p.groupSize, e = i + p.groupSize; i < e; ++i) {
+        int64_t w = (p.wv[i] >> shift) & mask;
+        pos += w > 0 ? w : 0;
+        neg += w < 0 ? w : 0;
+      }
+      s.pos[g] = pos, s.neg[g] = neg;
+    }
+    return s;
   }
+  for (size_t i = 0; i < p.wv.size(); ++i) {
+    int64_t w = (p.wv[i] >> shift) & mask;
+    (w > 0 ? s.pos : s.neg)[p.groupOf[i]] += w;
+  }
+  return s;
+}
+
+/// Per reduction group, the range of Σ w·x over the group with x in `x`:
+/// with lo = min(x.lo, 0) <= 0 <= hi = max(x.hi, 0), a weight w > 0 spans
+/// [w·lo, w·hi] and w < 0 spans [w·hi, w·lo], so the sum spans
+/// [lo·P + hi·N, hi·P + lo·N] for the positive and negative sums P and N.
+std::vector<Interval> groupRanges(const GroupSums &s, Interval x) {
+  int64_t lo = std::min<int64_t>(x.lo, 0), hi = std::max<int64_t>(x.hi, 0);
+  std::vector<Interval> ranges(s.pos.size());
+  for (size_t g = 0; g < ranges.size(); ++g)
+    ranges[g] = {lo * s.pos[g] + hi * s.neg[g], hi * s.pos[g] + lo * s.neg[g]};
   return ranges;
 }
 
@@ -157,6 +191,10 @@ struct BitwidthLoweringPass
   using MoteBitwidthLoweringBase::MoteBitwidthLoweringBase;
 
   void runOnOperation() override;
+
+  /// Buffers reused from layer to layer (a fresh vector per layer costs
+  /// its page faults again): the weights, a weight digit plane.
+  std::vector<int64_t> weights, digits;
 
   /// Fills `p` from `op`; failure (with a remark) if the op is left alone.
   LogicalResult analyse(Operation *op, Product &p);
@@ -210,10 +248,19 @@ LogicalResult BitwidthLoweringPass::analyse(Operation *op, Product &p) {
               p.in.storageMax - p.in.zeroPoint(0)};
 
   auto cst = p.weight.getDefiningOp<ConstantOp>();
-  std::optional<std::vector<int64_t>> values;
-  if (cst)
-    values = readIntElements(cst.getValue(), p.w.isSigned);
-  if (!values) {
+  // The storage values straight into wv (zero points subtracted below).
+  bool haveValues = false;
+  p.wv.clear();
+  if (cst) {
+    p.wv.reserve(numel);
+    haveValues = forEachIntElement(cst.getValue(), p.w.isSigned,
+                                   [&](int64_t, int64_t v) {
+                                     p.wv.push_back(v);
+                                   });
+    if (!haveValues)
+      p.wv.clear();
+  }
+  if (!haveValues) {
     if (p.w.isPerAxis()) {
       op->emitRemark() << "bitwidth-lowering: kept: per-axis weight that "
                           "is not a constant";
@@ -224,24 +271,25 @@ LogicalResult BitwidthLoweringPass::analyse(Operation *op, Product &p) {
     return success();
   }
   // Constant weight: exact values per reduction group.
-  p.wv.resize(numel);
-  p.groupOf.resize(numel);
   int64_t n = ws.back(), k = p.reduction;
   p.groups = isMatMul ? (k ? numel / k : 0) : p.channels;
   p.channelOfGroup.resize(p.groups);
-  for (int64_t i = 0; i < numel; ++i) {
-    int64_t channel, group;
-    if (isMatMul) {
-      channel = i % n;
-      group = (i / (n * k)) * n + channel;
-    } else {
-      p.groupSize = numel / std::max<int64_t>(p.channels, 1);
-      channel = i / p.groupSize;
-      group = channel;
+  if (isMatMul) {
+    p.groupOf.resize(numel);
+    for (int64_t i = 0; i < numel; ++i) {
+      int64_t channel = i % n, group = (i / (n * k)) * n + channel;
+      p.groupOf[i] = group;
+      p.channelOfGroup[group] = channel;
+      p.wv[i] -= p.w.zeroPoint(channel);
     }
-    p.groupOf[i] = group;
-    p.channelOfGroup[group] = channel;
-    p.wv[i] = (*values)[i] - p.w.zeroPoint(channel);
+  } else {
+    p.groupSize = numel / std::max<int64_t>(p.channels, 1);
+    for (int64_t group = 0; group < p.groups; ++group) {
+      p.channelOfGroup[group] = group;
+      int64_t zp = p.w.zeroPoint(group);
+      for (int64_t i = group * p.groupSize, e = i + p.groupSize; i < e; ++i)
+        p.wv[i] -= zp;
+    }
   }
   p.wRange = {0, 0};
   for (int64_t v : p.wv)
@@ -307,12 +355,16 @@ LogicalResult BitwidthLoweringPass::lower(Product &p, const DigitPlan &xPlan,
     std::vector<Interval> ranges; ///< Per group, unshifted.
   };
   std::vector<Term> terms;
+  std::vector<GroupSums> digitSums;
+  if (constWeight)
+    for (unsigned j = 0; j < wPlan.count; ++j)
+      digitSums.push_back(groupSums(p, std::make_pair(j, wPlan)));
   for (unsigned i = 0; i < xPlan.count; ++i) {
     Interval xi = xPlan.count == 1 ? p.xRange : digitRange(p.xRange, i, xPlan);
     for (unsigned j = 0; j < wPlan.count; ++j) {
       Term t{i, j, {}};
       if (constWeight) {
-        t.ranges = groupRanges(p, xi, std::make_pair(j, wPlan));
+        t.ranges = groupRanges(digitSums[j], xi);
       } else {
         t.ranges = {opaqueRange(p.reduction, xi,
                                 digitRange(p.wRange, j, wPlan))};
@@ -366,7 +418,7 @@ LogicalResult BitwidthLoweringPass::lower(Product &p, const DigitPlan &xPlan,
                                         b.getI64IntegerAttr(d)));
       continue;
     }
-    std::vector<int64_t> digits(p.wv.size());
+    digits.resize(p.wv.size());
     for (size_t k = 0; k < p.wv.size(); ++k)
       digits[k] = digitOf(p.wv[k], j, wPlan);
     wPlanes.push_back(makeConstant(b, loc, type, digits, "bwl_w"));
@@ -500,6 +552,8 @@ void BitwidthLoweringPass::runOnOperation() {
   unsigned index = 0;
   for (Operation *op : ops) {
     Product p;
+    p.wv = std::move(weights);
+    llvm::scope_exit keep([&] { weights = std::move(p.wv); });
     p.name = layerName(op, index++);
     if (failed(analyse(op, p)))
       continue;
@@ -513,7 +567,8 @@ void BitwidthLoweringPass::runOnOperation() {
     // The unlowered accumulator's proven range.
     Interval acc = p.wv.empty()
                        ? opaqueRange(p.reduction, p.xRange, p.wRange)
-                       : overall(groupRanges(p, p.xRange, std::nullopt));
+                       : overall(groupRanges(groupSums(p, std::nullopt),
+                                             p.xRange));
     if (xPlan->count == 1 && wPlan->count == 1) {
       annotate(op, acc);
       int64_t error = legalizeMultiplier(op, p, acc);

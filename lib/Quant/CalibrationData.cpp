@@ -344,7 +344,7 @@ LogicalResult mote::quant::collectLayerStatistics(
   }
 
   size_t numSamples = samples.size();
-  std::vector<float> vec;
+  std::vector<float> vec, batch;
   std::vector<int64_t> picks;
   auto process = [&](size_t layer, const float *x) {
     LayerState &st = states[layer];
@@ -364,14 +364,18 @@ LogicalResult mote::quant::collectLayerStatistics(
     for (int64_t grp = 0; grp < g.groups; ++grp) {
       InputStatistics &is = st.stats.perGroup[grp];
       size_t next = 0;
+      // The picked vectors, in order, enter the Gram matrix in batches.
+      batch.clear();
       for (int64_t pos = 0; pos < g.positions; ++pos) {
         g.extract(x, pos, grp, vec.data());
         is.addToMean(vec.data());
         while (next < picks.size() && picks[next] == pos) {
-          is.addSampled(vec.data());
+          if (!is.gram.empty())
+            batch.insert(batch.end(), vec.begin(), vec.end());
           ++next;
         }
       }
+      is.addSampledBatch(batch.data(), int64_t(batch.size()) / g.k);
     }
   };
 

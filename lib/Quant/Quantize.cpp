@@ -34,6 +34,8 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/ThreadPool.h"
+#include "llvm/Support/Threading.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -239,6 +241,8 @@ struct Refinement {
   /// float output energy wᵀ G w, for the summary line.
   double baseError = 0.0, refinedError = 0.0, energy = 0.0;
   unsigned layers = 0, flips = 0, skippedLayers = 0;
+  /// Workers for the channels of a layer (null: one thread).
+  llvm::ThreadPoolInterface *pool = nullptr;
 
   bool any() const { return weightSearch || biasCorrection || adaround; }
 };
@@ -260,7 +264,6 @@ static void refineWeights(Refinement &r, const mote::quant::LayerStatistics &sta
   auto groupOf = [&](int64_t o) -> const mote::quant::InputStatistics & {
     return stats.perGroup[o / outPerGroup];
   };
-  ArrayRef<double> noGram;
   // Layers over the refinement cost cap come without Gram matrices: only
   // bias correction applies to them.
   bool haveGram = llvm::all_of(stats.perGroup, [](const auto &g) {
@@ -279,29 +282,55 @@ static void refineWeights(Refinement &r, const mote::quant::LayerStatistics &sta
     scales[0] = mote::quant::searchSharedScale(channels, grams, qmax, r.search);
   }
   storage.assign(weights.size(), 0);
-  for (int64_t o = 0; o < outChannels; ++o) {
+  // Channels are independent given their group's statistics: they run on
+  // the pool, and their figures are summed in channel order afterwards so
+  // that the result does not depend on the thread count.
+  std::vector<mote::quant::ChannelRefinement> results(outChannels);
+  auto refineOne = [&](int64_t o) {
     ArrayRef<float> w = channel(o);
     const mote::quant::InputStatistics &in = groupOf(o);
-    ArrayRef<double> gram = needGram ? ArrayRef<double>(in.gram) : noGram;
-    double scale = scales[perChannel ? o : 0];
-    mote::quant::ChannelQuantization c =
-        mote::quant::quantizeChannel(w, scale, qmax, in.gram);
-    r.baseError += c.error;
-    std::vector<double> wd(w.begin(), w.end());
-    if (haveGram)
-      r.energy += mote::quant::outputError(in.gram, wd);
+    mote::quant::ChannelRefinementOptions options;
     bool zero = llvm::all_of(w, [](float v) { return v == 0.0f; });
-    if (perChannel && r.weightSearch && !zero && haveGram)
-      c = mote::quant::searchChannelScale(w, qmax, gram, r.search);
-    if (r.adaround && haveGram)
-      r.flips += mote::quant::refineRounding(w, qmax, gram, c, r.adaroundPasses);
-    r.refinedError += c.error;
+    options.search = perChannel && r.weightSearch && !zero && needGram;
+    options.scaleSearch = r.search;
+    options.adaround = r.adaround && needGram;
+    options.adaroundPasses = r.adaroundPasses;
+    results[o] = mote::quant::refineChannel(
+        w, scales[perChannel ? o : 0], qmax,
+        haveGram ? ArrayRef<double>(in.gram) : ArrayRef<double>(), options);
+  };
+  // Layers of short rows (k < 128: under ~4·10^5 multiply-adds a channel
+  // for all candidates) are not worth the tasks.
+  int64_t k = per;
+  if (r.pool && outChannels > 1 && haveGram && k * k >= (1 << 14)) {
+    llvm::ThreadPoolTaskGroup group(*r.pool);
+    int64_t chunks = std::min<int64_t>(outChannels,
+                                       int64_t(r.pool->getMaxConcurrency()) * 4);
+    for (int64_t c = 0; c < chunks; ++c)
+      group.async([&, c] {
+        for (int64_t o = outChannels * c / chunks;
+             o < outChannels * (c + 1) / chunks; ++o)
+          refineOne(o);
+      });
+    group.wait();
+  } else {
+    for (int64_t o = 0; o < outChannels; ++o)
+      refineOne(o);
+  }
+  for (int64_t o = 0; o < outChannels; ++o) {
+    mote::quant::ChannelRefinement &c = results[o];
+    ArrayRef<float> w = channel(o);
+    r.baseError += c.base.error;
+    if (haveGram)
+      r.energy += c.energy;
+    r.flips += c.flips;
+    r.refinedError += c.result.error;
     if (bias && r.biasCorrection)
-      (*bias)[o] = static_cast<float>(
-          mote::quant::correctedBias((*bias)[o], w, c, in.mean()));
+      (*bias)[o] = static_cast<float>(mote::quant::correctedBias(
+          (*bias)[o], w, c.result, groupOf(o).mean()));
     if (perChannel)
-      scales[o] = c.scale;
-    std::copy(c.q.begin(), c.q.end(), storage.begin() + o * per);
+      scales[o] = c.result.scale;
+    std::copy(c.result.q.begin(), c.result.q.end(), storage.begin() + o * per);
   }
   ++r.layers;
 }
@@ -847,6 +876,15 @@ struct MoteQuantizePass
     func::FuncOp teacherFn;
     if (failed(prepareRefinement(refinement, teacherFn)))
       return signalPassFailure();
+    std::unique_ptr<llvm::StdThreadPool> pool;
+    unsigned workers =
+        threads ? unsigned(threads)
+                : llvm::hardware_concurrency().compute_thread_count();
+    if (refinement.any() && workers > 1) {
+      pool = std::make_unique<llvm::StdThreadPool>(
+          llvm::hardware_concurrency(workers));
+      refinement.pool = pool.get();
+    }
     unsigned numInteger = 0;
     SmallVector<std::string> kept;
     for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {

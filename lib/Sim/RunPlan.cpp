@@ -35,15 +35,18 @@ static std::atomic<bool> referenceExecution{[] {
 
 void sim::setReferenceExecution(bool on) { referenceExecution = on; }
 
-void sim::preparePlan(SimulatorImpl &impl) {
-  impl.plan =
-      buildPlan(impl.ops, impl.program, impl.target.macArray.digitBits);
-  impl.dramImage.assign(impl.dramTouched, 0);
-  std::copy(impl.program.constants.begin(), impl.program.constants.end(),
-            impl.dramImage.begin());
+void sim::preparePlan(const SimulatorImpl &impl) {
+  std::call_once(impl.planOnce, [&] {
+    impl.plan =
+        buildPlan(impl.ops, impl.program, impl.target.macArray.digitBits);
+    impl.dramImage.assign(impl.dramTouched, 0);
+    std::copy(impl.program.constants.begin(), impl.program.constants.end(),
+              impl.dramImage.begin());
+  });
 }
 
 std::unique_ptr<Machine> sim::acquireMachine(const SimulatorImpl &impl) {
+  preparePlan(impl);
   std::unique_ptr<Machine> m;
   {
     std::lock_guard<std::mutex> lock(impl.poolMutex);

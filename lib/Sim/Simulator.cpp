@@ -309,7 +309,6 @@ Simulator::create(isa::Program program, TargetDescription target,
       }
   if (Error e = schedule(*impl))
     return std::move(e);
-  preparePlan(*impl);
   return std::unique_ptr<Simulator>(new Simulator(std::move(impl)));
 }
 

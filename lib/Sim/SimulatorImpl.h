@@ -40,9 +40,12 @@ struct SimulatorImpl {
   /// Runs the host segments (null: the program has none, or only its
   /// statistics are wanted).
   std::shared_ptr<const HostRunner> host;
-  /// How runs execute `ops` (RunPlan.cpp), and the initial DRAM image.
-  Plan plan;
-  std::vector<uint8_t> dramImage;
+  /// How runs execute `ops` (RunPlan.cpp), and the initial DRAM image:
+  /// made by the first run (preparePlan), so that a simulator made for its
+  /// statistics alone (tile pricing makes hundreds) never allocates them.
+  mutable std::once_flag planOnce;
+  mutable Plan plan;
+  mutable std::vector<uint8_t> dramImage;
   /// Machines of finished runs, restored and reused by the next ones.
   mutable std::mutex poolMutex;
   mutable std::vector<std::unique_ptr<Machine>> idleMachines;
@@ -52,8 +55,9 @@ struct SimulatorImpl {
 /// three engines and fills `impl.ops` and `impl.stats`.
 llvm::Error schedule(SimulatorImpl &impl);
 
-/// Builds `impl.plan` and `impl.dramImage` (after schedule).
-void preparePlan(SimulatorImpl &impl);
+/// Builds `impl.plan` and `impl.dramImage` once (after schedule; called by
+/// acquireMachine, thread-safe).
+void preparePlan(const SimulatorImpl &impl);
 /// A machine in the initial state of a run: pooled and restored, or new.
 std::unique_ptr<Machine> acquireMachine(const SimulatorImpl &impl);
 /// Returns a machine to the pool.

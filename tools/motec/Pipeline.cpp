@@ -139,7 +139,8 @@ static llvm::Error quantize(const Options &opts, ModuleOp module,
     StageTimer timer(out, "calibrate");
     progress(opts, "calibrate", "observing activation ranges on " + opts.calib);
     if (auto e = runPipeline(module, "calibration",
-                             "mote-calibrate{data=" + opts.calib + "}"))
+                             "mote-calibrate{data=" + opts.calib + " threads=" +
+                                 std::to_string(opts.threads) + "}"))
       return e;
   }
   StageTimer timer(out, "quantize");
@@ -164,7 +165,8 @@ static llvm::Error quantize(const Options &opts, ModuleOp module,
   std::string quantOpts = "precision=" +
                           (opts.precision == "mixed" ? std::string("int8")
                                                      : opts.precision) +
-                          " data=" + opts.calib;
+                          " data=" + opts.calib +
+                          " threads=" + std::to_string(opts.threads);
   if (!planFile.empty())
     quantOpts += " plan=" + planFile;
   if (opts.quiet)

@@ -138,8 +138,9 @@ static cl::opt<bool> noSummary("no-summary",
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
   cl::opt<int> *threads = mote::tools::adoptThreadsOption(
-      category, "Worker threads for calibration, references and the "
-                "simulator (0 = all cores)");
+      category, "Worker threads for calibration, quantization, references "
+                "and the simulator (0 = all cores; the output does not "
+                "depend on it)");
   cl::list<std::string> &inputShapes = mote::tools::inputShapeOption(category);
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(

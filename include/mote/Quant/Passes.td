@@ -136,7 +136,9 @@ def MoteQuantize : Pass<"mote-quantize", "mlir::ModuleOp"> {
     Option<"entry", "entry", "std::string", /*default=*/"",
            "Function the data feeds (default: main, else the only one)">,
     Option<"threads", "threads", "unsigned", /*default=*/"0",
-           "Interpreter worker threads for the teacher (0 = all cores)">,
+           "Worker threads for the teacher's interpreter and the "
+           "refinement's channels (0 = all cores; the result does not "
+           "depend on it)">,
     Option<"weightSearch", "weight-search", "bool", /*default=*/"true",
            "Choose each weight channel's clipping scale by the output error "
            "on the teacher's layer inputs (on by default when data= is "

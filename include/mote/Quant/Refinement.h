@@ -44,6 +44,9 @@ struct InputStatistics {
       : k(k), gram(withGram ? k * k : 0, 0.0), sum(k, 0.0) {}
   /// Adds `x` (length k) to the Gram matrix (no-op without one).
   void addSampled(const float *x);
+  /// addSampled of the `n` vectors at `xs` (n x k, row-major), in order:
+  /// the same matrix, bit for bit, in about half the multiply-adds.
+  void addSampledBatch(const float *xs, int64_t n);
   /// Adds `x` (length k) to the mean.
   void addToMean(const float *x);
   /// E[x], zeros if nothing was seen.
@@ -54,8 +57,19 @@ struct InputStatistics {
 /// value derived from it is reproducible from the text.
 double printedScale(double scale);
 
-/// dᵀ G d.
+/// dᵀ G d: Σ over the rows i with d_i != 0, in order, of d_i · (G d)_i,
+/// each (G d)_i summed over j in order.
 double outputError(llvm::ArrayRef<double> gram, llvm::ArrayRef<double> d);
+
+/// outputError of every vector in `ds` (all of one length k) in one pass
+/// over G, a block of vectors at a time: `errors[j]` is the very double
+/// outputError(gram, ds[j]) returns (the same operations in the same
+/// order, over several vectors at once). With `dots`, also (G ds[j]) for
+/// every row into (*dots)[j] (refineRounding's start).
+void outputErrors(llvm::ArrayRef<double> gram,
+                  llvm::ArrayRef<std::vector<double>> ds,
+                  llvm::MutableArrayRef<double> errors,
+                  std::vector<std::vector<double>> *dots = nullptr);
 
 /// One output channel's quantized weights.
 struct ChannelQuantization {
@@ -99,9 +113,35 @@ double searchSharedScale(llvm::ArrayRef<llvm::ArrayRef<float>> channels,
 /// w/scale; flips that lower dᵀ G d are taken, `passes` sweeps over the
 /// channel (stopping early when a sweep flips nothing). Updates `c.q` and
 /// `c.error`; returns the number of flips.
+/// `gram` must be symmetric (a Gram matrix is); `gd`, if given, is G d for
+/// c's rounding (outputErrors' dots) and is consumed.
 unsigned refineRounding(llvm::ArrayRef<float> w, int64_t qmax,
                         llvm::ArrayRef<double> gram, ChannelQuantization &c,
-                        unsigned passes);
+                        unsigned passes, std::vector<double> *gd = nullptr);
+
+/// What --mote-quantize does to one output channel.
+struct ChannelRefinementOptions {
+  bool search = false; ///< searchChannelScale.
+  ScaleSearchOptions scaleSearch;
+  bool adaround = false; ///< refineRounding.
+  unsigned adaroundPasses = 4;
+};
+struct ChannelRefinement {
+  /// quantizeChannel(w, scale, qmax, gram).
+  ChannelQuantization base;
+  /// outputError(gram, w): the float output's energy (0 without gram).
+  double energy = 0.0;
+  /// searchChannelScale(w, qmax, gram) with `search` (else `base`), then
+  /// refineRounding with `adaround`.
+  ChannelQuantization result;
+  unsigned flips = 0;
+};
+/// Those calls' results bit for bit, the errors of the plain rounding, of
+/// w and of every candidate scale from one pass over G (outputErrors).
+/// Without `gram` the errors are 0 and neither search nor rounding runs.
+ChannelRefinement refineChannel(llvm::ArrayRef<float> w, double scale,
+                                int64_t qmax, llvm::ArrayRef<double> gram,
+                                const ChannelRefinementOptions &options);
 
 /// Empirical bias correction: the mean output error is d·μ, so the bias
 /// that cancels it is bias − d·μ = bias + (w − w_q)·μ.

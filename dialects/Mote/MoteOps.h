@@ -22,6 +22,9 @@ namespace mote {
 struct ResizeTap {
   int64_t i0, i1;
   double w1;
+  /// The one element a dimension that is not interpolated reads (w1 is 0
+  /// or 1 there, or i0 == i1).
+  int64_t selected() const { return w1 >= 0.5 ? i1 : i0; }
 };
 } // namespace mote
 

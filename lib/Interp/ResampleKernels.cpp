@@ -133,10 +133,11 @@ Expected<Tensor> execResize(Operation *op, Operands operands) {
         };
         v = resampleDim(v, shape, d, taps[d], lerp);
       } else {
-        auto pick = [](int64_t a, int64_t b, double w) {
-          return w >= 0.5 ? b : a;
-        };
-        v = resampleDim(v, shape, d, taps[d], pick);
+        SmallVector<ResizeTap> picks;
+        for (const ResizeTap &t : taps[d])
+          picks.push_back({t.selected(), t.selected(), 0.0});
+        auto pick = [](int64_t a, int64_t, double) { return a; };
+        v = resampleDim(v, shape, d, picks, pick);
       }
     }
     for (size_t i = 0; i < v.size(); ++i)

@@ -228,7 +228,7 @@ LogicalResult Former::interpolateLayer(ResizeOp r) {
       return r.emitError("NPU lowering: linear resize along dimension ")
              << d << " (only H and W)";
     for (size_t i = 0; i < taps.size(); ++i)
-      if ((taps[i].w1 >= 0.5 ? taps[i].i1 : taps[i].i0) != int64_t(i))
+      if (taps[i].selected() != int64_t(i))
         return r.emitError("NPU lowering: linear resize moves dimension ")
                << d;
   }
@@ -242,8 +242,7 @@ LogicalResult Former::interpolateLayer(ResizeOp r) {
         out.push_back(
             {t.i0, t.i1, (int64_t(1) << numerics::kResizeWeightBits) - w1, w1});
       } else {
-        int64_t i = t.w1 >= 0.5 ? t.i1 : t.i0;
-        out.push_back({i, i, 0, 0});
+        out.push_back({t.selected(), t.selected(), 0, 0});
       }
     }
   };

@@ -60,15 +60,10 @@ struct Layer {
 /// The per-layer result line.
 using LayerReport = SynthesisLayerReport;
 
+/// The framework node's name (MoteTypeUtils' locationName), else "#index".
 std::string layerName(Operation *op, unsigned index) {
-  Location loc = op->getLoc();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location l : fused.getLocations())
-      if (auto name = dyn_cast<NameLoc>(l))
-        return name.getName().str();
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  return "#" + std::to_string(index);
+  std::string name = locationName(op->getLoc());
+  return name.empty() ? "#" + std::to_string(index) : name;
 }
 
 std::string formatDb(double v) {

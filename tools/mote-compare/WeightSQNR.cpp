@@ -8,6 +8,7 @@
 
 #include "Mote/MoteAttrUtils.h"
 #include "Mote/MoteOps.h"
+#include "Mote/MoteTypeUtils.h"
 #include "mote/Quant/Synthesis.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -38,15 +39,10 @@ struct FloatWeight {
   std::vector<double> values;
 };
 
+/// The framework node's name (MoteTypeUtils' locationName), else "#index".
 std::string layerName(Operation *op, unsigned index) {
-  Location loc = op->getLoc();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location l : fused.getLocations())
-      if (auto name = dyn_cast<NameLoc>(l))
-        return name.getName().str();
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  return "#" + std::to_string(index);
+  std::string name = locationName(op->getLoc());
+  return name.empty() ? "#" + std::to_string(index) : name;
 }
 
 std::vector<FloatWeight> floatWeights(func::FuncOp fn) {

@@ -109,27 +109,20 @@ struct ProgramChecker {
           !target.macArray.signedDigits)
         return op->emitOpError("signed digits on target '")
                << target.name << "', whose multipliers are unsigned";
+      // The registers inside the ranges the simulator accepts.
       bool dw = in.get(Field::MatMul_depthwise);
-      int64_t kh = ex(isa::reg::MM_KH), kw = ex(isa::reg::MM_KW);
-      int64_t inW = ex(isa::reg::MM_IN_W), inC = ex(isa::reg::MM_IN_C);
-      int64_t cg = dw ? 1 : ex(isa::reg::MM_IN_CG);
-      auto limited = [&](uint8_t r, int64_t lo, int64_t hi) {
-        return ex(r) >= lo && ex(r) <= hi;
+      auto outside = [&](const isa::RegisterRange &r) {
+        return ex(r.reg) < r.lo || ex(r.reg) > r.hi;
       };
-      if (kh < 1 || kw < 1 || inW < 1 || inC < 1 || cg < 1 ||
-          !limited(isa::reg::MM_KH, 1, 4096) ||
-          !limited(isa::reg::MM_KW, 1, 4096) ||
-          !limited(isa::reg::MM_IN_W, 1, 1 << 20) ||
-          !limited(isa::reg::MM_IN_C, 1, 1 << 20) ||
-          !limited(isa::reg::MM_IN_C0, 0, 1 << 20) ||
-          (!dw && !limited(isa::reg::MM_IN_CG, 1, 1 << 20)) ||
-          !limited(isa::reg::MM_STRIDE_H, 1, 4096) ||
-          !limited(isa::reg::MM_STRIDE_W, 1, 4096) ||
-          !limited(isa::reg::MM_DIL_H, 1, 4096) ||
-          !limited(isa::reg::MM_DIL_W, 1, 4096))
-        return op->emitOpError("MM_KH/MM_KW/MM_IN_W/MM_IN_C/MM_IN_CG must be "
-                               "configured before a matmul (strides and "
-                               "dilations in [1, 4096])");
+      for (const isa::RegisterRange &r : isa::kMatMulRegisterRanges)
+        if (outside(r))
+          return op->emitOpError("register ")
+                 << r.name << " = " << ex(r.reg) << " must be in [" << r.lo
+                 << ", " << r.hi << "] before a matmul";
+      if (!dw && outside(isa::kMatMulGroupRange))
+        return op->emitOpError("register MM_IN_CG = ")
+               << ex(isa::reg::MM_IN_CG) << " must be in [1, "
+               << isa::kMatMulGroupRange.hi << "] before a dense matmul";
       // The operand extents, as the simulator checks them (Footprint.h).
       isa::MatMulFootprint fp = isa::matmulFootprint(
           in, regs[unsigned(isa::Engine::Execute)], d);

@@ -177,22 +177,6 @@ Error Scheduler::resolveMatMul(uint64_t i, Op &op, uint64_t &latency,
   chainOpen = op.chain;
   chainLast = i;
 
-  struct RegCheck {
-    uint8_t r;
-    const char *name;
-    int64_t lo, hi;
-    uint32_t *dst;
-  } checks[] = {
-      {isa::reg::MM_IN_W, "MM_IN_W", 1, 1 << 20, &op.inW},
-      {isa::reg::MM_IN_C, "MM_IN_C", 1, 1 << 20, &op.inC},
-      {isa::reg::MM_IN_C0, "MM_IN_C0", 0, 1 << 20, &op.c0},
-      {isa::reg::MM_KH, "MM_KH", 1, 4096, &op.kh},
-      {isa::reg::MM_KW, "MM_KW", 1, 4096, &op.kw},
-      {isa::reg::MM_STRIDE_H, "MM_STRIDE_H", 1, 4096, &op.strideH},
-      {isa::reg::MM_STRIDE_W, "MM_STRIDE_W", 1, 4096, &op.strideW},
-      {isa::reg::MM_DIL_H, "MM_DIL_H", 1, 4096, &op.dilH},
-      {isa::reg::MM_DIL_W, "MM_DIL_W", 1, 4096, &op.dilW},
-  };
   // Alignment is checked even for an empty pass.
   if (Error e = checkSram(i, 1, op.actAddr, 0, "act_addr", "reads"))
     return e;
@@ -208,16 +192,21 @@ Error Scheduler::resolveMatMul(uint64_t i, Op &op, uint64_t &latency,
     latency = 1;
     return Error::success();
   }
-  for (const RegCheck &c : checks) {
-    if (Error e = checkRange(i, reg(kExec, c.r), c.lo, c.hi, c.name))
+  for (const isa::RegisterRange &c : isa::kMatMulRegisterRanges)
+    if (Error e = checkRange(i, reg(kExec, c.reg), c.lo, c.hi, c.name))
       return e;
-    *c.dst = uint32_t(reg(kExec, c.r));
-  }
+  auto exReg = [&](uint8_t r) { return uint32_t(reg(kExec, r)); };
+  op.inW = exReg(isa::reg::MM_IN_W), op.inC = exReg(isa::reg::MM_IN_C);
+  op.c0 = exReg(isa::reg::MM_IN_C0);
+  op.kh = exReg(isa::reg::MM_KH), op.kw = exReg(isa::reg::MM_KW);
+  op.strideH = exReg(isa::reg::MM_STRIDE_H);
+  op.strideW = exReg(isa::reg::MM_STRIDE_W);
+  op.dilH = exReg(isa::reg::MM_DIL_H), op.dilW = exReg(isa::reg::MM_DIL_W);
   if (!op.depthwise) {
-    if (Error e = checkRange(i, reg(kExec, isa::reg::MM_IN_CG), 1, 1 << 20,
-                             "MM_IN_CG"))
+    const isa::RegisterRange &g = isa::kMatMulGroupRange;
+    if (Error e = checkRange(i, reg(kExec, g.reg), g.lo, g.hi, g.name))
       return e;
-    op.cg = uint32_t(reg(kExec, isa::reg::MM_IN_CG));
+    op.cg = exReg(g.reg);
   }
   if (Error e = checkRange(i, reg(kExec, isa::reg::MM_IN_ZP), INT32_MIN,
                            INT32_MAX, "MM_IN_ZP"))

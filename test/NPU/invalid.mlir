@@ -90,7 +90,22 @@ npu.program attributes {target = #npu.target<name = "mote-default", hash = "0xb8
 // -----
 
 npu.program attributes {target = #npu.target<name = "mote-default", hash = "0xb868d0c3184d1582", digit_bits = 4, signed_digits = true, weight_bytes = 262144, weight_align = 32, activation_bytes = 262144, activation_align = 16, accumulator_bytes = 65536, accumulator_align = 64>, dram_bytes = 1024} {
-  // expected-error @+1 {{MM_KH/MM_KW/MM_IN_W/MM_IN_C/MM_IN_CG must be configured before a matmul}}
+  // expected-error @+1 {{register MM_IN_W = 0 must be in [1, 1048576] before a matmul}}
+  npu.matmul {act_addr = 0, wgt_addr = 0, acc_addr = 0, out_h = 1, out_w = 1, out_c = 4, a_digit = 0, a_signed = true, w_digit = 0, w_signed = false, shift = 0, accumulate = false, chain = false, depthwise = false}
+  npu.finish {}
+}
+
+// -----
+
+// The register ranges are the simulator's (ISA/Footprint.h).
+npu.program attributes {target = #npu.target<name = "mote-default", hash = "0xb868d0c3184d1582", digit_bits = 4, signed_digits = true, weight_bytes = 262144, weight_align = 32, activation_bytes = 262144, activation_align = 16, accumulator_bytes = 65536, accumulator_align = 64>, dram_bytes = 1024} {
+  npu.config {engine = 1, reg = 0, value = 4}
+  npu.config {engine = 1, reg = 1, value = 4}
+  npu.config {engine = 1, reg = 3, value = 4}
+  npu.config {engine = 1, reg = 4, value = 1}
+  npu.config {engine = 1, reg = 5, value = 1}
+  npu.config {engine = 1, reg = 6, value = 5000}
+  // expected-error @+1 {{register MM_STRIDE_H = 5000 must be in [1, 4096] before a matmul}}
   npu.matmul {act_addr = 0, wgt_addr = 0, acc_addr = 0, out_h = 1, out_w = 1, out_c = 4, a_digit = 0, a_signed = true, w_digit = 0, w_signed = false, shift = 0, accumulate = false, chain = false, depthwise = false}
   npu.finish {}
 }

@@ -35,11 +35,32 @@ inline uint64_t storeSourceBytes(const Instruction &in) {
          uint64_t(in.get(Field::Store_elem_bytes));
 }
 
+/// The execute registers a (non-empty) MATMUL reads and the ranges the
+/// simulator accepts (the npu verifier checks the same): matmulFootprint is
+/// exact inside them. MM_IN_CG is read by dense passes only.
+struct RegisterRange {
+  uint8_t reg;
+  const char *name;
+  int64_t lo, hi;
+};
+inline constexpr RegisterRange kMatMulRegisterRanges[] = {
+    {reg::MM_IN_W, "MM_IN_W", 1, 1 << 20},
+    {reg::MM_IN_C, "MM_IN_C", 1, 1 << 20},
+    {reg::MM_IN_C0, "MM_IN_C0", 0, 1 << 20},
+    {reg::MM_KH, "MM_KH", 1, 4096},
+    {reg::MM_KW, "MM_KW", 1, 4096},
+    {reg::MM_STRIDE_H, "MM_STRIDE_H", 1, 4096},
+    {reg::MM_STRIDE_W, "MM_STRIDE_W", 1, 4096},
+    {reg::MM_DIL_H, "MM_DIL_H", 1, 4096},
+    {reg::MM_DIL_W, "MM_DIL_W", 1, 4096},
+};
+inline constexpr RegisterRange kMatMulGroupRange = {reg::MM_IN_CG, "MM_IN_CG",
+                                                    1, 1 << 20};
+
 /// A MATMUL's operand extents (ISA.def MATMUL) with execute registers
 /// `ex`: the input window it reads, its reduction length, the packed
-/// weight rows and the int32 accumulator tile. Exact for registers in the
-/// simulator's ranges (MM_KH/KW, strides, dilations <= 4096; MM_IN_W,
-/// MM_IN_C, MM_IN_C0, MM_IN_CG <= 2^20); actBytes saturates beyond.
+/// weight rows and the int32 accumulator tile. Exact for registers in
+/// kMatMulRegisterRanges; actBytes saturates beyond.
 struct MatMulFootprint {
   uint64_t inRows = 0, inCols = 0; ///< Input window, in pixels.
   uint64_t channels = 0;           ///< Input channels read per pixel.

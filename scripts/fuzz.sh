@@ -100,7 +100,9 @@ for t in "${targets[@]}"; do
   log="$build/fuzz-$t.log"
   # -rss_limit_mb: a program may legitimately need a few hundred MB; more is
   # an unbounded allocation driven by the input, i.e. a bug.
-  if ! ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1}" \
+  # allow_user_poisoning=0: see scripts/sanitize.sh (mixed instrumented /
+  # uninstrumented MLIR allocators).
+  if ! ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:allow_user_poisoning=0}" \
       "$build/bin/$t" "$corpus" "$seeds/$kind" \
       -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
       -malloc_limit_mb=2048 -print_final_stats=1 \

@@ -17,12 +17,15 @@
 
 #include "../lib/Sim/MatMulKernels.h"
 #include "../lib/Sim/Plan.h"
+#include "../lib/Sim/VecKernels.h"
 
 #include "mote/ISA/Program.h"
 
 #include "gtest/gtest.h"
 
 #include <algorithm>
+#include <climits>
+#include <cstring>
 #include <random>
 
 using namespace mote;
@@ -199,12 +202,15 @@ TEST(SimKernel, FastMatMulMatchesReference) {
           for (KernelISA isa : isas) {
             ASSERT_TRUE(setKernelISA(isa));
             Machine fast = cloneState(t.m);
-            // Twice: the second run reuses the cached weights.
-            for (int run = 0; run < 2; ++run) {
+            // Three times: the second run reuses the cached weights
+            // unchecked (the weight buffer is invariant here), the third
+            // checks them against the buffer first.
+            ASSERT_TRUE(plan.weightsInvariant);
+            for (int run = 0; run < 3; ++run) {
               fast.sram[2] = t.m.sram[2];
               for (size_t s = 0; s < plan.steps.size(); ++s)
                 execMatMulStep(fast, t.ops, plan.steps[s],
-                               plan.matMulIndex[s]);
+                               plan.matMulIndex[s], run < 2);
               ASSERT_EQ(ref.sram[2], fast.sram[2])
                   << "d=" << d << " depthwise=" << depthwise
                   << " variant=" << variant << " trial=" << trial << " "
@@ -215,6 +221,108 @@ TEST(SimKernel, FastMatMulMatchesReference) {
   setKernelISA(saved);
   // Full grids must really have been fused, or the test proves little.
   EXPECT_GT(fused, total / 2);
+}
+
+TEST(SimKernel, RequantizeMatchesScalar) {
+  std::mt19937 rng(11);
+  KernelISA saved = activeKernelISA();
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return lo + int64_t(rng() % uint64_t(hi - lo + 1));
+  };
+  for (int trial = 0; trial < 400; ++trial) {
+    RequantizeArgs r;
+    r.pixels = uint64_t(pick(1, 9));
+    // Below, at and above one vector of channels, and above the kernel's
+    // on-stack operand buffer (64).
+    r.channels = uint32_t(pick(1, trial % 4 == 0 ? 150 : 40));
+    uint64_t n = r.pixels * r.channels;
+    std::vector<int32_t> acc(n);
+    int wide = trial % 5; // 0: small sums; 4: operands near int32's ends
+    for (int32_t &a : acc)
+      a = wide == 4 && rng() % 3 == 0
+              ? (rng() % 2 ? INT32_MAX : INT32_MIN)
+              : int32_t(pick(wide ? INT32_MIN / 2 : -100000,
+                             wide ? INT32_MAX / 2 : 100000));
+    std::vector<int64_t> bias(r.channels);
+    std::vector<numerics::ScaleMultiplier> scales(r.channels);
+    for (uint32_t c = 0; c < r.channels; ++c) {
+      // Some biases push |acc + bias| past 2^31 (the scalar 128-bit path).
+      bias[c] = wide == 4 ? pick(INT32_MIN, INT32_MAX) : pick(-5000, 5000);
+      scales[c] = {int32_t(pick(0, INT32_MAX)), int32_t(pick(1, 62))};
+    }
+    std::vector<uint8_t> accBytes(4 * n);
+    std::memcpy(accBytes.data(), acc.data(), 4 * n);
+    r.acc = accBytes.data();
+    r.bias = bias.data();
+    r.scales = scales.data();
+    r.zpOut = pick(-300, 300);
+    r.clampLo = pick(-200, 100);
+    r.clampHi = pick(-100, 300);
+    r.outSigned = rng() % 2;
+    std::vector<uint8_t> want(n, 0xAB), got(n, 0xCD);
+    r.dst = want.data();
+    requantizeBytesWith(KernelISA::Scalar, r);
+    for (KernelISA isa : supportedISAs()) {
+      std::fill(got.begin(), got.end(), 0xCD);
+      r.dst = got.data();
+      requantizeBytesWith(isa, r);
+      ASSERT_EQ(want, got) << kernelISAName(isa) << " trial " << trial;
+    }
+  }
+  setKernelISA(saved);
+}
+
+TEST(SimKernel, VecTableMatchesReference) {
+  std::mt19937 rng(13);
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return lo + int64_t(rng() % uint64_t(hi - lo + 1));
+  };
+  const isa::VecOp kinds[] = {isa::VecOp::Add, isa::VecOp::Sub,
+                              isa::VecOp::Max, isa::VecOp::Min,
+                              isa::VecOp::Mul, isa::VecOp::Rescale,
+                              isa::VecOp::Clamp};
+  int tabulated = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    Op op;
+    op.kind = OpKind::Vec;
+    op.vop = kinds[trial % 7];
+    op.outH = uint32_t(pick(1, 4));
+    op.outW = uint32_t(pick(1, 6));
+    op.channels = uint32_t(pick(1, 20));
+    uint64_t n = uint64_t(op.outH) * op.outW * op.channels;
+    op.srcA = uint64_t(pick(0, 64));
+    op.srcB = 512 + uint64_t(pick(0, 64));
+    // Elsewhere, in place, or overlapping the first operand from behind.
+    int where = trial % 3;
+    op.dst = where == 0 ? 1024 : where == 1 ? op.srcA : op.srcA + pick(1, 5);
+    op.vaSigned = rng() % 2;
+    op.vbSigned = rng() % 2;
+    op.outSigned = rng() % 2;
+    op.zpA = pick(-128, 255);
+    op.zpB = pick(-128, 255);
+    op.zpOut = pick(-128, 255);
+    op.clampLo = pick(-300, 50);
+    op.clampHi = pick(0, 300);
+    op.mulA = {int32_t(pick(1, INT32_MAX)), int32_t(pick(1, 40))};
+    op.mulB = {int32_t(pick(1, INT32_MAX)), int32_t(pick(1, 40))};
+    op.mulOut = {int32_t(pick(1, INT32_MAX)), int32_t(pick(1, 40))};
+    Machine ref;
+    ref.sram[1].resize(2048);
+    for (uint8_t &b : ref.sram[1])
+      b = uint8_t(rng());
+    Machine fast;
+    fast.sram = ref.sram;
+    ASSERT_FALSE(bool(execute(ref, op)));
+    Step step;
+    VecTableCache cache;
+    planVecTable(op, step, cache);
+    ASSERT_TRUE(step.vecTable) << "trial " << trial;
+    ++tabulated;
+    execVecTable(fast, op, step);
+    ASSERT_EQ(ref.sram[1], fast.sram[1])
+        << "trial " << trial << " vop " << int(op.vop) << " n " << n;
+  }
+  EXPECT_EQ(tabulated, 300);
 }
 
 } // namespace

@@ -16,8 +16,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "Machine.h"
+#include "VecElement.h"
+#include "VecKernels.h"
 #include "mote/Sim/Simulator.h"
 
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Twine.h"
 
 #include <algorithm>
@@ -34,13 +37,6 @@ static inline uint32_t load32(const uint8_t *p) {
   return v;
 }
 static inline void store32(uint8_t *p, uint32_t v) { std::memcpy(p, &v, 4); }
-
-static inline int64_t satAdd(int64_t a, int64_t b) {
-  int64_t r;
-  if (__builtin_add_overflow(a, b, &r))
-    return a > 0 ? INT64_MAX : INT64_MIN;
-  return r;
-}
 
 //===----------------------------------------------------------------------===//
 // LOAD / STORE
@@ -217,18 +213,6 @@ static void execMatMul(Machine &m, const Op &op) {
 // VEC
 //===----------------------------------------------------------------------===//
 
-/// numerics::applyScale without 128-bit arithmetic when |v| <= 2^31: then
-/// |v·M| < 2^62 (M < 2^31) and adding 2^(S-1) <= 2^61 stays below 2^63, so
-/// the int64 expression is the same integer; the arithmetic shift is the
-/// same floor division. Byte operands and int32 accumulators (plus an int32
-/// bias) are almost always in that range.
-static inline int64_t applyScaleFast(int64_t v, numerics::ScaleMultiplier m) {
-  if (v >= -(int64_t(1) << 31) && v <= (int64_t(1) << 31))
-    return (v * int64_t(m.multiplier) + (int64_t(1) << (m.shift - 1))) >>
-           m.shift;
-  return numerics::applyScale(v, m);
-}
-
 namespace {
 /// Typed access to a VEC operand: int32 in the accumulator buffer, or
 /// (u)int8 bytes in the activation buffer.
@@ -298,8 +282,8 @@ static Error execVec(Machine &m, const Op &op) {
   switch (op.vop) {
   case isa::VecOp::Requantize: {
     const uint8_t *records = m.sram[0].data() + op.srcB;
-    std::vector<numerics::ScaleMultiplier> scales(op.channels);
-    std::vector<int64_t> bias(op.channels);
+    llvm::SmallVector<numerics::ScaleMultiplier, 64> scales(op.channels);
+    llvm::SmallVector<int64_t, 64> bias(op.channels);
     for (uint32_t c = 0; c < op.channels; ++c)
       if (Error e = readRecord(op, records, isa::kRequantRecordBytes * uint64_t(c),
                                "requantize: the record of channel " +
@@ -309,20 +293,18 @@ static Error execVec(Machine &m, const Op &op) {
     if (a.acc && !op.dAcc) {
       // The common case, int32 accumulators to bytes: straight into the
       // destination, with writeResults' saturation, no int64 staging.
-      const uint8_t *src = a.base;
-      uint8_t *dst = m.sram[1].data() + op.dst;
-      int64_t zpOut = op.zpOut, lo = op.clampLo, hi = op.clampHi;
-      int64_t slo = op.outSigned ? -128 : 0, shi = op.outSigned ? 127 : 255;
-      const numerics::ScaleMultiplier *sc = scales.data();
-      const int64_t *bi = bias.data();
-      uint32_t channels = op.channels;
-      for (uint64_t p = 0, i = 0; p < pixels; ++p)
-        for (uint32_t c = 0; c < channels; ++c, ++i) {
-          int64_t v = applyScaleFast(
-              int64_t(int32_t(load32(src + 4 * i))) + bi[c], sc[c]);
-          v = numerics::saturate(satAdd(v, zpOut), lo, hi);
-          dst[i] = uint8_t(numerics::saturate(v, slo, shi));
-        }
+      RequantizeArgs args;
+      args.acc = a.base;
+      args.dst = m.sram[1].data() + op.dst;
+      args.pixels = pixels;
+      args.channels = op.channels;
+      args.bias = bias.data();
+      args.scales = scales.data();
+      args.zpOut = op.zpOut;
+      args.clampLo = op.clampLo;
+      args.clampHi = op.clampHi;
+      args.outSigned = op.outSigned;
+      requantizeBytes(args);
       return Error::success();
     }
     if (a.acc) {
@@ -370,26 +352,11 @@ static Error execVec(Machine &m, const Op &op) {
   case isa::VecOp::Add:
   case isa::VecOp::Sub:
   case isa::VecOp::Max:
-  case isa::VecOp::Min: {
-    Operand b = operandB(m, op);
-    for (uint64_t i = 0; i < n; ++i) {
-      int64_t va = applyScaleFast(a.get(i) - op.zpA, op.mulA);
-      int64_t vb = applyScaleFast(b.get(i) - op.zpB, op.mulB);
-      int64_t v = op.vop == isa::VecOp::Add   ? satAdd(va, vb)
-                  : op.vop == isa::VecOp::Sub ? satAdd(va, -vb)
-                  : op.vop == isa::VecOp::Max ? std::max(va, vb)
-                                              : std::min(va, vb);
-      y[i] = clampOut(applyScaleFast(v, op.mulOut));
-    }
-    break;
-  }
+  case isa::VecOp::Min:
   case isa::VecOp::Mul: {
-    // Operands are bytes (or int32 accumulators, < 2^31 each): the product
-    // fits int64 exactly, as in the interpreter.
     Operand b = operandB(m, op);
     for (uint64_t i = 0; i < n; ++i)
-      y[i] = clampOut(applyScaleFast(
-          (a.get(i) - op.zpA) * (b.get(i) - op.zpB), op.mulOut));
+      y[i] = vecElement(op, a.get(i), b.get(i));
     break;
   }
   case isa::VecOp::MaxPool:
@@ -423,12 +390,9 @@ static Error execVec(Machine &m, const Op &op) {
     break;
   }
   case isa::VecOp::Clamp:
-    for (uint64_t i = 0; i < n; ++i)
-      y[i] = numerics::saturate(a.get(i), op.clampLo, op.clampHi);
-    break;
   case isa::VecOp::Rescale:
     for (uint64_t i = 0; i < n; ++i)
-      y[i] = clampOut(applyScaleFast(a.get(i) - op.zpA, op.mulA));
+      y[i] = vecElement(op, a.get(i), 0);
     break;
   }
   writeResults(m, op);

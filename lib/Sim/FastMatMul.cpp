@@ -208,17 +208,40 @@ Plan sim::buildPlan(llvm::ArrayRef<Op> ops, const isa::Program &program,
   for (const isa::HostSegment &seg : program.hostSegments)
     for (const isa::HostTensorDesc &t : seg.outputs)
       plan.dramWritten.add(t.dramAddr, t.dramAddr + t.bytes);
+  uint64_t constantsEnd = program.constants.size();
+  plan.weightsInvariant =
+      (plan.dramWritten.empty() || plan.dramWritten.lo >= constantsEnd) &&
+      llvm::all_of(ops, [&](const Op &op) {
+        if (op.kind != OpKind::Load || op.buffer != 0 ||
+            op.rows == 0 || op.cols == 0 || op.elemBytes == 0)
+          return true;
+        if (op.onChip)
+          return false;
+        // The extreme corners of the strided source (strides may be
+        // negative) lie in the constants.
+        for (int64_t r : {int64_t(0), int64_t(op.rows) - 1})
+          for (int64_t c : {int64_t(0), int64_t(op.cols) - 1}) {
+            int64_t at =
+                int64_t(op.dramAddr) + r * op.rowStride + c * op.pixStride;
+            if (at < 0 || uint64_t(at) + op.elemBytes > constantsEnd)
+              return false;
+          }
+        return true;
+      });
 
   auto addStep = [&](Step s) {
     plan.matMulIndex.push_back(s.isMatMul() ? plan.matMulSteps++ : 0);
     plan.steps.push_back(std::move(s));
   };
+  VecTableCache vecTables;
   uint32_t n = uint32_t(ops.size());
   for (uint32_t i = 0; i < n;) {
     const Op &op = ops[i];
     if (op.kind != OpKind::MatMul) {
       Step s;
       s.first = i;
+      if (op.kind == OpKind::Vec)
+        planVecTable(op, s, vecTables);
       addStep(std::move(s));
       ++i;
       continue;
@@ -255,6 +278,84 @@ static void mulAdd32(uint32_t *sums, const uint32_t *a, const uint32_t *w,
     sums[o] += a[o] * w[o];
 }
 
+/// Depthwise int16 operands are laid out with their channels padded to a
+/// multiple of this (zero weights), so that the inner loop is whole vectors.
+constexpr uint64_t kDepthwiseLanes = 16;
+
+static uint64_t depthwiseStride(uint64_t channels) {
+  return (channels + kDepthwiseLanes - 1) / kDepthwiseLanes * kDepthwiseLanes;
+}
+
+/// sums[x·n + o] += a[x·aStep + o] · w[o] modulo 2^32 for x < count,
+/// o < n (a multiple of kDepthwiseLanes): one kernel tap along a row of
+/// depthwise outputs. Both operands fit int16, so every product is an exact
+/// int32; the sums wrap.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+static void tapRow16(uint32_t *__restrict sums, const int16_t *__restrict a,
+                     uint64_t aStep, const int16_t *__restrict w,
+                     uint64_t count, uint64_t n) {
+  for (uint64_t x = 0; x < count; ++x)
+    for (uint64_t o = 0; o < n; ++o)
+      sums[x * n + o] += uint32_t(int32_t(a[x * aStep + o]) * int32_t(w[o]));
+}
+
+/// A depthwise step with int16 operands. `w` holds the weights [k][o] with
+/// depthwiseStride(outC) per k; the window's activations [iy][ix][c] are
+/// converted with the same stride into m.act16; each output row is summed
+/// in m.sums and added (shifted by f) into the accumulators.
+static void depthwise16(Machine &m, const Op &op, const Step &step,
+                        const int16_t *w, const uint8_t *act, uint64_t inRows,
+                        uint64_t inCols, uint8_t *acc, unsigned f) {
+  uint64_t outC = op.outC, outW = op.outW, n = depthwiseStride(outC);
+  m.act16.resize(inRows * inCols * n);
+  int16_t *ad = m.act16.data();
+  int16_t zp = int16_t(op.inZp);
+  for (uint64_t iy = 0; iy < inRows; ++iy)
+    for (uint64_t ix = 0; ix < inCols; ++ix) {
+      const uint8_t *p = act + (iy * op.inW + ix) * op.inC + op.c0;
+      int16_t *q = ad + (iy * inCols + ix) * n;
+      if (step.actAffine && op.inSigned)
+        for (uint64_t c = 0; c < outC; ++c)
+          q[c] = int16_t(int16_t(int8_t(p[c])) - zp);
+      else if (step.actAffine)
+        for (uint64_t c = 0; c < outC; ++c)
+          q[c] = int16_t(int16_t(p[c]) - zp);
+      else
+        for (uint64_t c = 0; c < outC; ++c)
+          q[c] = step.act16[p[c]];
+      std::fill(q + outC, q + n, int16_t(0));
+    }
+  m.sums.resize(outW * n);
+  uint32_t *sums = m.sums.data();
+  for (uint64_t oy = 0; oy < op.outH; ++oy) {
+    std::fill(sums, sums + outW * n, 0u);
+    uint64_t k = 0;
+    for (uint64_t ky = 0; ky < op.kh; ++ky) {
+      uint64_t iy = oy * op.strideH + ky * op.dilH;
+      for (uint64_t kx = 0; kx < op.kw; ++kx, ++k)
+        tapRow16(sums, ad + (iy * inCols + kx * op.dilW) * n,
+                 uint64_t(op.strideW) * n, w + k * n, outW, n);
+    }
+    for (uint64_t ox = 0; ox < outW; ++ox) {
+      uint8_t *out = acc + (oy * outW + ox) * outC * 4;
+      uint32_t *s = sums + ox * n;
+      if (op.accumulate) {
+        for (uint64_t o = 0; o < outC; ++o) {
+          uint32_t old;
+          std::memcpy(&old, out + o * 4, 4);
+          s[o] = old + (s[o] << f);
+        }
+      } else {
+        for (uint64_t o = 0; o < outC; ++o)
+          s[o] <<= f;
+      }
+      std::memcpy(out, s, outC * 4);
+    }
+  }
+}
+
 /// The value of weight digit k of a packed row, as the chip reads it
 /// (d-bit field, LSB first, sign-extended when signed), exact for d <= 32.
 static int64_t weightDigit(const uint8_t *row, uint64_t rowBytes, uint64_t k,
@@ -279,25 +380,41 @@ static int64_t weightDigit(const uint8_t *row, uint64_t rowBytes, uint64_t k,
 }
 
 /// Fills `e` (signature and raw bytes already set) from its planes.
-static void buildWeights(unsigned d, const Op &op, const Step &step,
+static void buildWeights(Machine &m, const Op &op, const Step &step,
                          MatMulCache::Entry &e) {
+  unsigned d = m.digitBits;
   uint64_t outC = op.outC, K = op.K;
   uint64_t rowBytes = (K * d + 7) / 8, planeBytes = rowBytes * outC;
-  std::vector<__int128> full(outC * K, 0);
-  for (size_t i = 0; i < step.planes.size(); ++i) {
-    const WeightPlane &pl = step.planes[i];
-    const uint8_t *base = e.raw.data() + i * planeBytes;
-    __int128 scale = __int128(1) << pl.shift;
+  // Each weight's full value Σ_i digit_i·2^shift_i, exactly in 128 bits;
+  // kept as its low 64 bits (the 32-bit path needs it modulo 2^32 only),
+  // in the machine's scratch so that no large buffer is allocated (and
+  // page-faulted) per tile.
+  std::vector<int64_t> &full = m.weightValues;
+  full.resize(outC * K);
+  bool fits = true;
+  for (uint64_t o = 0; o < outC; ++o)
+    for (uint64_t k = 0; k < K; ++k) {
+      __int128 v = 0;
+      for (size_t i = 0; i < step.planes.size(); ++i) {
+        const WeightPlane &pl = step.planes[i];
+        const uint8_t *row = e.raw.data() + i * planeBytes + o * rowBytes;
+        v += __int128(weightDigit(row, rowBytes, k, d, pl.wSigned)) *
+             (__int128(1) << pl.shift);
+      }
+      fits &= fitsInt16(v);
+      full[o * K + k] = int64_t(uint64_t(v));
+    }
+  e.packed.clear();
+  e.depthwise16.clear();
+  e.wide.clear();
+  if (fits && op.depthwise) {
+    uint64_t n = depthwiseStride(outC);
+    e.depthwise16.assign(n * K, 0);
     for (uint64_t o = 0; o < outC; ++o)
       for (uint64_t k = 0; k < K; ++k)
-        full[o * K + k] +=
-            __int128(weightDigit(base + o * rowBytes, rowBytes, k, d,
-                                 pl.wSigned)) *
-            scale;
+        e.depthwise16[k * n + o] = int16_t(full[o * K + k]);
+    return;
   }
-  bool fits = !op.depthwise && std::all_of(full.begin(), full.end(), fitsInt16);
-  e.packed.clear();
-  e.wide.clear();
   if (fits) {
     uint64_t kPairs = (K + 1) / 2;
     uint64_t oPad = (outC + kKernelLanes - 1) / kKernelLanes * kKernelLanes;
@@ -318,7 +435,8 @@ static void buildWeights(unsigned d, const Op &op, const Step &step,
 /// step's last entry or one with the same bytes (found by hash), each
 /// checked byte for byte, or a new one.
 static MatMulCache::Entry &preparedWeights(Machine &m, const Op &op,
-                                           const Step &step, unsigned index) {
+                                           const Step &step, unsigned index,
+                                           bool weightsInvariant) {
   unsigned d = m.digitBits;
   uint64_t rowBytes = (uint64_t(op.K) * d + 7) / 8;
   uint64_t planeBytes = rowBytes * op.outC;
@@ -341,7 +459,8 @@ static MatMulCache::Entry &preparedWeights(Machine &m, const Op &op,
   if (cache.last.size() <= index)
     cache.last.resize(index + 1, nullptr);
   MatMulCache::Entry *&last = cache.last[index];
-  if (last && matches(*last))
+  // An invariant buffer holds what it held when `last` was checked.
+  if (last && (weightsInvariant || matches(*last)))
     return *last;
   uint64_t h = llvm::xxh3_64bits(llvm::ArrayRef<uint8_t>(
       reinterpret_cast<const uint8_t *>(sig.data()), sig.size() * 8));
@@ -364,13 +483,13 @@ static MatMulCache::Entry &preparedWeights(Machine &m, const Op &op,
   for (size_t i = 0; i < step.planes.size(); ++i)
     std::memcpy(e.raw.data() + i * planeBytes, wbuf + step.planes[i].wgtAddr,
                 planeBytes);
-  buildWeights(d, op, step, e);
+  buildWeights(m, op, step, e);
   last = &e;
   return e;
 }
 
 void sim::execMatMulStep(Machine &m, llvm::ArrayRef<Op> ops, const Step &step,
-                         unsigned matMulIndex) {
+                         unsigned matMulIndex, bool weightsInvariant) {
   const Op &op = ops[step.first];
   if (op.outH == 0 || op.outW == 0 || op.outC == 0)
     return;
@@ -392,7 +511,8 @@ void sim::execMatMulStep(Machine &m, llvm::ArrayRef<Op> ops, const Step &step,
     std::memcpy(p, &v, 4);
   };
 
-  MatMulCache::Entry &cache = preparedWeights(m, op, step, matMulIndex);
+  MatMulCache::Entry &cache =
+      preparedWeights(m, op, step, matMulIndex, weightsInvariant);
 
   uint32_t cn = op.depthwise ? op.outC : op.cg;
   uint64_t inRows = uint64_t(op.outH - 1) * op.strideH +
@@ -402,6 +522,11 @@ void sim::execMatMulStep(Machine &m, llvm::ArrayRef<Op> ops, const Step &step,
   const uint8_t *act = m.sram[1].data() + op.actAddr;
   uint64_t K = op.K;
 
+  if (step.actFits16 && !cache.depthwise16.empty()) {
+    depthwise16(m, op, step, cache.depthwise16.data(), act, inRows, inCols,
+                acc, f);
+    return;
+  }
   if (step.actFits16 && !cache.packed.empty()) {
     m.act16.resize(inRows * inCols * cn);
     int16_t *ad = m.act16.data();
@@ -480,6 +605,15 @@ void sim::execMatMulStep(Machine &m, llvm::ArrayRef<Op> ops, const Step &step,
 
   // 32-bit path: operands modulo 2^32 (exact for the wrapped sums).
   const uint32_t *table = step.actWide.data();
+  if (cache.wide.empty() && !cache.depthwise16.empty()) {
+    // The weights fit int16 but the activations do not: widen them
+    // (conversion to uint32 is the value modulo 2^32).
+    uint64_t n = depthwiseStride(outC);
+    cache.wide.resize(outC * K);
+    for (uint64_t k = 0; k < K; ++k)
+      for (uint64_t o = 0; o < outC; ++o)
+        cache.wide[k * outC + o] = uint32_t(cache.depthwise16[k * n + o]);
+  }
   if (cache.wide.empty()) {
     // The weights fit int16 but the activations do not: widen them.
     cache.wide.assign(outC * K, 0);

@@ -89,6 +89,7 @@ struct MatMulCache {
     std::vector<uint64_t> signature;
     std::vector<uint8_t> raw;    ///< The weight bytes, plane after plane.
     std::vector<int16_t> packed; ///< dotInt16 layout, when int16 fits.
+    std::vector<int16_t> depthwise16; ///< [k][o], depthwise, when int16 fits.
     std::vector<uint32_t> wide;  ///< [o][k] ([k][o] depthwise) otherwise.
   };
   /// Per MATMUL step of the plan: the entry it used last.
@@ -110,6 +111,7 @@ struct Machine {
   // Fast MATMUL path (FastMatMul.cpp).
   MatMulCache matMulCache;
   std::vector<int16_t> act16, patch16;
+  std::vector<int64_t> weightValues; ///< Scratch of the weight preparation.
 };
 
 /// Executes one resolved operation. Only data-dependent problems (an

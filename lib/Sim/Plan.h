@@ -26,6 +26,8 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
+#include <memory>
 #include <cstdint>
 #include <vector>
 
@@ -64,6 +66,11 @@ struct Step {
   std::vector<uint32_t> actWide;
   std::vector<int16_t> act16;
   bool actFits16 = false, actAffine = false;
+  /// Elementwise VEC steps on byte operands with a byte destination
+  /// (FastVec.cpp): the result byte of every operand byte (unary, 256
+  /// entries) or pair of bytes (binary, [a][b], 65536 entries); empty
+  /// otherwise. Steps with the same registers share one table.
+  std::shared_ptr<const std::vector<uint8_t>> vecTable;
   bool isMatMul() const { return !acts.empty(); }
 };
 
@@ -85,15 +92,31 @@ struct Plan {
   std::vector<uint32_t> matMulIndex; ///< Per step: its MATMUL number.
   std::array<ByteRange, 3> sramWritten;
   ByteRange dramWritten;
+  /// Every byte a MATMUL reads from the weight buffer is the same in every
+  /// run: the buffer is filled only by LOADs from DRAM constants, and
+  /// nothing writes the constants. A machine then checks a step's prepared
+  /// weights against the buffer once, not on every run.
+  bool weightsInvariant = false;
 };
 
 /// Groups `ops` into steps and computes the written ranges.
 Plan buildPlan(llvm::ArrayRef<Op> ops, const isa::Program &program,
                unsigned digitBits);
 
+/// The tables of a plan by the registers they depend on.
+using VecTableCache =
+    std::map<std::vector<int64_t>, std::shared_ptr<const std::vector<uint8_t>>>;
+
+/// Tabulates elementwise VEC `op` into `step.vecTable` where it applies,
+/// reusing a table of `cache` with the same registers.
+void planVecTable(const Op &op, Step &step, VecTableCache &cache);
+
+/// Executes a VEC step with a table.
+void execVecTable(Machine &m, const Op &op, const Step &step);
+
 /// Executes MATMUL step number `matMulIndex` (Plan::matMulIndex) on `m`.
 void execMatMulStep(Machine &m, llvm::ArrayRef<Op> ops, const Step &step,
-                    unsigned matMulIndex);
+                    unsigned matMulIndex, bool weightsInvariant);
 
 } // namespace mote::sim
 

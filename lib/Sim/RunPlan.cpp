@@ -97,7 +97,12 @@ Error sim::runPlan(const SimulatorImpl &impl, Machine &m) {
   for (size_t s = 0; s < plan.steps.size(); ++s) {
     const Step &step = plan.steps[s];
     if (step.isMatMul()) {
-      execMatMulStep(m, impl.ops, step, plan.matMulIndex[s]);
+      execMatMulStep(m, impl.ops, step, plan.matMulIndex[s],
+                     plan.weightsInvariant);
+      continue;
+    }
+    if (step.vecTable) {
+      execVecTable(m, impl.ops[step.first], step);
       continue;
     }
     if (Error e = execute(m, impl.ops[step.first]))

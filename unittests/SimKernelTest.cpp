@@ -10,7 +10,8 @@
 // and weights, zero points, K odd and even (the kernel pads K to pairs),
 // channel counts that are and are not multiples of the vector width, dense
 // and depthwise, strides and dilations, full digit grids (fused), broken
-// grids (executed pass by pass) and operands too wide for int16; each on
+// grids (executed pass by pass), operands too wide for int16, and passes
+// with DMA transfers between them (fused across the independent ones); each on
 // every kernel implementation the host supports.
 //
 //===----------------------------------------------------------------------===//
@@ -170,6 +171,37 @@ Tile randomTile(std::mt19937 &rng, unsigned d, bool depthwise, int variant) {
       t.ops.insert(t.ops.end(), more.begin(), more.end());
     }
   }
+  if (variant >= 5 && t.ops.size() > 2) {
+    // DMA transfers between the passes (the engine works on other tiles):
+    // a LOAD of weights elsewhere and a STORE from other accumulators,
+    // which the plan fuses across, and (variant 6) a LOAD overwriting the
+    // weight plane of the last pass, which it must not.
+    t.m.dram.resize(4096);
+    for (uint8_t &b : t.m.dram)
+      b = uint8_t(rng());
+    Op load;
+    load.kind = OpKind::Load;
+    load.buffer = 0;
+    load.rows = 3;
+    load.cols = 16;
+    load.elemBytes = 1;
+    load.rowStride = 40;
+    load.pixStride = 1;
+    load.dramAddr = pick(0, 512);
+    load.sramAddr = variant == 6 ? t.ops.back().wgtAddr : 100000;
+    Op store;
+    store.kind = OpKind::Store;
+    store.buffer = 2;
+    store.rows = 2;
+    store.cols = 8;
+    store.elemBytes = 4;
+    store.rowStride = 64;
+    store.pixStride = 4;
+    store.sramAddr = 64 * 100;
+    store.dramAddr = 2048;
+    t.ops.insert(t.ops.begin() + 1, load);
+    t.ops.insert(t.ops.begin() + 2, store);
+  }
   return t;
 }
 
@@ -190,7 +222,7 @@ TEST(SimKernel, FastMatMulMatchesReference) {
   int fused = 0, total = 0;
   for (unsigned d : {2u, 4u, 8u})
     for (bool depthwise : {false, true})
-      for (int variant = 0; variant < 5; ++variant)
+      for (int variant = 0; variant < 7; ++variant)
         for (int trial = 0; trial < 12; ++trial) {
           Tile t = randomTile(rng, d, depthwise, variant);
           Machine ref = cloneState(t.m);
@@ -198,6 +230,10 @@ TEST(SimKernel, FastMatMulMatchesReference) {
             ASSERT_FALSE(bool(execute(ref, op)));
           Plan plan = buildPlan(t.ops, empty, d);
           fused += plan.steps.size() < t.ops.size();
+          if (variant == 5) {
+            EXPECT_EQ(plan.matMulSteps, 1u)
+                << "the passes fuse across the independent LOAD and STORE";
+          }
           ++total;
           for (KernelISA isa : isas) {
             ASSERT_TRUE(setKernelISA(isa));
@@ -205,12 +241,21 @@ TEST(SimKernel, FastMatMulMatchesReference) {
             // Three times: the second run reuses the cached weights
             // unchecked (the weight buffer is invariant here), the third
             // checks them against the buffer first.
-            ASSERT_TRUE(plan.weightsInvariant);
+            // (A LOAD from an empty program's "constants" is not.)
+            bool invariant = plan.weightsInvariant;
             for (int run = 0; run < 3; ++run) {
-              fast.sram[2] = t.m.sram[2];
-              for (size_t s = 0; s < plan.steps.size(); ++s)
+              fast.sram = t.m.sram;
+              fast.dram = t.m.dram;
+              for (size_t s = 0; s < plan.steps.size(); ++s) {
+                if (!plan.steps[s].isMatMul()) {
+                  ASSERT_FALSE(bool(execute(fast, t.ops[plan.steps[s].first])));
+                  continue;
+                }
                 execMatMulStep(fast, t.ops, plan.steps[s],
-                               plan.matMulIndex[s], run < 2);
+                               plan.matMulIndex[s], run < 2 && invariant);
+              }
+              ASSERT_EQ(ref.dram, fast.dram);
+              ASSERT_EQ(ref.sram[0], fast.sram[0]);
               ASSERT_EQ(ref.sram[2], fast.sram[2])
                   << "d=" << d << " depthwise=" << depthwise
                   << " variant=" << variant << " trial=" << trial << " "

@@ -46,8 +46,18 @@ static void execLoad(Machine &m, const Op &op) {
   uint8_t *tile = m.sram[op.buffer].data() + op.sramAddr;
   uint64_t eb = op.elemBytes;
   uint64_t tileW = uint64_t(op.padLeft) + op.cols + op.padRight;
-  uint64_t tileH = uint64_t(op.padTop) + op.rows + op.padBottom;
-  std::memset(tile, op.padValue, tileH * tileW * eb);
+  // The padding only: the transfer below writes every other byte.
+  uint64_t rowBytes = tileW * eb;
+  std::memset(tile, op.padValue, op.padTop * rowBytes);
+  std::memset(tile + (uint64_t(op.padTop) + op.rows) * rowBytes, op.padValue,
+              op.padBottom * rowBytes);
+  if (op.padLeft || op.padRight)
+    for (uint64_t r = 0; r < op.rows; ++r) {
+      uint8_t *row = tile + (op.padTop + r) * rowBytes;
+      std::memset(row, op.padValue, op.padLeft * eb);
+      std::memset(row + (uint64_t(op.padLeft) + op.cols) * eb, op.padValue,
+                  op.padRight * eb);
+    }
   // An empty transfer touches no DRAM (the scheduler did not count it
   // towards the allocated size, which may then be zero).
   if (op.rows == 0 || op.cols == 0 || eb == 0)

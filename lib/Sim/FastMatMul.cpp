@@ -7,10 +7,12 @@
 // The chip multiplies one activation digit by one weight digit per pass;
 // the compiler emits, for each tile, one MATMUL per (activation digit,
 // weight digit plane) pair, shifted and accumulated into the same int32
-// tile. The host does not need to repeat that: if consecutive passes p
-// (nothing executes between them) read the same activation window and add
-// into the same accumulators, the first one setting or adding and the
-// others adding, their combined effect is
+// tile. The host does not need to repeat that: if passes p read the same
+// activation window and add into the same accumulators, the first one
+// setting or adding and the others adding, and nothing between them
+// changes what they read or touches their accumulators (only DMA transfers
+// for other tiles may execute in between; buildPlan checks their byte
+// ranges), their combined effect is
 //
 //   acc ← base + Σ_p 2^(s_p) · Σ_k a_p[k]·w_p[k]        (mod 2^32)
 //
@@ -135,6 +137,13 @@ static std::optional<Step> gridStep(llvm::ArrayRef<Op> run, uint32_t first) {
   return s;
 }
 
+/// `v` modulo 2^bits (1 <= bits <= 16), sign-extended if `sgn`, as int16.
+static inline int16_t wrapToBits(int32_t v, unsigned bits, bool sgn) {
+  unsigned sh = 32 - bits;
+  uint32_t u = uint32_t(v) << sh;
+  return int16_t(sgn ? int32_t(u) >> sh : int32_t(u >> sh));
+}
+
 /// The full-width value each activation byte stands for in `s`: Σ_j of its
 /// digit j (as the chip extracts it from byte − zero point) · 2^sA(j).
 static void actValues(const Op &op, unsigned d, Step &s) {
@@ -159,6 +168,56 @@ static void actValues(const Op &op, unsigned d, Step &s) {
     s.actAffine &= sum == __int128(v);
   }
   s.actAffine &= s.actFits16 && fitsInt16(op.inZp);
+  s.actWrapBits = 0;
+  if (s.actAffine || !s.actFits16 || !fitsInt16(op.inZp))
+    return;
+  // Fewer digits than byte − zero point needs (the compiler knows the
+  // values that occur fit them): the value is byte − zero point wrapped to
+  // the digits' width, sign-extended if the top digit is signed.
+  for (unsigned bits = 1; bits <= 16 && !s.actWrapBits; ++bits)
+    for (bool sgn : {false, true}) {
+      bool all = true;
+      for (int b = 0; b < 256 && all; ++b) {
+        int32_t q = op.inSigned ? int32_t(int8_t(uint8_t(b))) : int32_t(b);
+        all = s.act16[b] == wrapToBits(q - int32_t(op.inZp), bits, sgn);
+      }
+      if (all) {
+        s.actWrapBits = uint8_t(bits);
+        s.actWrapSigned = sgn;
+        break;
+      }
+    }
+}
+
+/// Converts `len` activation bytes to the int16 values of step `s`
+/// (actFits16): byte − zero point, wrapped, or by table; the first two are
+/// loops the compiler vectorises.
+static void convertActs(const Step &s, const Op &op, const uint8_t *p,
+                        int16_t *q, uint64_t len) {
+  int32_t zp = int32_t(op.inZp);
+  if (s.actAffine) {
+    if (op.inSigned)
+      for (uint64_t c = 0; c < len; ++c)
+        q[c] = int16_t(int16_t(int8_t(p[c])) - int16_t(zp));
+    else
+      for (uint64_t c = 0; c < len; ++c)
+        q[c] = int16_t(int16_t(p[c]) - int16_t(zp));
+    return;
+  }
+  if (s.actWrapBits) {
+    unsigned bits = s.actWrapBits;
+    bool sgn = s.actWrapSigned;
+    if (op.inSigned)
+      for (uint64_t c = 0; c < len; ++c)
+        q[c] = wrapToBits(int32_t(int8_t(p[c])) - zp, bits, sgn);
+    else
+      for (uint64_t c = 0; c < len; ++c)
+        q[c] = wrapToBits(int32_t(p[c]) - zp, bits, sgn);
+    return;
+  }
+  const int16_t *table = s.act16.data();
+  for (uint64_t c = 0; c < len; ++c)
+    q[c] = table[p[c]];
 }
 
 static void addWrites(Plan &plan, const Op &op) {
@@ -200,6 +259,102 @@ static void addWrites(Plan &plan, const Op &op) {
   }
 }
 
+namespace {
+/// What a tile's MATMUL passes read and write, per SRAM buffer.
+struct Footprint {
+  ByteRange activations, weights, accumulators;
+};
+} // namespace
+
+static bool overlaps(const ByteRange &a, uint64_t lo, uint64_t hi) {
+  return !a.empty() && lo < hi && lo < a.hi && a.lo < hi;
+}
+
+/// The weight plane a pass reads.
+static ByteRange weightPlane(const Op &op, unsigned d) {
+  ByteRange r;
+  r.add(op.wgtAddr, op.wgtAddr + (uint64_t(op.K) * d + 7) / 8 * op.outC);
+  return r;
+}
+
+static Footprint passFootprint(const Op &op, unsigned d) {
+  Footprint f;
+  uint64_t inRows = uint64_t(op.outH - 1) * op.strideH +
+                    uint64_t(op.kh - 1) * op.dilH + 1;
+  uint64_t inCols = uint64_t(op.outW - 1) * op.strideW +
+                    uint64_t(op.kw - 1) * op.dilW + 1;
+  f.activations.add(op.actAddr,
+                    op.actAddr + ((inRows - 1) * op.inW + inCols) * op.inC);
+  ByteRange w = weightPlane(op, d);
+  f.weights.add(w.lo, w.hi);
+  f.accumulators.add(op.accAddr,
+                     op.accAddr + uint64_t(op.outH) * op.outW * op.outC * 4);
+  return f;
+}
+
+/// The [lo, hi) bytes a strided transfer's DRAM (or on-chip) side spans.
+static ByteRange stridedExtent(const Op &op) {
+  ByteRange r;
+  if (op.rows == 0 || op.cols == 0 || op.elemBytes == 0)
+    return r;
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
+  for (int64_t y : {int64_t(0), int64_t(op.rows) - 1})
+    for (int64_t x : {int64_t(0), int64_t(op.cols) - 1}) {
+      int64_t at = int64_t(op.dramAddr) + y * op.rowStride + x * op.pixStride;
+      lo = std::min(lo, at);
+      hi = std::max(hi, at + int64_t(op.elemBytes));
+    }
+  r.add(uint64_t(std::max<int64_t>(lo, 0)), uint64_t(std::max<int64_t>(hi, 0)));
+  return r;
+}
+
+/// The SRAM tile a LOAD writes or a STORE reads.
+static ByteRange sramTile(const Op &op) {
+  ByteRange r;
+  uint64_t eb = op.elemBytes;
+  if (op.kind == OpKind::Load)
+    r.add(op.sramAddr, op.sramAddr + (uint64_t(op.padTop) + op.rows +
+                                      op.padBottom) *
+                                         (uint64_t(op.padLeft) + op.cols +
+                                          op.padRight) *
+                                         eb);
+  else
+    r.add(op.sramAddr, op.sramAddr + uint64_t(op.rows) * op.cols * eb);
+  return r;
+}
+
+/// True if `op` is a LOAD writing `planes` of the weight buffer.
+static bool writesWeights(const Op &op, const ByteRange &planes) {
+  if (op.kind != OpKind::Load || op.buffer != 0)
+    return false;
+  ByteRange t = sramTile(op);
+  return overlaps(planes, t.lo, t.hi);
+}
+
+/// True if LOAD or STORE `op` neither writes what `tile` reads nor reads
+/// or writes its accumulators (VEC, HOST and MATMUL never commute here).
+static bool commutesWithTile(const Op &op, const Footprint &tile) {
+  auto hits = [&](unsigned buffer, const ByteRange &r) {
+    const ByteRange &t = buffer == 0   ? tile.weights
+                         : buffer == 1 ? tile.activations
+                                       : tile.accumulators;
+    return overlaps(t, r.lo, r.hi);
+  };
+  if (op.kind == OpKind::Load) {
+    // Writes its SRAM tile; an on-chip source is read from the
+    // activation buffer, which the passes do not write.
+    return !hits(op.buffer, sramTile(op));
+  }
+  if (op.kind == OpKind::Store) {
+    // Reads its SRAM tile (the accumulators only matter); an on-chip
+    // destination is written in the activation buffer.
+    if (op.buffer == 2 && hits(2, sramTile(op)))
+      return false;
+    return !op.onChip || !hits(1, stridedExtent(op));
+  }
+  return false;
+}
+
 Plan sim::buildPlan(llvm::ArrayRef<Op> ops, const isa::Program &program,
                     unsigned digitBits) {
   Plan plan;
@@ -235,7 +390,10 @@ Plan sim::buildPlan(llvm::ArrayRef<Op> ops, const isa::Program &program,
   };
   VecTableCache vecTables;
   uint32_t n = uint32_t(ops.size());
-  for (uint32_t i = 0; i < n;) {
+  std::vector<bool> consumed(n, false);
+  for (uint32_t i = 0; i < n; ++i) {
+    if (consumed[i])
+      continue; // a pass fused into an earlier step
     const Op &op = ops[i];
     if (op.kind != OpKind::MatMul) {
       Step s;
@@ -243,20 +401,46 @@ Plan sim::buildPlan(llvm::ArrayRef<Op> ops, const isa::Program &program,
       if (op.kind == OpKind::Vec)
         planVecTable(op, s, vecTables);
       addStep(std::move(s));
-      ++i;
       continue;
     }
-    uint32_t end = i + 1;
-    while (end < n && ops[end].kind == OpKind::MatMul && ops[end].accumulate &&
-           sameTile(op, ops[end]))
-      ++end;
+    // The tile's passes: the MATMULs that follow and add into the same
+    // accumulators from the same window, over LOADs and STOREs that
+    // neither write what the passes read nor touch their accumulators
+    // (the DMA engine's transfers for other tiles run between them). Such
+    // a transfer commutes with the passes, so executing the passes first
+    // gives the same bytes.
+    llvm::SmallVector<uint32_t, 16> passes = {i};
+    llvm::SmallVector<uint32_t, 8> skipped;
+    Footprint tile = passFootprint(op, digitBits);
+    for (uint32_t j = i + 1; j < n; ++j) {
+      const Op &next = ops[j];
+      if (next.kind == OpKind::MatMul) {
+        if (!next.accumulate || !sameTile(op, next))
+          break;
+        ByteRange planes = weightPlane(next, digitBits);
+        if (llvm::any_of(skipped, [&](uint32_t x) {
+              return writesWeights(ops[x], planes);
+            }))
+          break;
+        tile.weights.add(planes.lo, planes.hi);
+        passes.push_back(j);
+        continue;
+      }
+      if (!commutesWithTile(next, tile))
+        break;
+      skipped.push_back(j);
+    }
+    std::vector<Op> run;
+    for (uint32_t p : passes)
+      run.push_back(ops[p]);
     // The longest prefix of the run that is a full grid.
     std::optional<Step> grid;
-    for (uint32_t len = end - i; len >= 2 && !grid; --len)
-      grid = gridStep(ops.slice(i, len), i);
+    for (size_t len = run.size(); len >= 2 && !grid; --len)
+      grid = gridStep(llvm::ArrayRef<Op>(run).take_front(len), i);
     Step s = grid ? std::move(*grid) : singleStep(op, i);
+    for (uint32_t k = 0; k < s.count; ++k)
+      consumed[passes[k]] = true;
     actValues(op, digitBits, s);
-    i += s.count;
     addStep(std::move(s));
   }
   return plan;
@@ -311,20 +495,11 @@ static void depthwise16(Machine &m, const Op &op, const Step &step,
   uint64_t outC = op.outC, outW = op.outW, n = depthwiseStride(outC);
   m.act16.resize(inRows * inCols * n);
   int16_t *ad = m.act16.data();
-  int16_t zp = int16_t(op.inZp);
   for (uint64_t iy = 0; iy < inRows; ++iy)
     for (uint64_t ix = 0; ix < inCols; ++ix) {
       const uint8_t *p = act + (iy * op.inW + ix) * op.inC + op.c0;
       int16_t *q = ad + (iy * inCols + ix) * n;
-      if (step.actAffine && op.inSigned)
-        for (uint64_t c = 0; c < outC; ++c)
-          q[c] = int16_t(int16_t(int8_t(p[c])) - zp);
-      else if (step.actAffine)
-        for (uint64_t c = 0; c < outC; ++c)
-          q[c] = int16_t(int16_t(p[c]) - zp);
-      else
-        for (uint64_t c = 0; c < outC; ++c)
-          q[c] = step.act16[p[c]];
+      convertActs(step, op, p, q, outC);
       std::fill(q + outC, q + n, int16_t(0));
     }
   m.sums.resize(outW * n);
@@ -537,20 +712,7 @@ void sim::execMatMulStep(Machine &m, llvm::ArrayRef<Op> ops, const Step &step,
       for (uint64_t r = 0; r < runs; ++r) {
         const uint8_t *p = act + (iy * op.inW + r) * op.inC + op.c0;
         int16_t *q = ad + (iy * inCols + r) * cn;
-        if (step.actAffine) {
-          // value = byte - zero point: a loop the compiler vectorises.
-          int16_t zp = int16_t(op.inZp);
-          if (op.inSigned)
-            for (uint64_t c = 0; c < len; ++c)
-              q[c] = int16_t(int16_t(int8_t(p[c])) - zp);
-          else
-            for (uint64_t c = 0; c < len; ++c)
-              q[c] = int16_t(int16_t(p[c]) - zp);
-        } else {
-          const int16_t *table = step.act16.data();
-          for (uint64_t c = 0; c < len; ++c)
-            q[c] = table[p[c]];
-        }
+        convertActs(step, op, p, q, len);
       }
     uint64_t kPairs = (K + 1) / 2, kStride = 2 * kPairs;
     uint64_t oPad = cache.packed.size() / (2 * kPairs);

@@ -7,10 +7,12 @@
 // Internal to MoteSim. Built once per program (Simulator::create), after
 // scheduling, from the resolved operations alone, so it depends on no data:
 //
-// - Steps: every operation once, in execution order, except that a run of
-//   consecutive MATMUL digit passes over one tile whose shifts form a full
-//   product of activation digits × weight digit planes becomes one step,
-//   executed at full width (FastMatMul.cpp explains why that is exact).
+// - Steps: every operation once, in execution order, except that the
+//   MATMUL digit passes over one tile whose shifts form a full product of
+//   activation digits × weight digit planes become one step at the first
+//   pass, executed at full width (FastMatMul.cpp explains why that is
+//   exact, also across the independent DMA transfers between them), and
+//   elementwise byte VEC operations are tabulated (FastVec.cpp).
 // - The SRAM and DRAM byte ranges a run can write, so that a machine is
 //   reset for the next sample by restoring those ranges only.
 //
@@ -66,6 +68,10 @@ struct Step {
   std::vector<uint32_t> actWide;
   std::vector<int16_t> act16;
   bool actFits16 = false, actAffine = false;
+  /// Otherwise, with actFits16: when nonzero, the value is byte − MM_IN_ZP
+  /// modulo 2^actWrapBits, sign-extended if actWrapSigned.
+  uint8_t actWrapBits = 0;
+  bool actWrapSigned = false;
   /// Elementwise VEC steps on byte operands with a byte destination
   /// (FastVec.cpp): the result byte of every operand byte (unary, 256
   /// entries) or pair of bytes (binary, [a][b], 65536 entries); empty

@@ -567,18 +567,44 @@ static void buildWeights(Machine &m, const Op &op, const Step &step,
   std::vector<int64_t> &full = m.weightValues;
   full.resize(outC * K);
   bool fits = true;
-  for (uint64_t o = 0; o < outC; ++o)
-    for (uint64_t k = 0; k < K; ++k) {
-      __int128 v = 0;
-      for (size_t i = 0; i < step.planes.size(); ++i) {
-        const WeightPlane &pl = step.planes[i];
+  // With whole digits per byte and every |digit·2^shift| < 2^48, int64
+  // sums are exact: digits are unpacked a byte at a time.
+  bool narrow = 8 % d == 0 && step.planes.size() < 64 &&
+                llvm::all_of(step.planes, [&](const WeightPlane &pl) {
+                  return pl.shift + d <= 48;
+                });
+  if (narrow) {
+    unsigned perByte = 8 / d;
+    int64_t mask = (int64_t(1) << d) - 1, signBit = int64_t(1) << (d - 1);
+    std::fill(full.begin(), full.end(), 0);
+    for (size_t i = 0; i < step.planes.size(); ++i) {
+      const WeightPlane &pl = step.planes[i];
+      int64_t flip = pl.wSigned ? signBit : 0;
+      for (uint64_t o = 0; o < outC; ++o) {
         const uint8_t *row = e.raw.data() + i * planeBytes + o * rowBytes;
-        v += __int128(weightDigit(row, rowBytes, k, d, pl.wSigned)) *
-             (__int128(1) << pl.shift);
+        int64_t *acc = full.data() + o * K;
+        for (uint64_t k = 0; k < K; ++k) {
+          int64_t v = (row[k / perByte] >> ((k % perByte) * d)) & mask;
+          acc[k] += ((v ^ flip) - flip) * (int64_t(1) << pl.shift);
+        }
       }
-      fits &= fitsInt16(v);
-      full[o * K + k] = int64_t(uint64_t(v));
     }
+    for (int64_t v : full)
+      fits &= v >= INT16_MIN && v <= INT16_MAX;
+  } else {
+    for (uint64_t o = 0; o < outC; ++o)
+      for (uint64_t k = 0; k < K; ++k) {
+        __int128 v = 0;
+        for (size_t i = 0; i < step.planes.size(); ++i) {
+          const WeightPlane &pl = step.planes[i];
+          const uint8_t *row = e.raw.data() + i * planeBytes + o * rowBytes;
+          v += __int128(weightDigit(row, rowBytes, k, d, pl.wSigned)) *
+               (__int128(1) << pl.shift);
+        }
+        fits &= fitsInt16(v);
+        full[o * K + k] = int64_t(uint64_t(v));
+      }
+  }
   e.packed.clear();
   e.depthwise16.clear();
   e.wide.clear();

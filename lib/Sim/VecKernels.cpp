@@ -7,7 +7,8 @@
 // The AVX-512 requantizer computes applyScaleFast's int64 expression in
 // eight lanes: (acc + bias)·M + 2^(S−1), shifted right arithmetically by S.
 // That expression is numerics::applyScale exactly when |acc + bias| <=
-// 2^31 (VecElement.h); the kernel checks the bound in every lane and, if
+// 2^31 (VecElement.h); the kernel needs acc + bias in int32 (the product
+// is one vpmuldq, M < 2^31), checks that in every lane and, if
 // any element of the tile exceeds it, redoes the tile with the scalar
 // loop, which falls back to 128-bit arithmetic there. The destination is
 // in the activation buffer and the source in the accumulator buffer, so a
@@ -76,7 +77,9 @@ requantizeAvx512(const RequantizeArgs &r) {
     rnd[c] = int64_t(1) << (sh[c] - 1);
   }
   int64_t slo = r.outSigned ? -128 : 0, shi = r.outSigned ? 127 : 255;
-  const __m512i lim = _mm512_set1_epi64(int64_t(1) << 31);
+  // v must fit int32 (one below applyScaleFast's bound 2^31) for vpmuldq,
+  // which multiplies the low 32 bits of each lane as signed values.
+  const __m512i lim = _mm512_set1_epi64((int64_t(1) << 31) - 1);
   const __m512i nlim = _mm512_set1_epi64(-(int64_t(1) << 31));
   const __m512i zp = _mm512_set1_epi64(r.zpOut);
   const __m512i lo = _mm512_set1_epi64(r.clampLo), hi = _mm512_set1_epi64(r.clampHi);
@@ -94,7 +97,7 @@ requantizeAvx512(const RequantizeArgs &r) {
                                    _mm512_loadu_si512(bias + 8 * k));
       bad |= _mm512_mask_cmpgt_epi64_mask(m, v, lim) |
              _mm512_mask_cmplt_epi64_mask(m, v, nlim);
-      v = _mm512_mullo_epi64(v, _mm512_loadu_si512(mul + 8 * k));
+      v = _mm512_mul_epi32(v, _mm512_loadu_si512(mul + 8 * k));
       v = _mm512_add_epi64(v, _mm512_loadu_si512(rnd + 8 * k));
       v = _mm512_srav_epi64(v, _mm512_loadu_si512(sh + 8 * k));
       v = _mm512_add_epi64(v, zp);
@@ -103,7 +106,13 @@ requantizeAvx512(const RequantizeArgs &r) {
       v = _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(v, lo),
                                   _mm512_min_epi64(v, hi), lo);
       v = _mm512_min_epi64(_mm512_max_epi64(v, slo8), shi8);
-      _mm512_mask_cvtepi64_storeu_epi8(dst + 8 * k, m, v);
+      // Narrow in registers; a masked store only for the last chunk (the
+      // memory form of vpmovqb is slow).
+      __m128i bytes = _mm512_cvtepi64_epi8(v);
+      if (m == 0xFF)
+        _mm_storel_epi64(reinterpret_cast<__m128i *>(dst + 8 * k), bytes);
+      else
+        _mm_mask_storeu_epi8(dst + 8 * k, __mmask16(m), bytes);
     }
   }
   return bad == 0;

@@ -11,9 +11,12 @@
 // output is the bias, then x·w added tap by tap in (kh, kw, c) order,
 // taps in the padding skipped. Calibration ranges and the teacher's
 // statistics, and so the quantized model, depend on these floats.
+// The same blocking on int32 lanes (the quantized conv's accumulation,
+// AVX2 and AVX-512 builds) against the plain integer loop.
 //
 //===----------------------------------------------------------------------===//
 
+#include "../lib/Interp/FloatConv.h"
 #include "../lib/Interp/Kernels.h"
 
 #include "mote/InitAllDialects.h"
@@ -185,5 +188,77 @@ TEST(InterpConv, FloatConvIsThePlainLoopBitForBit) {
     interp::setFloatConvLanes(0);
   }
 }
+
+#ifdef MOTE_INTERP_AVX
+TEST(InterpConv, Int32BlockedMatchesLoop) {
+  std::mt19937 rng(5);
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return lo + int64_t(rng() % uint64_t(hi - lo + 1));
+  };
+  bool avx2 = __builtin_cpu_supports("avx2");
+  bool avx512 = __builtin_cpu_supports("avx512f");
+  if (!avx2 && !avx512)
+    GTEST_SKIP() << "the host has neither AVX2 nor AVX-512F";
+  for (int trial = 0; trial < 200; ++trial) {
+    interp::ConvGeometry g;
+    g.n = pick(1, 2);
+    g.g = pick(1, 3);
+    g.cg = pick(1, 9);
+    // Below, at and above one and two vectors of 8 and 16 lanes.
+    g.og = pick(1, 40);
+    g.c = g.g * g.cg;
+    g.o = g.g * g.og;
+    g.kh = pick(1, 3), g.kw = pick(1, 3);
+    g.sh = pick(1, 2), g.sw = pick(1, 2), g.dh = pick(1, 2), g.dw = pick(1, 2);
+    g.pt = pick(0, 2), g.pl = pick(0, 2);
+    g.h = pick(1, 7) + (g.kh - 1) * g.dh, g.w = pick(1, 9) + (g.kw - 1) * g.dw;
+    int64_t pb = pick(0, 2), pr = pick(0, 2);
+    g.oh = (g.h + g.pt + pb - (g.kh - 1) * g.dh - 1) / g.sh + 1;
+    g.ow = (g.w + g.pl + pr - (g.kw - 1) * g.dw - 1) / g.sw + 1;
+    std::vector<int32_t> x(g.n * g.h * g.w * g.c),
+        wt(g.g * g.kh * g.kw * g.cg * g.og);
+    for (int32_t &v : x)
+      v = int32_t(pick(-255, 255));
+    for (int32_t &v : wt)
+      v = int32_t(pick(-127, 127));
+    std::vector<int32_t> init(g.n * g.oh * g.ow * g.o);
+    for (int32_t &v : init)
+      v = int32_t(pick(-1000, 1000));
+    std::vector<int32_t> want = init;
+    for (int64_t n = 0; n < g.n; ++n)
+      for (int64_t y = 0; y < g.oh; ++y)
+        for (int64_t xo = 0; xo < g.ow; ++xo)
+          for (int64_t o = 0; o < g.o; ++o) {
+            int64_t grp = o / g.og, j = o % g.og;
+            int32_t &acc = want[((n * g.oh + y) * g.ow + xo) * g.o + o];
+            for (int64_t ky = 0; ky < g.kh; ++ky)
+              for (int64_t kx = 0; kx < g.kw; ++kx) {
+                int64_t iy = y * g.sh - g.pt + ky * g.dh;
+                int64_t ix = xo * g.sw - g.pl + kx * g.dw;
+                if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w)
+                  continue;
+                for (int64_t c = 0; c < g.cg; ++c)
+                  acc += x[((n * g.h + iy) * g.w + ix) * g.c + grp * g.cg + c] *
+                         wt[(((grp * g.kh + ky) * g.kw + kx) * g.cg + c) *
+                                g.og + j];
+              }
+          }
+    // The columns whose windows lie inside the input along w.
+    int64_t lo = std::min<int64_t>((g.pl + g.sw - 1) / g.sw, g.ow);
+    int64_t last = g.w - 1 + g.pl - (g.kw - 1) * g.dw;
+    int64_t hi = last < 0 ? 0 : std::min<int64_t>(g.ow, last / g.sw + 1);
+    hi = std::max(hi, lo);
+    for (int isa = 0; isa < 2; ++isa) {
+      if (isa == 0 ? !avx2 : !avx512)
+        continue;
+      std::vector<int32_t> got = init;
+      (isa == 0 ? interp::int32ConvRowsAvx2 : interp::int32ConvRowsAvx512)(
+          g, x.data(), wt.data(), got.data(), lo, hi, 0, g.n * g.oh);
+      ASSERT_EQ(want, got) << "trial " << trial << (isa ? " avx512" : " avx2")
+                           << " og " << g.og << " groups " << g.g;
+    }
+  }
+}
+#endif
 
 } // namespace

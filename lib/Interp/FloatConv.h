@@ -41,6 +41,14 @@ void floatConvRows(const ConvGeometry &g, const float *x, const float *wt,
 void floatConvRowsAvx(const ConvGeometry &g, const float *x, const float *wt,
                       float *acc, int64_t lo, int64_t hi, int64_t begin,
                       int64_t end);
+/// The same blocking for int32 elements (no sum may overflow): eight lanes
+/// (needs AVX2) and sixteen (needs AVX-512F).
+void int32ConvRowsAvx2(const ConvGeometry &g, const int32_t *x,
+                       const int32_t *wt, int32_t *acc, int64_t lo,
+                       int64_t hi, int64_t begin, int64_t end);
+void int32ConvRowsAvx512(const ConvGeometry &g, const int32_t *x,
+                         const int32_t *wt, int32_t *acc, int64_t lo,
+                         int64_t hi, int64_t begin, int64_t end);
 #endif
 
 } // namespace mote::interp

@@ -128,48 +128,93 @@ Expected<QuantFinisher> makeFinisher(const Tensor &x, const Tensor &w,
 //===----------------------------------------------------------------------===//
 
 
-/// acc[n, oh, ow, o] += Σ x·w over the window. `x` is NHWC (shifted),
-/// `wt` is [G][KH][KW][Cg][Og], or [KH][KW][C] when depthwise.
+/// acc[n, oh, ow, o] += Σ x·w over the window for output rows
+/// [begin, end) (n·oh + oh). `x` is NHWC (shifted), `wt` is
+/// [G][KH][KW][Cg][Og], or [KH][KW][C] when depthwise.
 template <typename T>
-void convCore(const ConvGeometry &g, const T *x, const T *wt, T *acc,
-              const ExecContext &ctx) {
+inline __attribute__((always_inline)) void
+convRows(const ConvGeometry &g, const T *x, const T *wt, T *acc,
+         int64_t begin, int64_t end) {
   bool depthwise = g.cg == 1 && g.og == 1;
-  int64_t cost = g.ow * g.kh * g.kw * g.cg * g.o;
-  ctx.parallelFor(g.n * g.oh, cost, [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) {
-      int64_t n = r / g.oh, oh = r % g.oh;
-      for (int64_t ow = 0; ow < g.ow; ++ow) {
-        T *out = acc + ((n * g.oh + oh) * g.ow + ow) * g.o;
-        for (int64_t kh = 0; kh < g.kh; ++kh) {
-          int64_t ih = oh * g.sh - g.pt + kh * g.dh;
-          if (ih < 0 || ih >= g.h)
+  for (int64_t r = begin; r < end; ++r) {
+    int64_t n = r / g.oh, oh = r % g.oh;
+    for (int64_t ow = 0; ow < g.ow; ++ow) {
+      T *out = acc + ((n * g.oh + oh) * g.ow + ow) * g.o;
+      for (int64_t kh = 0; kh < g.kh; ++kh) {
+        int64_t ih = oh * g.sh - g.pt + kh * g.dh;
+        if (ih < 0 || ih >= g.h)
+          continue;
+        for (int64_t kw = 0; kw < g.kw; ++kw) {
+          int64_t iw = ow * g.sw - g.pl + kw * g.dw;
+          if (iw < 0 || iw >= g.w)
             continue;
-          for (int64_t kw = 0; kw < g.kw; ++kw) {
-            int64_t iw = ow * g.sw - g.pl + kw * g.dw;
-            if (iw < 0 || iw >= g.w)
-              continue;
-            const T *xp = x + ((n * g.h + ih) * g.w + iw) * g.c;
-            if (depthwise) {
-              const T *wp = wt + (kh * g.kw + kw) * g.c;
-              for (int64_t c = 0; c < g.c; ++c)
-                out[c] += xp[c] * wp[c];
-              continue;
-            }
-            for (int64_t grp = 0; grp < g.g; ++grp) {
-              const T *xg = xp + grp * g.cg;
-              T *og = out + grp * g.og;
-              const T *wg =
-                  wt + ((grp * g.kh + kh) * g.kw + kw) * g.cg * g.og;
-              for (int64_t c = 0; c < g.cg; ++c) {
-                T xv = xg[c];
-                const T *wc = wg + c * g.og;
-                for (int64_t j = 0; j < g.og; ++j)
-                  og[j] += xv * wc[j];
-              }
+          const T *xp = x + ((n * g.h + ih) * g.w + iw) * g.c;
+          if (depthwise) {
+            const T *wp = wt + (kh * g.kw + kw) * g.c;
+            for (int64_t c = 0; c < g.c; ++c)
+              out[c] += xp[c] * wp[c];
+            continue;
+          }
+          for (int64_t grp = 0; grp < g.g; ++grp) {
+            const T *xg = xp + grp * g.cg;
+            T *og = out + grp * g.og;
+            const T *wg = wt + ((grp * g.kh + kh) * g.kw + kw) * g.cg * g.og;
+            for (int64_t c = 0; c < g.cg; ++c) {
+              T xv = xg[c];
+              const T *wc = wg + c * g.og;
+              for (int64_t j = 0; j < g.og; ++j)
+                og[j] += xv * wc[j];
             }
           }
         }
       }
+    }
+  }
+}
+
+/// convRows for the int32 accumulation of the quantized kernels (depthwise
+/// convs, and hosts without AVX2), cloned for AVX-512 and AVX2: the
+/// baseline x86-64 build has no 32-bit vector multiply, so the inner loops
+/// would be scalar. The sums are the same integers (no overflow:
+/// fitsInt32).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+void convRowsInt32(const ConvGeometry &g, const int32_t *x, const int32_t *wt,
+                   int32_t *acc, int64_t begin, int64_t end) {
+  convRows<int32_t>(g, x, wt, acc, begin, end);
+}
+
+/// Output columns [lo, hi) whose windows lie inside the input along w.
+void interiorColumns(const ConvGeometry &g, int64_t &lo, int64_t &hi) {
+  lo = std::min<int64_t>((g.pl + g.sw - 1) / g.sw, g.ow);
+  int64_t last = g.w - 1 + g.pl - (g.kw - 1) * g.dw;
+  hi = last < 0 ? 0 : std::min<int64_t>(g.ow, last / g.sw + 1);
+  hi = std::max(hi, lo);
+}
+
+template <typename T>
+void convCore(const ConvGeometry &g, const T *x, const T *wt, T *acc,
+              const ExecContext &ctx) {
+  int64_t cost = g.ow * g.kh * g.kw * g.cg * g.o;
+  int64_t lo, hi;
+  interiorColumns(g, lo, hi);
+  bool depthwise = g.cg == 1 && g.og == 1;
+  ctx.parallelFor(g.n * g.oh, cost, [&](int64_t begin, int64_t end) {
+    if constexpr (std::is_same_v<T, int32_t>) {
+#ifdef MOTE_INTERP_AVX
+      // The float path's register-blocked kernel, on int32 lanes.
+      static const bool avx512 = __builtin_cpu_supports("avx512f");
+      static const bool avx2 = __builtin_cpu_supports("avx2");
+      if (!depthwise && avx512)
+        return int32ConvRowsAvx512(g, x, wt, acc, lo, hi, begin, end);
+      if (!depthwise && avx2)
+        return int32ConvRowsAvx2(g, x, wt, acc, lo, hi, begin, end);
+#endif
+      convRowsInt32(g, x, wt, acc, begin, end);
+    } else {
+      (void)lo, (void)hi, (void)depthwise;
+      convRows<T>(g, x, wt, acc, begin, end);
     }
   });
 }
@@ -193,11 +238,8 @@ void convCoreFloat(const ConvGeometry &g, const float *x, const float *wt,
                    float *acc, const ExecContext &ctx) {
   if (g.cg == 1 && g.og == 1)
     return convCore<float>(g, x, wt, acc, ctx);
-  // Interior columns: ow * sw - pl >= 0 and the last tap inside.
-  int64_t lo = std::min<int64_t>((g.pl + g.sw - 1) / g.sw, g.ow);
-  int64_t last = g.w - 1 + g.pl - (g.kw - 1) * g.dw;
-  int64_t hi = last < 0 ? 0 : std::min<int64_t>(g.ow, last / g.sw + 1);
-  hi = std::max(hi, lo);
+  int64_t lo, hi;
+  interiorColumns(g, lo, hi);
   int64_t cost = g.ow * g.kh * g.kw * g.cg * g.o;
   ctx.parallelFor(g.n * g.oh, cost, [&](int64_t begin, int64_t end) {
 #ifdef MOTE_INTERP_AVX

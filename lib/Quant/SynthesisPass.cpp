@@ -66,7 +66,7 @@ std::string layerName(Operation *op, unsigned index) {
   return name.empty() ? "#" + std::to_string(index) : name;
 }
 
-std::string formatDb(double v) {
+[[maybe_unused]] std::string formatDb(double v) {
   if (std::isinf(v))
     return v > 0 ? "inf" : "-inf";
   std::string s;

@@ -321,13 +321,13 @@ static Error execVec(Machine &m, const Op &op) {
       // int32 accumulators in: no per-element dispatch.
       for (uint64_t p = 0, i = 0; p < pixels; ++p)
         for (uint32_t c = 0; c < op.channels; ++c, ++i)
-          y[i] = clampOut(applyScaleFast(
+          y[i] = clampOut(numerics::applyScale(
               int64_t(int32_t(load32(a.base + 4 * i))) + bias[c], scales[c]));
       break;
     }
     for (uint64_t p = 0, i = 0; p < pixels; ++p)
       for (uint32_t c = 0; c < op.channels; ++c, ++i)
-        y[i] = clampOut(applyScaleFast(a.get(i) + bias[c], scales[c]));
+        y[i] = clampOut(numerics::applyScale(a.get(i) + bias[c], scales[c]));
     break;
   }
   case isa::VecOp::Combine: {
@@ -386,7 +386,7 @@ static Error execVec(Machine &m, const Op &op) {
           // Max pooling keeps its type (no rescale, no zero-point shift) but
           // clamps: a following ReLU/Clip is fused into the clamp registers.
           y[i] = isMax ? numerics::saturate(acc, op.clampLo, op.clampHi)
-                       : clampOut(applyScaleFast(acc, op.mulA));
+                       : clampOut(numerics::applyScale(acc, op.mulA));
         }
     break;
   }

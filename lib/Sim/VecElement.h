@@ -29,18 +29,6 @@ inline int64_t satAdd(int64_t a, int64_t b) {
   return r;
 }
 
-/// numerics::applyScale without 128-bit arithmetic when |v| <= 2^31: then
-/// |v·M| < 2^62 (M < 2^31) and adding 2^(S-1) <= 2^61 stays below 2^63, so
-/// the int64 expression is the same integer; the arithmetic shift is the
-/// same floor division. Byte operands and int32 accumulators (plus an int32
-/// bias) are almost always in that range.
-inline int64_t applyScaleFast(int64_t v, numerics::ScaleMultiplier m) {
-  if (v >= -(int64_t(1) << 31) && v <= (int64_t(1) << 31))
-    return (v * int64_t(m.multiplier) + (int64_t(1) << (m.shift - 1))) >>
-           m.shift;
-  return numerics::applyScale(v, m);
-}
-
 /// True for the VEC operations vecElement defines.
 inline bool isElementwiseVec(isa::VecOp vop) {
   switch (vop) {
@@ -75,20 +63,20 @@ inline int64_t vecElement(const Op &op, int64_t a, int64_t b) {
   case isa::VecOp::Sub:
   case isa::VecOp::Max:
   case isa::VecOp::Min: {
-    int64_t va = applyScaleFast(a - op.zpA, op.mulA);
-    int64_t vb = applyScaleFast(b - op.zpB, op.mulB);
+    int64_t va = numerics::applyScale(a - op.zpA, op.mulA);
+    int64_t vb = numerics::applyScale(b - op.zpB, op.mulB);
     int64_t v = op.vop == isa::VecOp::Add   ? satAdd(va, vb)
                 : op.vop == isa::VecOp::Sub ? satAdd(va, -vb)
                 : op.vop == isa::VecOp::Max ? std::max(va, vb)
                                             : std::min(va, vb);
-    return clampOut(applyScaleFast(v, op.mulOut));
+    return clampOut(numerics::applyScale(v, op.mulOut));
   }
   case isa::VecOp::Mul:
     // Operands are bytes (or int32 accumulators, < 2^31 each): the product
     // fits int64 exactly, as in the interpreter.
-    return clampOut(applyScaleFast((a - op.zpA) * (b - op.zpB), op.mulOut));
+    return clampOut(numerics::applyScale((a - op.zpA) * (b - op.zpB), op.mulOut));
   case isa::VecOp::Rescale:
-    return clampOut(applyScaleFast(a - op.zpA, op.mulA));
+    return clampOut(numerics::applyScale(a - op.zpA, op.mulA));
   case isa::VecOp::Clamp:
     return numerics::saturate(a, op.clampLo, op.clampHi);
   default:

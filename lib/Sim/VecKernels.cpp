@@ -4,10 +4,10 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The AVX-512 requantizer computes applyScaleFast's int64 expression in
+// The AVX-512 requantizer computes numerics::applyScale's 64-bit path in
 // eight lanes: (acc + bias)·M + 2^(S−1), shifted right arithmetically by S.
 // That expression is numerics::applyScale exactly when |acc + bias| <=
-// 2^31 (VecElement.h); the kernel needs acc + bias in int32 (the product
+// 2^31 (Numerics.h); the kernel needs acc + bias in int32 (the product
 // is one vpmuldq, M < 2^31), checks that in every lane and, if
 // any element of the tile exceeds it, redoes the tile with the scalar
 // loop, which falls back to 128-bit arithmetic there. The destination is
@@ -35,7 +35,7 @@ static void requantizeScalar(const RequantizeArgs &r) {
     for (uint32_t c = 0; c < r.channels; ++c, ++i) {
       int32_t a;
       std::memcpy(&a, r.acc + 4 * i, 4);
-      int64_t v = applyScaleFast(int64_t(a) + r.bias[c], r.scales[c]);
+      int64_t v = numerics::applyScale(int64_t(a) + r.bias[c], r.scales[c]);
       v = numerics::saturate(satAdd(v, r.zpOut), r.clampLo, r.clampHi);
       r.dst[i] = uint8_t(numerics::saturate(v, slo, shi));
     }
@@ -77,7 +77,7 @@ requantizeAvx512(const RequantizeArgs &r) {
     rnd[c] = int64_t(1) << (sh[c] - 1);
   }
   int64_t slo = r.outSigned ? -128 : 0, shi = r.outSigned ? 127 : 255;
-  // v must fit int32 (one below applyScaleFast's bound 2^31) for vpmuldq,
+  // v must fit int32 (one below applyScale's 64-bit bound 2^31) for vpmuldq,
   // which multiplies the low 32 bits of each lane as signed values.
   const __m512i lim = _mm512_set1_epi64((int64_t(1) << 31) - 1);
   const __m512i nlim = _mm512_set1_epi64(-(int64_t(1) << 31));

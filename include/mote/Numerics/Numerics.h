@@ -106,7 +106,14 @@ inline double scaleMultiplierValue(ScaleMultiplier m) {
 /// +∞ on ties): (v · M + 2^(S−1)) >> S with an arithmetic shift. The
 /// product is formed in 128 bits, so any int64 `v` is exact; the result is
 /// saturated to int64 (callers saturate to their storage range anyway).
+/// When |v| <= 2^31 (bytes, int32 accumulators plus a bias) the same
+/// integer is formed in 64 bits: |v·M| <= 2^62 (|M| <= 2^31) and adding
+/// 2^(S−1) <= 2^61 stays below 2^63; the arithmetic shift is the same
+/// floor division.
 inline int64_t applyScale(int64_t v, ScaleMultiplier m) {
+  if (v >= -(int64_t(1) << 31) && v <= (int64_t(1) << 31))
+    return (v * int64_t(m.multiplier) + (int64_t(1) << (m.shift - 1))) >>
+           m.shift;
   __int128 product = static_cast<__int128>(v) * m.multiplier;
   __int128 sum = product + (static_cast<__int128>(1) << (m.shift - 1));
   // >> on a negative __int128 is an arithmetic shift in GCC and Clang.

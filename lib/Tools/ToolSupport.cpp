@@ -18,6 +18,9 @@
 
 #include <atomic>
 #include <mutex>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <optional>
 #include <thread>
 
@@ -25,6 +28,14 @@ using namespace mlir;
 namespace cl = llvm::cl;
 
 namespace mote::tools {
+
+void keepFreedMemory() {
+#ifdef __GLIBC__
+  // The largest threshold glibc accepts on 64-bit hosts (HEAP_MAX / 2).
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
+}
 
 cl::opt<int> *adoptThreadsOption(cl::OptionCategory &category,
                                  llvm::StringRef description) {

@@ -366,6 +366,7 @@ static void printTable(llvm::raw_ostream &os, llvm::ArrayRef<Row> rows,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
+  mote::tools::keepFreedMemory();
   cl::opt<int> *threads = mote::tools::adoptThreadsOption(
       category, "Worker threads, one sample each (0 = all cores)");
   cl::list<std::string> &inputShapes =

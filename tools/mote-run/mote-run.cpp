@@ -145,6 +145,7 @@ runBatched(func::FuncOp fn, llvm::ArrayRef<mote::HostTensor> inputs,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
+  mote::tools::keepFreedMemory();
   cl::opt<int> *threads = mote::tools::adoptThreadsOption(
       category, "Worker threads for conv/matmul/FC (0 = all cores)");
   cl::list<std::string> &inputShapes =

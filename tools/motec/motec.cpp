@@ -137,6 +137,7 @@ static cl::opt<bool> noSummary("no-summary",
 
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
+  mote::tools::keepFreedMemory();
   cl::opt<int> *threads = mote::tools::adoptThreadsOption(
       category, "Worker threads for calibration, quantization, references "
                 "and the simulator (0 = all cores; the output does not "

@@ -31,6 +31,13 @@
 
 namespace mote::tools {
 
+/// Keeps freed heap memory in the process (glibc: mmap threshold 32 MiB,
+/// no trimming). The interpreter allocates each op's result, megabytes on
+/// a large model, and frees its operands; returned to the system, every
+/// such block page-faults again on the next op, which was half of
+/// mote-run's time on MobileNetV2. Call first in main; elsewhere a no-op.
+void keepFreedMemory();
+
 /// `--threads N`. libMLIR already registers a hidden `cl::opt<int>` of that
 /// name and a second registration aborts at start-up, so the existing one is
 /// adopted: described, made visible and put into `category`.

@@ -251,7 +251,7 @@ TEST(SimKernel, FastMatMulMatchesReference) {
                   ASSERT_FALSE(bool(execute(fast, t.ops[plan.steps[s].first])));
                   continue;
                 }
-                execMatMulStep(fast, t.ops, plan.steps[s],
+                execMatMulStep(fast, fast.matMulCache, t.ops, plan.steps[s],
                                plan.matMulIndex[s], run < 2 && invariant);
               }
               ASSERT_EQ(ref.dram, fast.dram);

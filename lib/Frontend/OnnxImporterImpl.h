@@ -203,6 +203,50 @@ using Converter = mlir::LogicalResult (*)(Importer &);
 /// run-time data, Split, Resize, Upsample), or null.
 Converter findShapeOpConverter(llvm::StringRef opType);
 
+/// The converters of OnnxElementwiseOps.cpp (arithmetic, clamps,
+/// activations, Identity, Cast, Dropout), OnnxConvPoolOps.cpp (Conv,
+/// QLinearConv, ConvInteger, pools) and OnnxProductOps.cpp (MatMul,
+/// QLinearMatMul, MatMulInteger, Gemm, BatchNormalization); null for
+/// another operator.
+Converter findElementwiseConverter(llvm::StringRef opType);
+Converter findConvPoolConverter(llvm::StringRef opType);
+Converter findProductConverter(llvm::StringRef opType);
+
+// Shared by the converter files (OnnxOps.cpp).
+
+/// True for a FLOAT or DOUBLE tensor.
+bool isFloatOnnx(const OnnxValue &v);
+mlir::RankedTensorType tensorType(mlir::Value v);
+/// shape[begin] · ... · shape[end − 1].
+int64_t product(llvm::ArrayRef<int64_t> shape, size_t begin, size_t end);
+/// Rejects run-time integer tensors that carry no quantization parameters
+/// (and integer constants used as data), naming `what`.
+mlir::LogicalResult requireMoteTyped(Importer &im, OnnxValue &v,
+                                     llvm::StringRef what);
+/// Rejects a tensor that is not float, naming `what`.
+mlir::LogicalResult requireFloat(Importer &im, OnnxValue &v,
+                                 llvm::StringRef what);
+/// A negative axis counted from the end.
+int64_t normAxis(int64_t axis, int64_t rank);
+/// The storage type of input `idx` of the current node, if it has one.
+std::optional<DType> onnxStorage(Importer &im, int idx);
+/// Fails unless `t` is uint8 or int8, naming `what`.
+mlir::LogicalResult checkStorage(Importer &im, std::optional<DType> t,
+                                 llvm::StringRef what);
+/// The ONNX element type of a storage type (FLOAT for the others).
+int32_t onnxTypeOf(DType t);
+/// The raw int32 accumulator type of ConvInteger/MatMulInteger.
+mlir::Type accumulatorType(Importer &im);
+
+/// The elementwise binary operators (OnnxElementwiseOps.cpp).
+enum class BinKind { Add, Sub, Mul, Div, Max, Min };
+/// Emits `a <kind> b` with numpy broadcasting, in NHWC if either operand is
+/// a rank-4 NHWC activation and the result has rank 4.
+mlir::FailureOr<OnnxValue> emitBinary(Importer &im, BinKind kind,
+                                      OnnxValue &a, OnnxValue &b);
+/// A float constant operand.
+OnnxValue constantValue(HostTensor t);
+
 /// Converts the current node of `im`; defined in OnnxOps.cpp. Returns
 /// failure after emitting an error (including for unsupported ops).
 mlir::LogicalResult convertOnnxNode(Importer &im);

@@ -635,8 +635,9 @@ static void buildWeights(Machine &m, const Op &op, const Step &step,
 /// The prepared weights of `step` for the weight bytes now in SRAM: the
 /// step's last entry or one with the same bytes (found by hash), each
 /// checked byte for byte, or a new one.
-static MatMulCache::Entry &preparedWeights(Machine &m, const Op &op,
-                                           const Step &step, unsigned index,
+static MatMulCache::Entry &preparedWeights(Machine &m, MatMulCache &cache,
+                                           const Op &op, const Step &step,
+                                           unsigned index,
                                            bool weightsInvariant) {
   unsigned d = m.digitBits;
   uint64_t rowBytes = (uint64_t(op.K) * d + 7) / 8;
@@ -656,7 +657,6 @@ static MatMulCache::Entry &preparedWeights(Machine &m, const Op &op,
         return false;
     return true;
   };
-  MatMulCache &cache = m.matMulCache;
   if (cache.last.size() <= index)
     cache.last.resize(index + 1, nullptr);
   MatMulCache::Entry *&last = cache.last[index];
@@ -689,7 +689,8 @@ static MatMulCache::Entry &preparedWeights(Machine &m, const Op &op,
   return e;
 }
 
-void sim::execMatMulStep(Machine &m, llvm::ArrayRef<Op> ops, const Step &step,
+void sim::execMatMulStep(Machine &m, MatMulCache &weights,
+                         llvm::ArrayRef<Op> ops, const Step &step,
                          unsigned matMulIndex, bool weightsInvariant) {
   const Op &op = ops[step.first];
   if (op.outH == 0 || op.outW == 0 || op.outC == 0)
@@ -713,7 +714,7 @@ void sim::execMatMulStep(Machine &m, llvm::ArrayRef<Op> ops, const Step &step,
   };
 
   MatMulCache::Entry &cache =
-      preparedWeights(m, op, step, matMulIndex, weightsInvariant);
+      preparedWeights(m, weights, op, step, matMulIndex, weightsInvariant);
 
   uint32_t cn = op.depthwise ? op.outC : op.cg;
   uint64_t inRows = uint64_t(op.outH - 1) * op.strideH +

@@ -121,8 +121,12 @@ void planVecTable(const Op &op, Step &step, VecTableCache &cache);
 void execVecTable(Machine &m, const Op &op, const Step &step);
 
 /// Executes MATMUL step number `matMulIndex` (Plan::matMulIndex) on `m`.
-void execMatMulStep(Machine &m, llvm::ArrayRef<Op> ops, const Step &step,
-                    unsigned matMulIndex, bool weightsInvariant);
+/// Its prepared weights are found in (or added to) `weights`, which may
+/// be another machine's cache (a batch shares one); every use is checked
+/// against m's weight buffer unless `weightsInvariant`.
+void execMatMulStep(Machine &m, MatMulCache &weights, llvm::ArrayRef<Op> ops,
+                    const Step &step, unsigned matMulIndex,
+                    bool weightsInvariant);
 
 } // namespace mote::sim
 

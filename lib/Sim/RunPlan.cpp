@@ -87,26 +87,35 @@ void sim::releaseMachine(const SimulatorImpl &impl,
 }
 
 Error sim::runPlan(const SimulatorImpl &impl, Machine &m) {
+  Machine *one[] = {&m};
+  return runPlanBatch(impl, one);
+}
+
+Error sim::runPlanBatch(const SimulatorImpl &impl,
+                        llvm::ArrayRef<Machine *> batch) {
+  if (batch.empty())
+    return Error::success();
   if (referenceExecution) {
-    for (const Op &op : impl.ops)
-      if (Error e = execute(m, op))
-        return e;
+    for (Machine *m : batch)
+      for (const Op &op : impl.ops)
+        if (Error e = execute(*m, op))
+          return e;
     return Error::success();
   }
   const Plan &plan = impl.plan;
+  MatMulCache &weights = batch.front()->matMulCache;
   for (size_t s = 0; s < plan.steps.size(); ++s) {
     const Step &step = plan.steps[s];
-    if (step.isMatMul()) {
-      execMatMulStep(m, impl.ops, step, plan.matMulIndex[s],
-                     plan.weightsInvariant);
-      continue;
+    const Op &op = impl.ops[step.first];
+    for (Machine *m : batch) {
+      if (step.isMatMul())
+        execMatMulStep(*m, weights, impl.ops, step, plan.matMulIndex[s],
+                       plan.weightsInvariant);
+      else if (step.vecTable)
+        execVecTable(*m, op, step);
+      else if (Error e = execute(*m, op))
+        return e;
     }
-    if (step.vecTable) {
-      execVecTable(m, impl.ops[step.first], step);
-      continue;
-    }
-    if (Error e = execute(m, impl.ops[step.first]))
-      return e;
   }
   return Error::success();
 }

@@ -256,6 +256,13 @@ Simulator::~Simulator() = default;
 const isa::Program &Simulator::program() const { return impl->program; }
 const TargetDescription &Simulator::target() const { return impl->target; }
 const Stats &Simulator::stats() const { return impl->stats; }
+
+unsigned Simulator::batchMachines() const {
+  uint64_t bytes = impl->dramTouched;
+  for (unsigned b = 0; b < kNumSramBuffers; ++b)
+    bytes += impl->target.buffer(SramBuffer(b)).bytes;
+  return unsigned(std::clamp<uint64_t>((uint64_t(64) << 20) / std::max<uint64_t>(bytes, 1), 1, 8));
+}
 llvm::ArrayRef<const isa::IODesc *> Simulator::inputs() const {
   return impl->inputs;
 }
@@ -314,50 +321,106 @@ Simulator::create(isa::Program program, TargetDescription target,
 
 Expected<std::vector<std::vector<uint8_t>>>
 Simulator::runStorage(llvm::ArrayRef<std::vector<uint8_t>> inputs) const {
+  auto outputs = runStorageBatch({inputs});
+  if (!outputs)
+    return outputs.takeError();
+  return std::move(outputs->front());
+}
+
+Expected<std::vector<std::vector<std::vector<uint8_t>>>>
+Simulator::runStorageBatch(
+    llvm::ArrayRef<std::vector<std::vector<uint8_t>>> batch) const {
   const isa::Program &p = impl->program;
-  if (inputs.size() != impl->inputs.size())
-    return makeError(impl->what + ": the program takes " +
-                     Twine(impl->inputs.size()) + " input(s), got " +
-                     Twine(inputs.size()));
   if (!p.hostSegments.empty() && !impl->host)
     return makeError(impl->what + ": the program has " +
                      Twine(p.hostSegments.size()) +
                      " host segment(s) and this simulator was created "
                      "without a host runner (use mote-sim or motec, or "
                      "pass createInterpreterHostRunner)");
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const isa::IODesc &desc = *impl->inputs[i];
-    if (inputs[i].size() != desc.bytes)
-      return makeError(impl->what + ": " + ioWhat(desc) + " needs " +
-                       Twine(desc.bytes) + " bytes, got " +
-                       Twine(inputs[i].size()));
-  }
-  // A pooled machine, restored to the initial state (RunPlan.cpp).
-  std::unique_ptr<Machine> machine = acquireMachine(*impl);
-  Machine &m = *machine;
-  // The program-load preamble (resident weights) fills the weight buffer
-  // before the inference. Restoring a pooled machine may have cleared part
-  // of it, so it is applied again (a copy, cheap); its cost is
-  // Stats::programLoad, counted once.
-  for (const Op &op : impl->preambleOps)
-    if (Error e = execute(m, op)) {
-      releaseMachine(*impl, std::move(machine));
-      return makeError(impl->what + ": " + llvm::toString(std::move(e)));
+  for (const std::vector<std::vector<uint8_t>> &inputs : batch) {
+    if (inputs.size() != impl->inputs.size())
+      return makeError(impl->what + ": the program takes " +
+                       Twine(impl->inputs.size()) + " input(s), got " +
+                       Twine(inputs.size()));
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const isa::IODesc &desc = *impl->inputs[i];
+      if (inputs[i].size() != desc.bytes)
+        return makeError(impl->what + ": " + ioWhat(desc) + " needs " +
+                         Twine(desc.bytes) + " bytes, got " +
+                         Twine(inputs[i].size()));
     }
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const isa::IODesc &desc = *impl->inputs[i];
-    std::copy(inputs[i].begin(), inputs[i].end(),
-              m.dram.begin() + desc.dramAddr);
   }
-  if (Error e = runPlan(*impl, m)) {
-    releaseMachine(*impl, std::move(machine));
+  // Pooled machines, restored to the initial state (RunPlan.cpp), one per
+  // sample.
+  std::vector<std::unique_ptr<Machine>> machines;
+  auto releaseAll = [&] {
+    for (std::unique_ptr<Machine> &m : machines)
+      releaseMachine(*impl, std::move(m));
+  };
+  for (const std::vector<std::vector<uint8_t>> &inputs : batch) {
+    machines.push_back(acquireMachine(*impl));
+    Machine &m = *machines.back();
+    // The program-load preamble (resident weights) fills the weight buffer
+    // before the inference. Restoring a pooled machine may have cleared
+    // part of it, so it is applied again (a copy, cheap); its cost is
+    // Stats::programLoad, counted once.
+    for (const Op &op : impl->preambleOps)
+      if (Error e = execute(m, op)) {
+        releaseAll();
+        return makeError(impl->what + ": " + llvm::toString(std::move(e)));
+      }
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const isa::IODesc &desc = *impl->inputs[i];
+      std::copy(inputs[i].begin(), inputs[i].end(),
+                m.dram.begin() + desc.dramAddr);
+    }
+  }
+  llvm::SmallVector<Machine *, 8> run;
+  for (std::unique_ptr<Machine> &m : machines)
+    run.push_back(m.get());
+  if (Error e = runPlanBatch(*impl, run)) {
+    releaseAll();
     return makeError(impl->what + ": " + llvm::toString(std::move(e)));
   }
-  std::vector<std::vector<uint8_t>> outputs;
-  for (const isa::IODesc *desc : impl->outputs)
-    outputs.emplace_back(m.dram.begin() + desc->dramAddr,
-                         m.dram.begin() + desc->dramAddr + desc->bytes);
-  releaseMachine(*impl, std::move(machine));
+  std::vector<std::vector<std::vector<uint8_t>>> results;
+  for (std::unique_ptr<Machine> &m : machines) {
+    std::vector<std::vector<uint8_t>> outputs;
+    for (const isa::IODesc *desc : impl->outputs)
+      outputs.emplace_back(m->dram.begin() + desc->dramAddr,
+                           m->dram.begin() + desc->dramAddr + desc->bytes);
+    results.push_back(std::move(outputs));
+  }
+  releaseAll();
+  return results;
+}
+
+Expected<std::vector<std::vector<HostTensor>>>
+Simulator::runBatch(llvm::ArrayRef<std::vector<HostTensor>> batch,
+                    bool raw) const {
+  std::vector<std::vector<std::vector<uint8_t>>> images;
+  for (const std::vector<HostTensor> &inputs : batch) {
+    if (inputs.size() != impl->inputs.size())
+      return makeError(impl->what + ": the program takes " +
+                       Twine(impl->inputs.size()) + " input(s), got " +
+                       Twine(inputs.size()));
+    images.emplace_back();
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      auto bytes = packInput(*impl->inputs[i], inputs[i], raw);
+      if (!bytes)
+        return bytes.takeError();
+      images.back().push_back(std::move(*bytes));
+    }
+  }
+  auto results = runStorageBatch(images);
+  if (!results)
+    return results.takeError();
+  std::vector<std::vector<HostTensor>> outputs;
+  for (const std::vector<std::vector<uint8_t>> &sample : *results) {
+    outputs.emplace_back();
+    for (size_t i = 0; i < sample.size(); ++i)
+      outputs.back().push_back(
+          unpackOutput(*impl->outputs[i], sample[i], raw));
+  }
   return outputs;
 }
 

@@ -64,6 +64,11 @@ std::unique_ptr<Machine> acquireMachine(const SimulatorImpl &impl);
 void releaseMachine(const SimulatorImpl &impl, std::unique_ptr<Machine> m);
 /// Executes the program on `m`.
 llvm::Error runPlan(const SimulatorImpl &impl, Machine &m);
+/// Executes the program on every machine of `batch`, step by step (each
+/// step on every machine before the next), the MATMUL steps sharing the
+/// first machine's prepared weights.
+llvm::Error runPlanBatch(const SimulatorImpl &impl,
+                         llvm::ArrayRef<Machine *> batch);
 /// Makes runPlan execute every operation one at a time with the reference
 /// semantics of Execute.cpp (tests compare the two paths).
 void setReferenceExecution(bool on);

@@ -281,7 +281,9 @@ int64_t batchFactor(const interp::Interpreter &interp,
 
 llvm::Error
 forEachSample(int64_t samples, unsigned workers, llvm::StringRef tool,
-              llvm::function_ref<llvm::Error(unsigned, int64_t)> body) {
+              llvm::function_ref<llvm::Error(unsigned, int64_t)> body,
+              llvm::StringRef unit) {
+  bool perSample = unit == "samples";
   std::atomic<int64_t> next{0}, done{0};
   std::mutex errorMutex;
   std::string firstError;
@@ -290,16 +292,17 @@ forEachSample(int64_t samples, unsigned workers, llvm::StringRef tool,
       if (llvm::Error e = body(w, i)) {
         std::lock_guard<std::mutex> lock(errorMutex);
         if (firstError.empty())
-          firstError = (samples > 1 ? "sample " + std::to_string(i) + ": "
-                                    : std::string()) +
+          firstError = (samples > 1 && perSample
+                            ? "sample " + std::to_string(i) + ": "
+                            : std::string()) +
                        llvm::toString(std::move(e));
         next = samples;
         return;
       }
       int64_t finished = ++done;
       if (samples >= 100 && finished % (samples / 10) == 0)
-        llvm::errs() << tool << ": " << finished << "/" << samples
-                     << " samples\n";
+        llvm::errs() << tool << ": " << finished << "/" << samples << " "
+                     << unit << "\n";
     }
   };
   std::vector<std::thread> threads;

@@ -82,6 +82,13 @@ static cl::opt<bool> quiet("quiet", cl::desc("Do not print the report"),
 static cl::opt<bool> printOutputs("print-outputs",
                                   cl::desc("Print every output element"),
                                   cl::cat(category));
+static cl::opt<unsigned> batchMajor(
+    "batch-major",
+    cl::desc("Samples each worker runs batch-major, every instruction on all "
+             "of them before the next (default 1, sample by sample: faster "
+             "on the hosts measured, docs/Simulator.md; at most 8 and about "
+             "64 MiB of machine state). Results do not depend on it"),
+    cl::init(1), cl::value_desc("N"), cl::cat(category));
 static cl::opt<bool> printTime("time",
                                cl::desc("Print load/schedule/run wall times "
                                         "and simulated MACs per host second"),
@@ -350,18 +357,39 @@ int main(int argc, char **argv) {
                          : std::max(1u, std::thread::hardware_concurrency());
   workers = unsigned(std::max<int64_t>(1, std::min<int64_t>(workers, samples)));
 
+  // With --batch-major N each worker runs groups of N samples batch-major
+  // (Simulator::runBatch): a step on every sample of the group before the
+  // next step.
+  int64_t group = std::max<int64_t>(
+      1, std::min<int64_t>({int64_t(batchMajor), simulator.batchMachines(),
+                            (samples + workers - 1) / workers}));
+  int64_t groups = (samples + group - 1) / group;
   std::vector<std::vector<HostTensor>> outputs(samples);
   llvm::Error runError = tools::forEachSample(
-      samples, workers, "mote-sim", [&](unsigned, int64_t i) -> llvm::Error {
-        std::vector<HostTensor> sample;
-        for (const HostTensor &t : inputs)
-          sample.push_back(tools::sliceSample(t, i, samples));
-        auto result = simulator.run(sample, raw);
+      groups, workers, "mote-sim",
+      [&](unsigned, int64_t g) -> llvm::Error {
+        std::vector<std::vector<HostTensor>> batch;
+        for (int64_t i = g * group; i < std::min(samples, (g + 1) * group);
+             ++i) {
+          batch.emplace_back();
+          for (const HostTensor &t : inputs)
+            batch.back().push_back(tools::sliceSample(t, i, samples));
+        }
+        auto result = simulator.runBatch(batch, raw);
         if (!result)
-          return result.takeError();
-        outputs[i] = std::move(*result);
+          return llvm::createStringError(
+              llvm::inconvertibleErrorCode(),
+              (samples > 1 ? "samples " + std::to_string(g * group) + ".." +
+                                 std::to_string(g * group + batch.size() - 1) +
+                                 ": "
+                           : std::string()) +
+                  llvm::toString(result.takeError()));
+        for (size_t k = 0; k < batch.size(); ++k)
+          outputs[g * group + k] = std::move((*result)[k]);
         return llvm::Error::success();
-      });
+      },
+      group > 1 ? "groups of " + std::to_string(group) + " samples"
+                : std::string("samples"));
   if (runError)
     return fail(llvm::toString(std::move(runError)));
   auto t3 = Clock::now();

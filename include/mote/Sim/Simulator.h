@@ -87,6 +87,22 @@ public:
   llvm::Expected<std::vector<HostTensor>>
   run(llvm::ArrayRef<HostTensor> inputs, bool raw = false) const;
 
+  /// Several inferences at once, batch-major: each step of the program
+  /// runs on every sample before the next, so the samples share its
+  /// prepared weights while they are in cache (one machine per sample; a
+  /// few samples per call are enough). The results are those of run() on
+  /// each sample.
+  llvm::Expected<std::vector<std::vector<std::vector<uint8_t>>>>
+  runStorageBatch(
+      llvm::ArrayRef<std::vector<std::vector<uint8_t>>> batch) const;
+  llvm::Expected<std::vector<std::vector<HostTensor>>>
+  runBatch(llvm::ArrayRef<std::vector<HostTensor>> batch,
+           bool raw = false) const;
+
+  /// Machines a batch of this program may take per call without much more
+  /// than 64 MiB of state (at least 1, at most 8).
+  unsigned batchMachines() const;
+
 private:
   explicit Simulator(std::unique_ptr<SimulatorImpl> impl);
   std::unique_ptr<SimulatorImpl> impl;

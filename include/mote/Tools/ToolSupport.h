@@ -93,11 +93,14 @@ int64_t batchFactor(const interp::Interpreter &interp,
 /// `workers` threads (worker 0 is the calling thread), each sample once.
 /// Stops at the first error and returns it, prefixed with the sample index
 /// when there are several samples. With 100 samples or more, prints
-/// "TOOL: done/total samples" to stderr every 10 %.
+/// "TOOL: done/total UNIT" to stderr every 10 %. With another `unit` than
+/// "samples" (groups of samples, say) the items are not samples and the
+/// body names them in its errors.
 llvm::Error
 forEachSample(int64_t samples, unsigned workers, llvm::StringRef tool,
               llvm::function_ref<llvm::Error(unsigned worker, int64_t sample)>
-                  body);
+                  body,
+              llvm::StringRef unit = "samples");
 
 /// Stacks per-sample results ([sample][result]) along dimension 0: one
 /// tensor per result, k samples' data concatenated (a single sample is

@@ -747,9 +747,14 @@ void sim::execMatMulStep(Machine &m, MatMulCache &weights,
     constexpr uint64_t kChunk = 32;
     m.patch16.resize(kChunk * kStride);
     m.sums.resize(kChunk * oPad);
+    // A 1×1, stride-1 window with even K reads each pixel's K values as
+    // they lie in the converted window (outW == inCols): no gathering.
+    bool direct = op.kh == 1 && op.kw == 1 && op.strideH == 1 &&
+                  op.strideW == 1 && K % 2 == 0 && cn == K;
     for (uint64_t p0 = 0; p0 < pixels; p0 += kChunk) {
       uint64_t np = std::min(kChunk, pixels - p0);
-      for (uint64_t p = 0; p < np; ++p) {
+      const int16_t *patches = direct ? ad + p0 * K : m.patch16.data();
+      for (uint64_t p = 0; p < np && !direct; ++p) {
         uint64_t oy = (p0 + p) / op.outW, ox = (p0 + p) % op.outW;
         int16_t *dst = m.patch16.data() + p * kStride;
         for (uint64_t ky = 0; ky < op.kh; ++ky) {
@@ -771,7 +776,7 @@ void sim::execMatMulStep(Machine &m, MatMulCache &weights,
         if (K % 2)
           *dst = 0;
       }
-      dotInt16(m.patch16.data(), np, kPairs, cache.packed.data(), oPad,
+      dotInt16(patches, np, kPairs, cache.packed.data(), oPad,
                m.sums.data());
       for (uint64_t p = 0; p < np; ++p) {
         uint8_t *out = acc + (p0 + p) * outC * 4;

@@ -20,6 +20,8 @@
 #include "VecElement.h"
 
 #include <cstring>
+#include <numeric>
+#include <vector>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define MOTE_SIM_X86_KERNELS 1
@@ -56,25 +58,23 @@ static void requantizeScalar(const RequantizeArgs &r) {
 /// loop's 128-bit fallback.
 __attribute__((target(MOTE_AVX512))) static bool
 requantizeAvx512(const RequantizeArgs &r) {
-  uint32_t channels = r.channels;
-  // Per-channel operands, padded to whole vectors.
-  uint32_t chunks = (channels + 7) / 8;
-  int64_t buf[4][64];
-  std::vector<int64_t> big;
-  int64_t *bias = buf[0], *mul = buf[1], *rnd = buf[2], *sh = buf[3];
-  if (chunks * 8 > 64) {
-    big.assign(4 * chunks * 8, 0);
-    bias = big.data();
-    mul = bias + chunks * 8;
-    rnd = mul + chunks * 8;
-    sh = rnd + chunks * 8;
-  }
-  for (uint32_t c = 0; c < chunks * 8; ++c) {
-    bool in = c < channels;
-    bias[c] = in ? r.bias[c] : 0;
-    mul[c] = in ? r.scales[c].multiplier : 0;
-    sh[c] = in ? r.scales[c].shift : 1;
-    rnd[c] = int64_t(1) << (sh[c] - 1);
+  uint64_t channels = r.channels;
+  // The elements run flat, pixel after pixel: `group` pixels make a whole
+  // number of vectors (group · channels ≡ 0 mod 8), so the per-channel
+  // operands are laid out over one group and every vector is full but
+  // those of the last, partial group.
+  uint64_t group = 8 / std::gcd<uint64_t>(channels, 8);
+  uint64_t period = group * channels;
+  thread_local std::vector<int64_t> operands;
+  operands.resize(4 * period);
+  int64_t *bias = operands.data(), *mul = bias + period, *rnd = mul + period,
+          *sh = rnd + period;
+  for (uint64_t i = 0; i < period; ++i) {
+    uint64_t c = i % channels;
+    bias[i] = r.bias[c];
+    mul[i] = r.scales[c].multiplier;
+    sh[i] = r.scales[c].shift;
+    rnd[i] = int64_t(1) << (sh[i] - 1);
   }
   int64_t slo = r.outSigned ? -128 : 0, shi = r.outSigned ? 127 : 255;
   // v must fit int32 (one below applyScale's 64-bit bound 2^31) for vpmuldq,
@@ -85,34 +85,34 @@ requantizeAvx512(const RequantizeArgs &r) {
   const __m512i lo = _mm512_set1_epi64(r.clampLo), hi = _mm512_set1_epi64(r.clampHi);
   const __m512i slo8 = _mm512_set1_epi64(slo), shi8 = _mm512_set1_epi64(shi);
   __mmask8 bad = 0;
-  uint32_t tail = channels % 8;
-  __mmask8 tailMask = tail ? __mmask8((1u << tail) - 1) : __mmask8(0xFF);
-  for (uint64_t p = 0; p < r.pixels; ++p) {
-    const uint8_t *src = r.acc + 4 * p * channels;
-    uint8_t *dst = r.dst + p * channels;
-    for (uint32_t k = 0; k < chunks; ++k) {
-      __mmask8 m = k + 1 == chunks ? tailMask : __mmask8(0xFF);
-      __m256i a32 = _mm256_maskz_loadu_epi32(m, src + 32 * k);
+  uint64_t total = r.pixels * channels;
+  for (uint64_t g0 = 0; g0 < total; g0 += period) {
+    const uint8_t *src = r.acc + 4 * g0;
+    uint8_t *dst = r.dst + g0;
+    uint64_t n = std::min(period, total - g0);
+    for (uint64_t k = 0; k < n; k += 8) {
+      __mmask8 m = n - k >= 8 ? __mmask8(0xFF) : __mmask8((1u << (n - k)) - 1);
+      __m256i a32 = _mm256_maskz_loadu_epi32(m, src + 4 * k);
       __m512i v = _mm512_add_epi64(_mm512_cvtepi32_epi64(a32),
-                                   _mm512_loadu_si512(bias + 8 * k));
+                                   _mm512_loadu_si512(bias + k));
       bad |= _mm512_mask_cmpgt_epi64_mask(m, v, lim) |
              _mm512_mask_cmplt_epi64_mask(m, v, nlim);
-      v = _mm512_mul_epi32(v, _mm512_loadu_si512(mul + 8 * k));
-      v = _mm512_add_epi64(v, _mm512_loadu_si512(rnd + 8 * k));
-      v = _mm512_srav_epi64(v, _mm512_loadu_si512(sh + 8 * k));
+      v = _mm512_mul_epi32(v, _mm512_loadu_si512(mul + k));
+      v = _mm512_add_epi64(v, _mm512_loadu_si512(rnd + k));
+      v = _mm512_srav_epi64(v, _mm512_loadu_si512(sh + k));
       v = _mm512_add_epi64(v, zp);
       // numerics::saturate exactly, also for lo > hi (then lo below lo,
       // else hi): min(v, hi) unless v < lo.
       v = _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(v, lo),
                                   _mm512_min_epi64(v, hi), lo);
       v = _mm512_min_epi64(_mm512_max_epi64(v, slo8), shi8);
-      // Narrow in registers; a masked store only for the last chunk (the
+      // Narrow in registers; a masked store only for a partial vector (the
       // memory form of vpmovqb is slow).
       __m128i bytes = _mm512_cvtepi64_epi8(v);
       if (m == 0xFF)
-        _mm_storel_epi64(reinterpret_cast<__m128i *>(dst + 8 * k), bytes);
+        _mm_storel_epi64(reinterpret_cast<__m128i *>(dst + k), bytes);
       else
-        _mm_mask_storeu_epi8(dst + 8 * k, __mmask16(m), bytes);
+        _mm_mask_storeu_epi8(dst + k, __mmask16(m), bytes);
     }
   }
   return bad == 0;

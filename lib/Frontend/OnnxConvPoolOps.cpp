@@ -1,4 +1,4 @@
-//===- OnnxConvPoolOps.cpp - ONNX conv and pooling converters ---------------===//
+//===- OnnxConvPoolOps.cpp - ONNX conv and pooling converters -------------===//
 //
 // Part of the Mote project: an MLIR compiler for the Mote NPU.
 //

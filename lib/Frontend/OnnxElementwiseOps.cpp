@@ -1,4 +1,4 @@
-//===- OnnxElementwiseOps.cpp - ONNX elementwise converters -----------------===//
+//===- OnnxElementwiseOps.cpp - ONNX elementwise converters ---------------===//
 //
 // Part of the Mote project: an MLIR compiler for the Mote NPU.
 //

@@ -1,4 +1,4 @@
-//===- OnnxProductOps.cpp - ONNX matrix-product converters ------------------===//
+//===- OnnxProductOps.cpp - ONNX matrix-product converters ----------------===//
 //
 // Part of the Mote project: an MLIR compiler for the Mote NPU.
 //

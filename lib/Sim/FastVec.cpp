@@ -71,7 +71,8 @@ void sim::execVecTable(Machine &m, const Op &op, const Step &step) {
   uint64_t n = uint64_t(op.outH) * op.outW * op.channels;
   uint8_t *act = m.sram[1].data();
   bool binary = isBinaryVec(op.vop);
-  if (clobbers(op.dst, op.srcA, n) || (binary && clobbers(op.dst, op.srcB, n))) {
+  if (clobbers(op.dst, op.srcA, n) ||
+      (binary && clobbers(op.dst, op.srcB, n))) {
     // Rare (the compiler writes in place or elsewhere): stage the results.
     m.values.resize(n);
     const std::vector<uint8_t> &table = *step.vecTable;

@@ -28,6 +28,7 @@
 
 #include <algorithm>
 #include <array>
+#include <climits>
 #include <map>
 #include <memory>
 #include <cstdint>
@@ -79,6 +80,16 @@ struct Step {
   std::shared_ptr<const std::vector<uint8_t>> vecTable;
   bool isMatMul() const { return !acts.empty(); }
 };
+
+/// True if `v` fits int16 (the SIMD kernels' operand type).
+inline bool fitsInt16(__int128 v) { return v >= INT16_MIN && v <= INT16_MAX; }
+
+/// `v` modulo 2^bits (1 <= bits <= 16), sign-extended if `sgn`, as int16.
+inline int16_t wrapToBits(int32_t v, unsigned bits, bool sgn) {
+  unsigned sh = 32 - bits;
+  uint32_t u = uint32_t(v) << sh;
+  return int16_t(sgn ? int32_t(u) >> sh : int32_t(u >> sh));
+}
 
 /// [lo, hi) byte range (empty when lo >= hi).
 struct ByteRange {

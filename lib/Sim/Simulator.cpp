@@ -261,8 +261,10 @@ unsigned Simulator::batchMachines() const {
   uint64_t bytes = impl->dramTouched;
   for (unsigned b = 0; b < kNumSramBuffers; ++b)
     bytes += impl->target.buffer(SramBuffer(b)).bytes;
-  return unsigned(std::clamp<uint64_t>((uint64_t(64) << 20) / std::max<uint64_t>(bytes, 1), 1, 8));
+  return unsigned(std::clamp<uint64_t>(
+      (uint64_t(64) << 20) / std::max<uint64_t>(bytes, 1), 1, 8));
 }
+
 llvm::ArrayRef<const isa::IODesc *> Simulator::inputs() const {
   return impl->inputs;
 }

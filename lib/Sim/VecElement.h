@@ -74,7 +74,8 @@ inline int64_t vecElement(const Op &op, int64_t a, int64_t b) {
   case isa::VecOp::Mul:
     // Operands are bytes (or int32 accumulators, < 2^31 each): the product
     // fits int64 exactly, as in the interpreter.
-    return clampOut(numerics::applyScale((a - op.zpA) * (b - op.zpB), op.mulOut));
+    return clampOut(
+        numerics::applyScale((a - op.zpA) * (b - op.zpB), op.mulOut));
   case isa::VecOp::Rescale:
     return clampOut(numerics::applyScale(a - op.zpA, op.mulA));
   case isa::VecOp::Clamp:

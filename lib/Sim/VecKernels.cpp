@@ -82,7 +82,8 @@ requantizeAvx512(const RequantizeArgs &r) {
   const __m512i lim = _mm512_set1_epi64((int64_t(1) << 31) - 1);
   const __m512i nlim = _mm512_set1_epi64(-(int64_t(1) << 31));
   const __m512i zp = _mm512_set1_epi64(r.zpOut);
-  const __m512i lo = _mm512_set1_epi64(r.clampLo), hi = _mm512_set1_epi64(r.clampHi);
+  const __m512i lo = _mm512_set1_epi64(r.clampLo),
+                hi = _mm512_set1_epi64(r.clampHi);
   const __m512i slo8 = _mm512_set1_epi64(slo), shi8 = _mm512_set1_epi64(shi);
   __mmask8 bad = 0;
   uint64_t total = r.pixels * channels;

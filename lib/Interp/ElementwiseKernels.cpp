@@ -67,6 +67,66 @@ inline int64_t at(const std::vector<int64_t> &map, int64_t i) {
   return map.empty() ? i : map[i];
 }
 
+/// The broadcast strides of `shape` against `outShape` (0 along a
+/// broadcast dimension), right-aligned to outShape's rank.
+llvm::SmallVector<int64_t, 4> broadcastStrides(llvm::ArrayRef<int64_t> shape,
+                                               llvm::ArrayRef<int64_t> outShape) {
+  size_t rank = outShape.size(), offset = rank - shape.size();
+  llvm::SmallVector<int64_t, 4> stride(rank, 0);
+  int64_t s = 1;
+  for (size_t d = rank; d-- > offset;) {
+    int64_t size = shape[d - offset];
+    stride[d] = size == 1 ? 0 : s;
+    s *= size;
+  }
+  return stride;
+}
+
+/// Calls fn(i, ia, ib) for every element i of `outShape` in order, with the
+/// element of each operand numpy broadcasting reads: what broadcastMap
+/// gives, without materialising an index per element (one odometer step
+/// per row of the innermost dimension).
+template <typename Fn>
+void forEachBroadcast(llvm::ArrayRef<int64_t> outShape,
+                      llvm::ArrayRef<int64_t> shapeA,
+                      llvm::ArrayRef<int64_t> shapeB, Fn fn) {
+  int64_t total = 1;
+  for (int64_t d : outShape)
+    total *= d;
+  if (total == 0)
+    return;
+  if (shapeA == outShape && shapeB == outShape) {
+    for (int64_t i = 0; i < total; ++i)
+      fn(i, i, i);
+    return;
+  }
+  size_t rank = outShape.size();
+  if (rank == 0) {
+    fn(0, 0, 0);
+    return;
+  }
+  llvm::SmallVector<int64_t, 4> sa = broadcastStrides(shapeA, outShape);
+  llvm::SmallVector<int64_t, 4> sb = broadcastStrides(shapeB, outShape);
+  llvm::SmallVector<int64_t, 4> idx(rank, 0);
+  int64_t inner = outShape[rank - 1];
+  int64_t ia = 0, ib = 0;
+  for (int64_t i = 0; i < total; i += inner) {
+    for (int64_t j = 0; j < inner; ++j)
+      fn(i + j, ia + j * sa[rank - 1], ib + j * sb[rank - 1]);
+    // Odometer over the outer dimensions.
+    for (size_t d = rank - 1; d-- > 0;) {
+      if (++idx[d] < outShape[d]) {
+        ia += sa[d];
+        ib += sb[d];
+        break;
+      }
+      ia -= sa[d] * (outShape[d] - 1);
+      ib -= sb[d] * (outShape[d] - 1);
+      idx[d] = 0;
+    }
+  }
+}
+
 int32_t quantizeTo(double v, const QuantParams &p, int64_t c = 0) {
   return static_cast<int32_t>(numerics::quantize(v, p.scale(c), p.zeroPoint(c),
                                                  p.storageMin, p.storageMax));
@@ -78,13 +138,12 @@ Expected<Tensor> execBinary(Operation *op, Operands operands) {
   const Tensor &a = *operands[0], &b = *operands[1];
   auto outType = cast<RankedTensorType>(op->getResult(0).getType());
   Tensor out = Tensor::allocate(outType);
-  std::vector<int64_t> ma = broadcastMap(a.shape, out.shape);
-  std::vector<int64_t> mb = broadcastMap(b.shape, out.shape);
-  int64_t n = out.numElements();
   if (!out.isQuantized()) {
     auto apply = [&](auto fn) {
-      for (int64_t i = 0; i < n; ++i)
-        out.f[i] = fn(a.f[at(ma, i)], b.f[at(mb, i)]);
+      forEachBroadcast(out.shape, a.shape, b.shape,
+                       [&](int64_t i, int64_t ia, int64_t ib) {
+                         out.f[i] = fn(a.f[ia], b.f[ib]);
+                       });
     };
     llvm::TypeSwitch<Operation *>(op)
         .Case<AddOp>([&](auto) { apply([](float x, float y) { return x + y; }); })
@@ -108,12 +167,14 @@ Expected<Tensor> execBinary(Operation *op, Operands operands) {
       return kernelError("scale ratio s_a * s_b / s_out = " +
                          formatReal(ratio) +
                          " cannot be expressed as a 32-bit multiplier");
-    for (int64_t i = 0; i < n; ++i) {
-      int64_t prod = (int64_t(a.q[at(ma, i)]) - za) *
-                     (int64_t(b.q[at(mb, i)]) - zb);
-      out.q[i] = static_cast<int32_t>(numerics::saturate(
-          numerics::applyScale(prod, *m) + zo, po.storageMin, po.storageMax));
-    }
+    forEachBroadcast(out.shape, a.shape, b.shape,
+                     [&](int64_t i, int64_t ia, int64_t ib) {
+                       int64_t prod = (int64_t(a.q[ia]) - za) *
+                                      (int64_t(b.q[ib]) - zb);
+                       out.q[i] = static_cast<int32_t>(numerics::saturate(
+                           numerics::applyScale(prod, *m) + zo, po.storageMin,
+                           po.storageMax));
+                     });
     return out;
   }
   if (isa<DivOp>(op))
@@ -130,12 +191,13 @@ Expected<Tensor> execBinary(Operation *op, Operands operands) {
   for (size_t i = 0; i < bs.size(); ++i)
     bs[i] = numerics::applyScale(int64_t(b.q[i]) - zb, rescale->rhs);
   auto apply = [&](auto combine) {
-    for (int64_t i = 0; i < n; ++i) {
-      int64_t v = combine(as[at(ma, i)], bs[at(mb, i)]);
-      out.q[i] = static_cast<int32_t>(numerics::saturate(
-          numerics::applyScale(v, rescale->out) + zo, po.storageMin,
-          po.storageMax));
-    }
+    forEachBroadcast(out.shape, a.shape, b.shape,
+                     [&](int64_t i, int64_t ia, int64_t ib) {
+                       int64_t v = combine(as[ia], bs[ib]);
+                       out.q[i] = static_cast<int32_t>(numerics::saturate(
+                           numerics::applyScale(v, rescale->out) + zo,
+                           po.storageMin, po.storageMax));
+                     });
   };
   if (isa<AddOp>(op))
     apply([](int64_t x, int64_t y) { return x + y; });

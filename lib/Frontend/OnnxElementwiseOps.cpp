@@ -114,15 +114,11 @@ convertUnary(Importer &im,
   if (!x || failed(requireMoteTyped(im, *x, "input")) ||
       (floatOnly && failed(requireFloat(im, *x, "input"))))
     return failure();
-  bool nhwc = x->value && x->nhwc;
-  Value in = x->value;
-  if (!nhwc) {
-    FailureOr<Value> v = im.toOnnx(*x);
-    if (failed(v))
-      return failure();
-    in = *v;
-  }
-  Value out = build(in, tensorType(in));
+  bool nhwc;
+  FailureOr<Value> in = inCurrentLayout(im, *x, nhwc);
+  if (failed(in))
+    return failure();
+  Value out = build(*in, tensorType(*in));
   im.defineValue(0, out, x->shape, nhwc, x->onnxType);
   return success();
 }

@@ -228,6 +228,10 @@ mlir::LogicalResult requireFloat(Importer &im, OnnxValue &v,
                                  llvm::StringRef what);
 /// A negative axis counted from the end.
 int64_t normAxis(int64_t axis, int64_t rank);
+/// The input as an MLIR value in the layout it is in (an NHWC activation
+/// stays NHWC, anything else in ONNX layout); `nhwc` says which.
+mlir::FailureOr<mlir::Value> inCurrentLayout(Importer &im, OnnxValue &x,
+                                             bool &nhwc);
 /// The storage type of input `idx` of the current node, if it has one.
 std::optional<DType> onnxStorage(Importer &im, int idx);
 /// Fails unless `t` is uint8 or int8, naming `what`.

@@ -27,37 +27,18 @@ using namespace mote::onnx_import;
 
 namespace {
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
-LogicalResult requireFloatInput(Importer &im, OnnxValue &v, StringRef what) {
-  if (v.onnxType != onnx::TensorProto::FLOAT &&
-      v.onnxType != onnx::TensorProto::DOUBLE)
-    return im.fail() << what << " has type " << onnxTypeName(v.onnxType)
-                     << "; this operator is supported on float tensors only "
-                        "— dequantize (DequantizeLinear) first";
-  return success();
-}
-
-/// The input as an MLIR value in the layout it is in (NHWC stays NHWC).
-FailureOr<Value> inCurrentLayout(Importer &im, OnnxValue &x, bool &nhwc) {
-  nhwc = x.value && x.nhwc;
-  if (nhwc)
-    return x.value;
-  return im.toOnnx(x);
-}
-
 /// A float elementwise function of input 0; the result keeps its layout.
 LogicalResult
 emitFloatUnary(Importer &im,
                llvm::function_ref<Value(Value in, RankedTensorType type)> build) {
   OnnxValue *x = im.input(0);
-  if (!x || failed(requireFloatInput(im, *x, "input")))
+  if (!x || failed(requireFloat(im, *x, "input")))
     return failure();
   bool nhwc;
   FailureOr<Value> in = inCurrentLayout(im, *x, nhwc);
   if (failed(in))
     return failure();
-  im.defineValue(0, build(*in, typeOf(*in)), x->shape, nhwc);
+  im.defineValue(0, build(*in, tensorType(*in)), x->shape, nhwc);
   return success();
 }
 
@@ -148,7 +129,7 @@ LogicalResult emitGlobalPoolReduce(Importer &im, OnnxValue &x, bool isMax,
   FailureOr<Value> in = im.toNhwc(x);
   if (failed(in))
     return failure();
-  auto inType = typeOf(*in);
+  auto inType = tensorType(*in);
   int64_t n = inType.getDimSize(0), c = inType.getDimSize(3);
   auto type = RankedTensorType::get({n, 1, 1, c}, inType.getElementType());
   auto &b = im.builder;
@@ -193,7 +174,7 @@ Value createReduce(Importer &im, ReduceKind kind, RankedTensorType type,
 template <ReduceKind kind>
 LogicalResult convertReduce(Importer &im) {
   OnnxValue *x = im.input(0);
-  if (!x || failed(requireFloatInput(im, *x, "input")))
+  if (!x || failed(requireFloat(im, *x, "input")))
     return failure();
   int64_t rank = x->rank();
   FailureOr<std::vector<int64_t>> axes = readReduceAxes(im, kind, rank);
@@ -235,7 +216,7 @@ LogicalResult convertReduce(Importer &im) {
   FailureOr<Value> in = nhwc ? FailureOr<Value>(x->value) : im.toOnnx(*x);
   if (failed(in))
     return failure();
-  ArrayRef<int64_t> inShape = typeOf(*in).getShape();
+  ArrayRef<int64_t> inShape = tensorType(*in).getShape();
   SmallVector<int64_t> shape;
   for (int64_t d = 0; d < rank; ++d) {
     bool reduced = std::binary_search(mlirAxes.begin(), mlirAxes.end(), d);
@@ -260,7 +241,7 @@ LogicalResult convertReduce(Importer &im) {
 void emitLayerNormStatistics(Importer &im, Value in, int64_t axis,
                              float epsilon, bool wantsMean, bool wantsInvStd) {
   auto &b = im.builder;
-  auto inType = typeOf(in);
+  auto inType = tensorType(in);
   int64_t rank = inType.getRank();
   SmallVector<int64_t> axes, shape(inType.getShape());
   for (int64_t d = axis; d < rank; ++d) {
@@ -292,8 +273,8 @@ void emitLayerNormStatistics(Importer &im, Value in, int64_t axis,
 LogicalResult convertLayerNormalization(Importer &im) {
   OnnxValue *x = im.input(0);
   OnnxValue *scale = x ? im.input(1) : nullptr;
-  if (!scale || failed(requireFloatInput(im, *x, "input")) ||
-      failed(requireFloatInput(im, *scale, "scale")))
+  if (!scale || failed(requireFloat(im, *x, "input")) ||
+      failed(requireFloat(im, *scale, "scale")))
     return failure();
   int64_t rank = x->rank();
   int64_t axis = im.attrInt("axis", -1);
@@ -310,7 +291,7 @@ LogicalResult convertLayerNormalization(Importer &im) {
   OnnxValue *bias = nullptr;
   if (im.hasInput(2)) {
     bias = im.input(2);
-    if (!bias || failed(requireFloatInput(im, *bias, "bias")))
+    if (!bias || failed(requireFloat(im, *bias, "bias")))
       return failure();
   }
   for (OnnxValue *v : {scale, bias}) {
@@ -337,7 +318,7 @@ LogicalResult convertLayerNormalization(Importer &im) {
       return failure();
     b = *bv;
   }
-  Value out = LayerNormOp::create(im.builder, im.loc, typeOf(*in), *in, *s, b,
+  Value out = LayerNormOp::create(im.builder, im.loc, tensorType(*in), *in, *s, b,
                                   im.builder.getI64IntegerAttr(axis),
                                   im.builder.getF32FloatAttr(epsilon));
   im.defineValue(0, out, x->shape, /*nhwc=*/false);

@@ -72,6 +72,14 @@ int64_t onnx_import::normAxis(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
+FailureOr<Value> onnx_import::inCurrentLayout(Importer &im, OnnxValue &x,
+                                              bool &nhwc) {
+  nhwc = x.value && x.nhwc;
+  if (nhwc)
+    return x.value;
+  return im.toOnnx(x);
+}
+
 std::optional<DType> onnx_import::onnxStorage(Importer &im, int idx) {
   if (!im.hasInput(idx))
     return std::nullopt;
@@ -166,14 +174,11 @@ LogicalResult convertQuantizeLinear(Importer &im) {
   if (q->axis >= 0 && q->scales.size() != static_cast<size_t>(x->shape[q->axis]))
     return im.fail() << q->scales.size() << " scales do not match dimension "
                      << q->axis << " of size " << x->shape[q->axis];
-  bool nhwc = x->value && x->nhwc;
-  Value in = x->value;
-  if (!nhwc) {
-    FailureOr<Value> v = im.toOnnx(*x);
-    if (failed(v))
-      return failure();
-    in = *v;
-  }
+  bool nhwc;
+  FailureOr<Value> current = inCurrentLayout(im, *x, nhwc);
+  if (failed(current))
+    return failure();
+  Value in = *current;
   int64_t mlirAxis = q->axis >= 0 && nhwc ? nhwcAxis(q->axis) : q->axis;
   auto type = tensorType(in).clone(im.quantType(*q, mlirAxis));
   Value out = QuantizeOp::create(im.builder, im.loc, type, in);

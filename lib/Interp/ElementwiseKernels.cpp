@@ -28,14 +28,11 @@ using llvm::Expected;
 
 namespace mote::interp {
 
-std::vector<int64_t> broadcastMap(llvm::ArrayRef<int64_t> shape,
-                                  llvm::ArrayRef<int64_t> outShape) {
-  if (shape == outShape)
-    return {};
-  int64_t total = 1;
-  for (int64_t d : outShape)
-    total *= d;
-  std::vector<int64_t> map(total);
+/// The broadcast strides of `shape` against `outShape` (0 along a
+/// broadcast dimension), right-aligned to outShape's rank.
+static llvm::SmallVector<int64_t, 4>
+broadcastStrides(llvm::ArrayRef<int64_t> shape,
+                 llvm::ArrayRef<int64_t> outShape) {
   size_t rank = outShape.size(), offset = rank - shape.size();
   llvm::SmallVector<int64_t, 4> stride(rank, 0);
   int64_t s = 1;
@@ -44,6 +41,19 @@ std::vector<int64_t> broadcastMap(llvm::ArrayRef<int64_t> shape,
     stride[d] = size == 1 ? 0 : s;
     s *= size;
   }
+  return stride;
+}
+
+std::vector<int64_t> broadcastMap(llvm::ArrayRef<int64_t> shape,
+                                  llvm::ArrayRef<int64_t> outShape) {
+  if (shape == outShape)
+    return {};
+  int64_t total = 1;
+  for (int64_t d : outShape)
+    total *= d;
+  std::vector<int64_t> map(total);
+  size_t rank = outShape.size();
+  llvm::SmallVector<int64_t, 4> stride = broadcastStrides(shape, outShape);
   llvm::SmallVector<int64_t, 4> idx(rank, 0);
   int64_t src = 0;
   for (int64_t i = 0; i < total; ++i) {
@@ -65,21 +75,6 @@ namespace {
 
 inline int64_t at(const std::vector<int64_t> &map, int64_t i) {
   return map.empty() ? i : map[i];
-}
-
-/// The broadcast strides of `shape` against `outShape` (0 along a
-/// broadcast dimension), right-aligned to outShape's rank.
-llvm::SmallVector<int64_t, 4> broadcastStrides(llvm::ArrayRef<int64_t> shape,
-                                               llvm::ArrayRef<int64_t> outShape) {
-  size_t rank = outShape.size(), offset = rank - shape.size();
-  llvm::SmallVector<int64_t, 4> stride(rank, 0);
-  int64_t s = 1;
-  for (size_t d = rank; d-- > offset;) {
-    int64_t size = shape[d - offset];
-    stride[d] = size == 1 ? 0 : s;
-    s *= size;
-  }
-  return stride;
 }
 
 /// Calls fn(i, ia, ib) for every element i of `outShape` in order, with the

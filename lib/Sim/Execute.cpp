@@ -255,9 +255,8 @@ static void writeResults(Machine &m, const Op &op) {
     return;
   }
   uint8_t *dst = m.sram[1].data() + op.dst;
-  int64_t lo = op.outSigned ? -128 : 0, hi = op.outSigned ? 127 : 255;
   for (uint64_t i = 0; i < n; ++i)
-    dst[i] = uint8_t(numerics::saturate(m.values[i], lo, hi));
+    dst[i] = storeByte(op, m.values[i]);
 }
 
 /// Reads one requantization record (ISA.def MOTE_ISA_RECORD) at byte

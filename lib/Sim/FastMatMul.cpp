@@ -99,6 +99,24 @@ static void mulAdd32(uint32_t *sums, const uint32_t *a, const uint32_t *w,
     sums[o] += a[o] * w[o];
 }
 
+/// The int32 accumulators at `out` become (accumulate ? their value : 0) +
+/// (s[o] << f) for o < n, modulo 2^32 (`s` is overwritten): how a step's
+/// sums enter the accumulator tile.
+static void addShifted(uint8_t *out, uint32_t *s, uint64_t n, unsigned f,
+                       bool accumulate) {
+  if (accumulate) {
+    for (uint64_t o = 0; o < n; ++o) {
+      uint32_t old;
+      std::memcpy(&old, out + o * 4, 4);
+      s[o] = old + (s[o] << f);
+    }
+  } else {
+    for (uint64_t o = 0; o < n; ++o)
+      s[o] <<= f;
+  }
+  std::memcpy(out, s, n * 4);
+}
+
 /// Depthwise int16 operands are laid out with their channels padded to a
 /// multiple of this (zero weights), so that the inner loop is whole vectors.
 constexpr uint64_t kDepthwiseLanes = 16;
@@ -151,19 +169,8 @@ static void depthwise16(Machine &m, const Op &op, const Step &step,
                  uint64_t(op.strideW) * n, w + k * n, outW, n);
     }
     for (uint64_t ox = 0; ox < outW; ++ox) {
-      uint8_t *out = acc + (oy * outW + ox) * outC * 4;
-      uint32_t *s = sums + ox * n;
-      if (op.accumulate) {
-        for (uint64_t o = 0; o < outC; ++o) {
-          uint32_t old;
-          std::memcpy(&old, out + o * 4, 4);
-          s[o] = old + (s[o] << f);
-        }
-      } else {
-        for (uint64_t o = 0; o < outC; ++o)
-          s[o] <<= f;
-      }
-      std::memcpy(out, s, outC * 4);
+      addShifted(acc + (oy * outW + ox) * outC * 4, sums + ox * n, outC, f,
+                 op.accumulate);
     }
   }
 }
@@ -416,19 +423,8 @@ void sim::execMatMulStep(Machine &m, MatMulCache &weights,
       dotInt16(patches, np, kPairs, cache.packed.data(), oPad,
                m.sums.data());
       for (uint64_t p = 0; p < np; ++p) {
-        uint8_t *out = acc + (p0 + p) * outC * 4;
-        uint32_t *s = m.sums.data() + p * oPad;
-        if (op.accumulate) {
-          for (uint64_t o = 0; o < outC; ++o) {
-            uint32_t old;
-            std::memcpy(&old, out + o * 4, 4);
-            s[o] = old + (s[o] << f);
-          }
-        } else {
-          for (uint64_t o = 0; o < outC; ++o)
-            s[o] <<= f;
-        }
-        std::memcpy(out, s, outC * 4);
+        addShifted(acc + (p0 + p) * outC * 4, m.sums.data() + p * oPad, outC,
+                   f, op.accumulate);
       }
     }
     return;

@@ -98,7 +98,8 @@ def _atomic_write_text(path, text):
 # Argument checks
 #===----------------------------------------------------------------------===#
 
-def _check_args(precision, plan, epochs, temperature, alpha, qat_epochs):
+def _check_args(precision, plan, epochs, temperature, alpha, qat_epochs,
+                float_epochs=0, ema=None):
     if precision not in PRECISIONS:
         raise MoteError(f"distill: precision '{precision}' is not one of "
                         + ", ".join(PRECISIONS))
@@ -117,6 +118,12 @@ def _check_args(precision, plan, epochs, temperature, alpha, qat_epochs):
     if qat_epochs is not None and not (0 <= qat_epochs <= epochs):
         raise MoteError(f"distill: qat_epochs must be in [0, epochs], got "
                         f"{qat_epochs}")
+    if not isinstance(float_epochs, int) or float_epochs < 0:
+        raise MoteError(f"distill: float_epochs must be a non-negative "
+                        f"integer, got {float_epochs!r}")
+    if ema is not None and not (0.0 < ema < 1.0):
+        raise MoteError(f"distill: ema must be a decay in (0, 1) or None, "
+                        f"got {ema}")
 
 
 class _Data:
@@ -154,19 +161,46 @@ class _Data:
         self.n = len(images)
         self.batch_size = batch_size
         self.rng = np.random.RandomState(seed)
+        self.teacher_logits = None
 
-    def batches(self):
+    def cache_teacher(self, teacher, batch=1000):
+        """The teacher's logits on every training image, once: the teacher
+        is fixed and numpy data has no augmentation, so every epoch would
+        recompute the same values (a DataLoader may augment: no cache)."""
+        import torch
+        if self.loader is not None or teacher is None:
+            return
+        outs = []
+        with torch.no_grad():
+            for i in range(0, self.n, batch):
+                outs.append(teacher(torch.from_numpy(
+                    self.images[i:i + batch])).double())
+        self.teacher_logits = torch.cat(outs)
+
+    def batches(self, teacher=None):
+        """(images, labels, teacher logits or None) per batch."""
         import torch
         if self.loader is not None:
             for x, y in self.loader:
-                yield torch.as_tensor(_as_numpy(x)), torch.as_tensor(
-                    np.asarray(y, dtype=np.int64))
+                x = torch.as_tensor(_as_numpy(x))
+                t = None
+                if teacher is not None:
+                    with torch.no_grad():
+                        t = teacher(x).double()
+                yield x, torch.as_tensor(np.asarray(y, dtype=np.int64)), t
             return
         order = self.rng.permutation(self.n)
         for i in range(0, self.n, self.batch_size):
             idx = order[i:i + self.batch_size]
-            yield (torch.from_numpy(self.images[idx]),
-                   torch.from_numpy(self.labels[idx]))
+            x = torch.from_numpy(self.images[idx])
+            t = None
+            if teacher is not None:
+                if self.teacher_logits is not None:
+                    t = self.teacher_logits[torch.from_numpy(idx)]
+                else:
+                    with torch.no_grad():
+                        t = teacher(x).double()
+            yield x, torch.from_numpy(self.labels[idx]), t
 
     def calib(self, count=1000):
         if self.loader is not None:
@@ -253,9 +287,105 @@ def kd_loss(student, teacher, labels, temperature, alpha):
     return (1.0 - alpha) * ce + alpha * t * t * kl
 
 
+def float_pretrain(teacher, student, train_data, *, epochs, lr=1e-2,
+                   temperature=4.0, alpha=0.7, seed=0, batch_size=128,
+                   log=print):
+    """Trains the float `student` in place (and returns it, in eval mode)
+    by distillation from `teacher` ((1−α)·CE + α·T²·KL; plain CE without a
+    teacher or with α = 0) for `epochs` epochs: Adam, one-cycle schedule
+    peaking at `lr`, batch norm in train mode. train_data as for distill.
+    What it is for (distill's float_epochs): a student that does not start
+    as a copy of the teacher (fewer channels, random init) is first brought
+    close to the teacher in float, where an epoch costs a fraction of an
+    integer one, so that Mote's PTQ and the quantized training start from
+    a trained network instead of noise."""
+    data = train_data if isinstance(train_data, _Data) else \
+        _Data(train_data, batch_size, seed)
+    if teacher is not None and alpha > 0:
+        teacher.eval()
+        if data.teacher_logits is None:
+            data.cache_teacher(teacher)
+    else:
+        teacher = None
+    import torch
+    torch.manual_seed(seed)
+    opt = torch.optim.Adam(student.parameters(), lr=lr)
+    steps = epochs * math.ceil(data.n / data.batch_size) \
+        if data.loader is None else epochs * len(data.loader)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, steps)
+    for epoch in range(epochs):
+        student.train()
+        t0 = time.time()
+        tot = n = ok = 0
+        for b, (x, y, t_logits) in enumerate(data.batches(teacher)):
+            s_logits = student(x).double()
+            a = alpha if t_logits is not None else 0.0
+            loss = kd_loss(s_logits, t_logits, y, temperature, a)
+            if not torch.isfinite(loss):
+                raise MoteError(f"distill: the float pre-training loss is "
+                                f"{loss.item()} at epoch {epoch + 1}, batch "
+                                f"{b + 1}: lower float_lr (now {lr:g}) or "
+                                "check the data")
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            tot += loss.item() * len(y)
+            n += len(y)
+            ok += int((s_logits.detach().argmax(1) == y).sum())
+        log(f"distill: float epoch {epoch + 1}/{epochs} "
+            f"{'KD' if alpha > 0 and teacher is not None else 'CE'}: loss "
+            f"{tot / n:.4f}, train top-1 student (float) {100 * ok / n:.2f}%"
+            f" ({time.time() - t0:.0f} s)")
+    student.eval()
+    return student
+
+
+class _Ema:
+    """An exponential moving average of the QuantGraph's trained values
+    (latent weights, biases, log step sizes), updated after every step;
+    `swap()` exchanges it with the live values."""
+
+    def __init__(self, params, decay):
+        self.params = params
+        self.decay = decay
+        self.shadow = [p.detach().clone() for p in params]
+        self.count = 0
+
+    def update(self):
+        import torch
+        self.count += 1
+        # the usual warm-up: early on, average over the steps seen so far
+        d = min(self.decay, (1.0 + self.count) / (10.0 + self.count))
+        with torch.no_grad():
+            for s, p in zip(self.shadow, self.params):
+                s.mul_(d).add_(p.detach(), alpha=1.0 - d)
+
+    def swap(self):
+        import torch
+        with torch.no_grad():
+            for s, p in zip(self.shadow, self.params):
+                tmp = p.detach().clone()
+                p.copy_(s)
+                s.copy_(tmp)
+
+
+def _emulated_top1(graph, images, labels, batch=1000):
+    import torch
+    ok = 0
+    graph.eval()
+    with torch.no_grad():
+        for i in range(0, len(images), batch):
+            x = torch.from_numpy(_as_numpy(images[i:i + batch]))
+            ok += int((graph(x, exact=True).argmax(1).numpy()
+                       == labels[i:i + batch]).sum())
+    return ok / len(images)
+
+
 def distill(teacher, student, train_data, *, precision, target, epochs,
             lr=None, temperature=4.0, alpha=0.7, calib=None, plan=None,
             seed=0, qat_epochs=None, exact_epochs=1, batch_size=128,
+            float_epochs=0, float_lr=1e-2, ema=None, val_data=None,
             output=None, log=print):
     """Trains `student` (a torch.nn.Module, possibly a copy of `teacher`)
     at `precision` on Mote's integer numerics, distilled from `teacher`
@@ -274,16 +404,33 @@ def distill(teacher, student, train_data, *, precision, target, epochs,
         emulation (default 1; None: all). Earlier epochs round the
         requantization in float (half to even instead of the chip's half
         up, which differs on exact ties only) and run about 40 % faster.
+    float_epochs: epochs of float training of (a copy of) the student
+        before Mote's PTQ, with the same loss and α (CE only without a
+        teacher or with α = 0), Adam with a one-cycle schedule peaking at
+        `float_lr` (default 0: the student is used as given, e.g. a copy
+        of the trained teacher).
+    ema: if a decay (e.g. 0.999), the returned student is the exponential
+        moving average of the trained values (latent weights, biases, log
+        step sizes) over the quantized training's steps, not the last
+        step's values (default None: the last step's).
+    val_data: optional held-out (images, labels) numpy arrays: the integer
+        emulation's top-1 on them is logged after training (of the last
+        step's values and, with `ema`, of the average) and kept in
+        .validation. Never used for any choice inside distill.
     output: where to keep the .mbin (default: a temporary directory).
 
     Returns a DistilledModel: .run(images) on the simulator, .report(),
-    .emulate(images), .save_onnx(path), .save_mlir(path), .history.
+    .emulate(images), .save_onnx(path), .save_mlir(path), .history,
+    .validation, .float_student (the float module Mote's PTQ started from:
+    the student itself, or its float-trained copy).
     """
+    import copy
     import torch
     from .qat import QuantGraph
     from .qir import IRError, Module
 
-    _check_args(precision, plan, epochs, temperature, alpha, qat_epochs)
+    _check_args(precision, plan, epochs, temperature, alpha, qat_epochs,
+                float_epochs, ema)
     if not isinstance(student, torch.nn.Module):
         raise MoteError("distill: the student must be a torch.nn.Module")
     if teacher is not None and not isinstance(teacher, torch.nn.Module):
@@ -304,10 +451,28 @@ def distill(teacher, student, train_data, *, precision, target, epochs,
     if len(s_shape) != 2:
         raise MoteError(f"distill: the student's output {s_shape} is not "
                         "[batch, classes] logits")
+    if val_data is not None:
+        if not isinstance(val_data, (list, tuple)) or len(val_data) != 2 \
+                or len(val_data[0]) != len(val_data[1]):
+            raise MoteError("distill: val_data must be (images, labels) "
+                            "numpy arrays of equal length")
+        val_x, val_y = _as_numpy(val_data[0]), np.asarray(val_data[1])
 
     workdir = tempfile.mkdtemp(prefix="mote-distill-")
     try:
         start = time.time()
+        if teacher is not None:
+            teacher.eval()
+            data.cache_teacher(teacher)  # also logged with alpha = 0
+        kd_teacher = teacher if alpha > 0 else None
+        if float_epochs:
+            log(f"distill: float pre-training, {float_epochs} epoch(s), "
+                f"lr={float_lr:g}, alpha={alpha}")
+            student = float_pretrain(kd_teacher, copy.deepcopy(student),
+                                     data, epochs=float_epochs, lr=float_lr,
+                                     temperature=temperature, alpha=alpha,
+                                     seed=seed, batch_size=batch_size,
+                                     log=log)
         ir_text = quantized_ir(student, data.sample,
                                data.calib() if calib is None else calib,
                                precision, plan, workdir)
@@ -320,6 +485,9 @@ def distill(teacher, student, train_data, *, precision, target, epochs,
                     ("%" + n for n in graph.weights.keys()))
         if lr is None:
             lr = 1e-4 if wbits >= 8 else 2e-4
+        trained_params = list(graph.weights.values()) + \
+            list(graph.biases.values()) + [graph.log_scales] + \
+            list(graph.weight_log_scales.values())
         opt = torch.optim.Adam([
             {"params": list(graph.weights.values()), "lr": lr},
             {"params": list(graph.biases.values()), "lr": 10 * lr},
@@ -327,25 +495,22 @@ def distill(teacher, student, train_data, *, precision, target, epochs,
              list(graph.weight_log_scales.values()), "lr": 10 * lr}])
         steps = epochs * math.ceil(data.n / batch_size)
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
-        if teacher is not None:
-            teacher.eval()
+        averager = _Ema(trained_params, ema) if ema else None
         history = []
         log(f"distill: {precision}, {data.n} images, {epochs} epoch(s) "
             f"({qat_epochs} plain QAT), T={temperature}, alpha={alpha}, "
-            f"lr={lr:g}, seed={seed}; PTQ in {time.time() - start:.1f} s")
+            f"lr={lr:g}, ema={ema}, seed={seed}; "
+            f"{'float pre-training and ' if float_epochs else ''}PTQ in "
+            f"{time.time() - start:.1f} s")
         for epoch in range(epochs):
             graph.train()
             a = 0.0 if epoch < qat_epochs else alpha
             exact = exact_epochs is None or epoch >= epochs - exact_epochs
             t0 = time.time()
             tot = n = s_ok = t_ok = 0
-            for b, (x, y) in enumerate(data.batches()):
-                if teacher is not None:
-                    with torch.no_grad():
-                        t_logits = teacher(x).double()
+            for b, (x, y, t_logits) in enumerate(data.batches(teacher)):
+                if t_logits is not None:
                     t_ok += int((t_logits.argmax(1) == y).sum())
-                else:
-                    t_logits = None
                 try:
                     s_logits = graph(x, exact=exact)
                 except (OverflowError, IRError) as e:
@@ -362,6 +527,8 @@ def distill(teacher, student, train_data, *, precision, target, epochs,
                 loss.backward()
                 opt.step()
                 sched.step()
+                if averager is not None:
+                    averager.update()
                 tot += loss.item() * len(y)
                 n += len(y)
                 s_ok += int((s_logits.detach().argmax(1) == y).sum())
@@ -378,6 +545,18 @@ def distill(teacher, student, train_data, *, precision, target, epochs,
                 + (f", teacher {100 * rec['teacher_top1']:.2f}%"
                    if teacher is not None else "")
                 + f" ({rec['seconds']:.0f} s)")
+        if val_data is not None:
+            rec = {"val_top1_last": _emulated_top1(graph, val_x, val_y)}
+            msg = f"last step {100 * rec['val_top1_last']:.2f}%"
+        if averager is not None:
+            averager.swap()  # the average is the result
+            if val_data is not None:
+                rec["val_top1_ema"] = _emulated_top1(graph, val_x, val_y)
+                msg += f", average (ema {ema}) " \
+                    f"{100 * rec['val_top1_ema']:.2f}%"
+        if val_data is not None:
+            log(f"distill: held-out top-1 (integer emulation, {len(val_y)} "
+                f"images): {msg}")
         graph.eval()
         trained = graph.export_ir().text()
         compiled = compile_ir(trained, target, workdir, ["input"])
@@ -385,7 +564,10 @@ def distill(teacher, student, train_data, *, precision, target, epochs,
             shutil.copyfile(compiled.mbin, os.fspath(output) + ".tmp")
             os.replace(os.fspath(output) + ".tmp", os.fspath(output))
             compiled.mbin = os.fspath(output)
-        return DistilledModel(compiled, graph, trained, history, precision)
+        result = DistilledModel(compiled, graph, trained, history, precision)
+        result.validation = rec if val_data is not None else None
+        result.float_student = student  # what Mote's PTQ quantized
+        return result
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise

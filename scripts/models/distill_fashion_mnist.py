@@ -10,13 +10,20 @@ student with mote.distill and evaluates it on the simulator.
 The teacher is models/fashion_mnist_cnn.onnx loaded into a torch module
 (the architecture of train_fashion_mnist.py with batch norm folded into
 the convolutions, as the exporter wrote it). The student is a copy of it
-(QAT with distillation) or, with --half, the same network with half the
-channels (random init, about 1/4 of the MACs).
+(QAT with distillation) or, with --half, the bundled architecture with
+half the channels (student_net: 8/16 channels, batch norm, random init,
+about 1/4 of the MACs), which --float-epochs first trains in float by
+distillation before Mote's PTQ.
 
 Usage:
   distill_fashion_mnist.py --precision int4 --epochs 3 [--alpha 0.7]
       [--train N] [--test N] [--target mote-default] [--seed 0]
-      [--half] [--onnx OUT.onnx] [--mlir OUT.mlir] [--json OUT.json]
+      [--half --float-epochs F] [--ema 0.999] [--val N]
+      [--onnx OUT.onnx] [--mlir OUT.mlir] [--json OUT.json]
+
+--val N holds the last N training images out (neither trained nor
+calibrated on) and reports the integer emulation's top-1 on them: the
+place to compare recipes without looking at the test set.
 
 Prints one line per epoch (loss, train top-1 of the integer student and
 of the teacher), then the PTQ and distilled top-1 on the simulator over
@@ -71,6 +78,42 @@ def teacher_net(width=1.0):
             return self.fc(torch.flatten(x.mean((2, 3), keepdim=True), 1))
 
     return FoldedMoteNet()
+
+
+def student_net(width=0.5):
+    """The bundled architecture (train_fashion_mnist.MoteNet: conv + batch
+    norm + ReLU, max pool, residual depthwise block, strided conv, global
+    average pool, FC) with `width` times the channels; random init. Mote
+    folds its batch norm at PTQ as it does the teacher's."""
+    import torch
+    import torch.nn as nn
+
+    c1, c2 = int(16 * width), int(32 * width)
+
+    def conv_bn(cin, cout, k=3, stride=1, groups=1):
+        return nn.Sequential(
+            nn.Conv2d(cin, cout, k, stride, k // 2, groups=groups,
+                      bias=False), nn.BatchNorm2d(cout))
+
+    class MoteNetW(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = conv_bn(1, c1)
+            self.pool = nn.MaxPool2d(2)
+            self.dw = conv_bn(c1, c1, groups=c1)
+            self.pw = conv_bn(c1, c1, k=1)
+            self.down = conv_bn(c1, c2, stride=2)
+            self.conv = conv_bn(c2, c2)
+            self.fc = nn.Linear(c2, 10)
+
+        def forward(self, x):
+            r = torch.relu
+            x = self.pool(r(self.stem(x)))
+            x = r(x + self.pw(r(self.dw(x))))
+            x = r(self.conv(r(self.down(x))))
+            return self.fc(torch.flatten(x.mean((2, 3), keepdim=True), 1))
+
+    return MoteNetW()
 
 
 def load_teacher(path=MODEL):
@@ -136,6 +179,14 @@ def main():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--half", action="store_true")
+    p.add_argument("--float-epochs", type=int, default=0)
+    p.add_argument("--float-lr", type=float, default=1e-2)
+    p.add_argument("--ema", type=float, default=None)
+    p.add_argument("--val", type=int, default=0)
+    p.add_argument("--float-student", metavar="PATH.pt",
+                   help="with --float-epochs: load the float-trained "
+                   "student from PATH if it exists (and skip the float "
+                   "epochs), else save it there after training")
     p.add_argument("--no-ptq", action="store_true")
     p.add_argument("--onnx")
     p.add_argument("--mlir")
@@ -143,9 +194,14 @@ def main():
     o = p.parse_args()
     import torch
     import mote
+    from mote.distill import float_pretrain
     torch.set_num_threads(o.threads)
     train_x, train_y = fashion_mnist.load("train")
     test_x, test_y = fashion_mnist.load("test")
+    val = None
+    if o.val:
+        val = (train_x[-o.val:], train_y[-o.val:])
+        train_x, train_y = train_x[:-o.val], train_y[:-o.val]
     train_x, train_y = train_x[:o.train], train_y[:o.train]
     test_x, test_y = test_x[:o.test], test_y[:o.test]
     teacher = load_teacher()
@@ -153,26 +209,74 @@ def main():
         t_top1 = top1(teacher(torch.from_numpy(test_x)).numpy(), test_y)
     print(f"teacher (float, torch): test top-1 {100 * t_top1:.2f}% on "
           f"{len(test_y)} images", flush=True)
-    student = teacher_net(0.5) if o.half else copy.deepcopy(teacher)
+    if o.half:
+        torch.manual_seed(o.seed)
+        student = student_net(0.5)
+    else:
+        student = copy.deepcopy(teacher)
     calib = train_x[:1000]
     result = {"precision": o.precision, "target": o.target, "epochs": o.epochs, "alpha": o.alpha,
               "temperature": o.temperature, "train": len(train_y),
-              "test": len(test_y), "half": o.half, "teacher_top1": t_top1}
-    if not o.no_ptq:
-        ptq, ptq_e = ptq_top1(o.precision, calib, test_x, test_y, o.target,
-                              student if o.half else None)
-        result["ptq_top1"], result["ptq_energy_uj"] = ptq, ptq_e
-        print(f"PTQ {o.precision}: simulator top-1 {100 * ptq:.2f}%, "
-              f"{ptq_e:.4f} uJ/inference", flush=True)
+              "test": len(test_y), "half": o.half, "teacher_top1": t_top1,
+              "float_epochs": o.float_epochs, "float_lr": o.float_lr,
+              "ema": o.ema, "lr": o.lr, "val": o.val, "seed": o.seed}
+    def ptq(model):
+        if o.no_ptq:
+            return
+        top, energy = ptq_top1(o.precision, calib, test_x, test_y, o.target,
+                               model)
+        result["ptq_top1"], result["ptq_energy_uj"] = top, energy
+        print(f"PTQ {o.precision}: simulator top-1 {100 * top:.2f}%, "
+              f"{energy:.4f} uJ/inference", flush=True)
+    float_epochs = o.float_epochs
+    loaded = False
+    if float_epochs and o.float_student:
+        # the float epochs once per recipe, shared by runs that differ in
+        # precision only (distill_table.py): the same float_pretrain that
+        # distill(float_epochs=) runs
+        if os.path.exists(o.float_student):
+            student.load_state_dict(torch.load(o.float_student))
+            print(f"float-trained student loaded from {o.float_student} "
+                  f"({o.float_epochs} float epochs)", flush=True)
+            loaded = True
+        else:
+            t0 = time.time()
+            float_pretrain(teacher if o.alpha > 0 else None, student,
+                           (train_x, train_y), epochs=float_epochs,
+                           lr=o.float_lr, temperature=o.temperature,
+                           alpha=o.alpha, seed=o.seed,
+                           log=lambda m: print(m, flush=True))
+            result["float_seconds"] = time.time() - t0
+            tmp = o.float_student + ".tmp"
+            torch.save(student.state_dict(), tmp)
+            os.replace(tmp, o.float_student)
+        student.eval()
+        float_epochs = 0
+    result["float_student_loaded"] = loaded
+    if not o.float_epochs:
+        ptq(student if o.half else None)
     start = time.time()
     net = mote.distill(teacher, student, (train_x, train_y),
                        precision=o.precision, target=o.target,
                        epochs=o.epochs, lr=o.lr, temperature=o.temperature,
                        alpha=o.alpha, calib=calib, seed=o.seed,
                        qat_epochs=o.qat_epochs, exact_epochs=o.exact_epochs,
+                       float_epochs=float_epochs, float_lr=o.float_lr,
+                       ema=o.ema, val_data=val,
                        log=lambda m: print(m, flush=True))
     result["train_seconds"] = time.time() - start
+    if o.float_epochs:
+        # PTQ of the float-trained student: the starting point of the
+        # quantized training
+        with torch.no_grad():
+            f_top1 = top1(net.float_student(torch.from_numpy(test_x)).numpy(),
+                          test_y)
+        result["float_student_top1"] = f_top1
+        print(f"float-trained student (torch): test top-1 "
+              f"{100 * f_top1:.2f}%", flush=True)
+        ptq(net.float_student)
     result["history"] = net.history
+    result["validation"] = net.validation
     ev = evaluate(net, test_x, test_y)
     result.update(ev)
     kind = "QAT" if o.alpha == 0 else "KD"

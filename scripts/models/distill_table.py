@@ -9,10 +9,14 @@ QAT without KD and QAT with KD at equal epochs, per precision), two runs
 at a time (one torch thread each), and prints the markdown table of
 docs/Distillation.md from their JSON results.
 
-Usage: distill_table.py OUT_DIR [--rows int4:10,w4a8:4,int8:2] [--jobs 2]
-       distill_table.py OUT_DIR --table-only
-Each row is PRECISION:EPOCHS. Results go to OUT_DIR/<precision>_<kd|qat>.json
-with logs next to them; --table-only reprints the table.
+Usage: distill_table.py OUT_DIR [--rows ROWS] [--jobs 2] [EXTRA ARGS]
+       distill_table.py OUT_DIR --rows ROWS --table-only
+ROWS is a comma-separated list of [half-]PRECISION:EPOCHS[:OPT=VALUE...]:
+`half-` trains the half-width student (--half), each OPT=VALUE is passed
+as --OPT VALUE to that row's runs (e.g. half-int8:4:float-epochs=15), and
+EXTRA ARGS go to every run (e.g. --ema 0.999). Results go to
+OUT_DIR/<row>_<kd|qat>.json with logs next to them; existing results are
+kept (delete them to rerun); --table-only reprints the table.
 """
 
 import argparse
@@ -25,18 +29,41 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+def parse_rows(text):
+    """[(name, precision, epochs, half, [extra argv])]."""
+    rows = []
+    for spec in text.split(","):
+        fields = spec.split(":")
+        name, epochs = fields[0], int(fields[1])
+        half = name.startswith("half-")
+        prec = name[len("half-"):] if half else name
+        argv = ["--half"] if half else []
+        for opt in fields[2:]:
+            k, v = opt.split("=", 1)
+            argv += [f"--{k}", v]
+        rows.append((name, prec, epochs, half, argv))
+    return rows
+
+
 def run_all(out, rows, jobs, extra):
     todo = []
-    for prec, epochs in rows:
+    for name, prec, epochs, half, row_argv in rows:
         for kind, alpha in (("kd", "0.7"), ("qat", "0")):
-            base = os.path.join(out, f"{prec}_{kind}")
+            base = os.path.join(out, f"{name}_{kind}")
             if os.path.exists(base + ".json"):
                 continue
             argv = [sys.executable, os.path.join(HERE,
                     "distill_fashion_mnist.py"), "--precision", prec,
                     "--epochs", str(epochs), "--alpha", alpha, "--threads",
                     "1", "--json", base + ".json", "--mlir", base + ".mlir",
-                    *extra]
+                    *row_argv, *extra]
+            if "--float-epochs" in row_argv:
+                # one float-trained student per (width, float recipe, KD or
+                # not), shared by the rows' precisions: the float epochs do
+                # not depend on the precision
+                fe = row_argv[row_argv.index("--float-epochs") + 1]
+                argv += ["--float-student", os.path.join(
+                    out, f"float_{'half' if half else 'full'}_{fe}_{kind}.pt")]
             todo.append((argv, base + ".log"))
     running = []
     start = time.time()
@@ -56,10 +83,11 @@ def table(out, rows):
              "KD − QAT | simulator == emulation | energy / inference | "
              "train time (KD) |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for prec, epochs in rows:
+    notes = []
+    for name, prec, epochs, half, _ in rows:
         r = {}
         for kind in ("kd", "qat"):
-            path = os.path.join(out, f"{prec}_{kind}.json")
+            path = os.path.join(out, f"{name}_{kind}.json")
             if os.path.exists(path):
                 with open(path) as f:
                     r[kind] = json.load(f)
@@ -74,25 +102,47 @@ def table(out, rows):
         exact = all(x.get("bit_exact") for x in r.values())
         delta = f"{100 * (kd - qat):+.2f}" if kd is not None and \
             qat is not None else "—"
+        fe = any_r.get("float_epochs") or 0
+        who = "same as teacher"
+        if half:
+            who = "half width (8/16 ch)"
+        if fe:
+            who += f", {fe} float epochs first"
+        # PTQ: of the float student the quantized training started from
+        # (KD-trained in float for the KD run when there are float epochs)
+        ptq = pct(any_r.get("ptq_top1"))
+        if fe and "kd" in r and "qat" in r:
+            ptq = (f"{pct(r['qat'].get('ptq_top1'))} / "
+                   f"{pct(r['kd'].get('ptq_top1'))}")
+            notes.append(f"{name}: float-trained student (torch) "
+                         f"{pct(r['qat'].get('float_student_top1'))} "
+                         f"(CE) / {pct(r['kd'].get('float_student_top1'))} "
+                         f"(KD); PTQ column: of each")
+        train = "—"
+        if "kd" in r:
+            k = r["kd"]
+            secs = k["train_seconds"] + k.get("float_seconds", 0)
+            train = f"{secs:.0f} s"
+            if k.get("float_student_loaded"):
+                train += " (float student shared)"
         lines.append(
-            f"| same as teacher | {prec} | {epochs} | "
-            f"{pct(any_r.get('ptq_top1'))} | {pct(qat)} | {pct(kd)} | "
-            f"{delta} | {'yes, all ' + str(any_r['test']) if exact else 'NO'}"
-            f" | {any_r['energy_uj']:.3f} µJ | "
-            f"{r['kd']['train_seconds']:.0f} s |" if 'kd' in r else " — |")
-    return "\n".join(lines)
+            f"| {who} | {prec} | {epochs} | {ptq} | {pct(qat)} | {pct(kd)} "
+            f"| {delta} | "
+            f"{'yes, all ' + str(any_r['test']) if exact else 'NO'} | "
+            f"{any_r['energy_uj']:.3f} µJ | {train} |")
+    return "\n".join(lines + [""] + notes)
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("out")
-    p.add_argument("--rows", default="int4:10,w4a8:4,int8:2")
+    p.add_argument("--rows", default="int4:8,w4a8:4,int8:3,"
+                   "half-int8:4:float-epochs=15,half-w4a8:4:float-epochs=15")
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--table-only", action="store_true")
     o, extra = p.parse_known_args()
-    rows = [(r.split(":")[0], int(r.split(":")[1]))
-            for r in o.rows.split(",")]
+    rows = parse_rows(o.rows)
     os.makedirs(o.out, exist_ok=True)
     if not o.table_only:
         run_all(o.out, rows, o.jobs, extra)

@@ -6,7 +6,8 @@
 """Bad input to mote.distill gives a MoteError naming what and where, and
 leaves no file behind: unknown precision, mixed without a plan, student and
 teacher output shapes that differ, training images the model cannot take,
-labels that do not match the images, a NaN loss.
+labels that do not match the images, a NaN loss (also in the float
+pre-training), bad float_epochs / ema.
 
 Usage: distill_errors.py PYTHON_DIR WORK_DIR
 """
@@ -64,3 +65,6 @@ expect("labels", train_data=(x, y[:10]))
 bad = x.copy()
 bad[3, 0, 2, 2] = np.nan
 expect("nan", train_data=(bad, y), calib=x)
+expect("float epochs", float_epochs=-1)
+expect("ema", ema=1.0)
+expect("float nan", train_data=(bad, y), calib=x, float_epochs=1)

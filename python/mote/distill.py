@@ -385,7 +385,8 @@ def _emulated_top1(graph, images, labels, batch=1000):
 def distill(teacher, student, train_data, *, precision, target, epochs,
             lr=None, temperature=4.0, alpha=0.7, calib=None, plan=None,
             seed=0, qat_epochs=None, exact_epochs=1, batch_size=128,
-            float_epochs=0, float_lr=1e-2, ema=None, val_data=None,
+            float_epochs=0, float_lr=1e-2, float_alpha=None, ema=None,
+            val_data=None,
             output=None, log=print):
     """Trains `student` (a torch.nn.Module, possibly a copy of `teacher`)
     at `precision` on Mote's integer numerics, distilled from `teacher`
@@ -408,7 +409,8 @@ def distill(teacher, student, train_data, *, precision, target, epochs,
         before Mote's PTQ, with the same loss and α (CE only without a
         teacher or with α = 0), Adam with a one-cycle schedule peaking at
         `float_lr` (default 0: the student is used as given, e.g. a copy
-        of the trained teacher).
+        of the trained teacher). float_alpha: α of those float epochs
+        (default: `alpha`; 0 trains them on the labels alone).
     ema: if a decay (e.g. 0.999), the returned student is the exponential
         moving average of the trained values (latent weights, biases, log
         step sizes) over the quantized training's steps, not the last
@@ -431,6 +433,9 @@ def distill(teacher, student, train_data, *, precision, target, epochs,
 
     _check_args(precision, plan, epochs, temperature, alpha, qat_epochs,
                 float_epochs, ema)
+    if float_alpha is not None and not (0.0 <= float_alpha <= 1.0):
+        raise MoteError(f"distill: float_alpha must be in [0, 1], got "
+                        f"{float_alpha}")
     if not isinstance(student, torch.nn.Module):
         raise MoteError("distill: the student must be a torch.nn.Module")
     if teacher is not None and not isinstance(teacher, torch.nn.Module):
@@ -464,13 +469,13 @@ def distill(teacher, student, train_data, *, precision, target, epochs,
         if teacher is not None:
             teacher.eval()
             data.cache_teacher(teacher)  # also logged with alpha = 0
-        kd_teacher = teacher if alpha > 0 else None
         if float_epochs:
+            f_alpha = alpha if float_alpha is None else float_alpha
             log(f"distill: float pre-training, {float_epochs} epoch(s), "
-                f"lr={float_lr:g}, alpha={alpha}")
-            student = float_pretrain(kd_teacher, copy.deepcopy(student),
+                f"lr={float_lr:g}, alpha={f_alpha}")
+            student = float_pretrain(teacher, copy.deepcopy(student),
                                      data, epochs=float_epochs, lr=float_lr,
-                                     temperature=temperature, alpha=alpha,
+                                     temperature=temperature, alpha=f_alpha,
                                      seed=seed, batch_size=batch_size,
                                      log=log)
         ir_text = quantized_ir(student, data.sample,

@@ -181,6 +181,8 @@ def main():
     p.add_argument("--half", action="store_true")
     p.add_argument("--float-epochs", type=int, default=0)
     p.add_argument("--float-lr", type=float, default=1e-2)
+    p.add_argument("--float-alpha", type=float, default=None,
+                   help="alpha of the float epochs (default: --alpha)")
     p.add_argument("--ema", type=float, default=None)
     p.add_argument("--val", type=int, default=0)
     p.add_argument("--float-student", metavar="PATH.pt",
@@ -229,6 +231,8 @@ def main():
         print(f"PTQ {o.precision}: simulator top-1 {100 * top:.2f}%, "
               f"{energy:.4f} uJ/inference", flush=True)
     float_epochs = o.float_epochs
+    f_alpha = o.alpha if o.float_alpha is None else o.float_alpha
+    result["float_alpha"] = f_alpha
     loaded = False
     if float_epochs and o.float_student:
         # the float epochs once per recipe, shared by runs that differ in
@@ -241,10 +245,10 @@ def main():
             loaded = True
         else:
             t0 = time.time()
-            float_pretrain(teacher if o.alpha > 0 else None, student,
+            float_pretrain(teacher, student,
                            (train_x, train_y), epochs=float_epochs,
                            lr=o.float_lr, temperature=o.temperature,
-                           alpha=o.alpha, seed=o.seed,
+                           alpha=f_alpha, seed=o.seed,
                            log=lambda m: print(m, flush=True))
             result["float_seconds"] = time.time() - t0
             tmp = o.float_student + ".tmp"
@@ -262,6 +266,7 @@ def main():
                        alpha=o.alpha, calib=calib, seed=o.seed,
                        qat_epochs=o.qat_epochs, exact_epochs=o.exact_epochs,
                        float_epochs=float_epochs, float_lr=o.float_lr,
+                       float_alpha=f_alpha,
                        ema=o.ema, val_data=val,
                        log=lambda m: print(m, flush=True))
     result["train_seconds"] = time.time() - start

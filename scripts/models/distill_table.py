@@ -62,8 +62,10 @@ def run_all(out, rows, jobs, extra):
                 # not), shared by the rows' precisions: the float epochs do
                 # not depend on the precision
                 fe = row_argv[row_argv.index("--float-epochs") + 1]
+                fa = row_argv[row_argv.index("--float-alpha") + 1] \
+                    if "--float-alpha" in row_argv and kind == "kd" else alpha
                 argv += ["--float-student", os.path.join(
-                    out, f"float_{'half' if half else 'full'}_{fe}_{kind}.pt")]
+                    out, f"float_{'half' if half else 'full'}_{fe}_a{fa}.pt")]
             todo.append((argv, base + ".log"))
     running = []
     start = time.time()

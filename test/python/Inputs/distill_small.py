@@ -58,3 +58,17 @@ n = mote.distill(teacher, net(), (x, y), precision="mixed", plan=plan,
 out = n.run(x).reshape(len(x), -1)
 emu, _ = n.emulate(x)
 print("small: mixed plan on mote-d2 exact", np.array_equal(out, emu))
+# a student of another shape (fewer channels, batch norm, random init):
+# float pre-training first, then PTQ, QAT + KD with an EMA of the trained
+# values; the average is what is compiled, so still bit-exact
+small = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1, bias=False),
+                      nn.BatchNorm2d(2), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+                      nn.Flatten(), nn.Linear(2, 4))
+n = mote.distill(teacher, small, (x, y), precision="int8",
+                 target="mote-default", epochs=2, float_epochs=2, ema=0.99,
+                 val_data=(x[:16], y[:16]), **quiet)
+out = n.run(x).reshape(len(x), -1)
+emu, _ = n.emulate(x)
+print("small: float pre-training + ema exact", np.array_equal(out, emu),
+      "student untouched", small.training and n.float_student is not small,
+      "validation", sorted(n.validation))

@@ -386,7 +386,7 @@ def distill(teacher, student, train_data, *, precision, target, epochs,
             lr=None, temperature=4.0, alpha=0.7, calib=None, plan=None,
             seed=0, qat_epochs=None, exact_epochs=1, batch_size=128,
             float_epochs=0, float_lr=1e-2, float_alpha=None, ema=None,
-            val_data=None,
+            val_data=None, scale_lr=None,
             output=None, log=print):
     """Trains `student` (a torch.nn.Module, possibly a copy of `teacher`)
     at `precision` on Mote's integer numerics, distilled from `teacher`
@@ -399,7 +399,8 @@ def distill(teacher, student, train_data, *, precision, target, epochs,
     epochs: training epochs; the first `qat_epochs` (default: 1 if
         epochs > 1, else 0) are plain QAT. lr: Adam's rate for the latent
         weights (default 1e-4 for 8-bit weights, 2e-4 below); step sizes
-        and biases use 10x. calib: PTQ calibration data (default: the first
+        and biases use 10x (scale_lr: their rate instead). calib: PTQ
+        calibration data (default: the first
         1000 training images). seed: torch and shuffling seed.
     exact_epochs: the last epochs whose forward is the exact integer
         emulation (default 1; None: all). Earlier epochs round the
@@ -493,18 +494,19 @@ def distill(teacher, student, train_data, *, precision, target, epochs,
         trained_params = list(graph.weights.values()) + \
             list(graph.biases.values()) + [graph.log_scales] + \
             list(graph.weight_log_scales.values())
+        s_lr = 10 * lr if scale_lr is None else scale_lr
         opt = torch.optim.Adam([
             {"params": list(graph.weights.values()), "lr": lr},
-            {"params": list(graph.biases.values()), "lr": 10 * lr},
+            {"params": list(graph.biases.values()), "lr": s_lr},
             {"params": [graph.log_scales] +
-             list(graph.weight_log_scales.values()), "lr": 10 * lr}])
+             list(graph.weight_log_scales.values()), "lr": s_lr}])
         steps = epochs * math.ceil(data.n / batch_size)
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
         averager = _Ema(trained_params, ema) if ema else None
         history = []
         log(f"distill: {precision}, {data.n} images, {epochs} epoch(s) "
             f"({qat_epochs} plain QAT), T={temperature}, alpha={alpha}, "
-            f"lr={lr:g}, ema={ema}, seed={seed}; "
+            f"lr={lr:g} (scales, biases {s_lr:g}), ema={ema}, seed={seed}; "
             f"{'float pre-training and ' if float_epochs else ''}PTQ in "
             f"{time.time() - start:.1f} s")
         for epoch in range(epochs):

@@ -184,6 +184,8 @@ def main():
     p.add_argument("--float-alpha", type=float, default=None,
                    help="alpha of the float epochs (default: --alpha)")
     p.add_argument("--ema", type=float, default=None)
+    p.add_argument("--scale-lr", type=float, default=None,
+                   help="Adam rate of step sizes and biases (default 10 lr)")
     p.add_argument("--val", type=int, default=0)
     p.add_argument("--float-student", metavar="PATH.pt",
                    help="with --float-epochs: load the float-trained "
@@ -221,7 +223,8 @@ def main():
               "temperature": o.temperature, "train": len(train_y),
               "test": len(test_y), "half": o.half, "teacher_top1": t_top1,
               "float_epochs": o.float_epochs, "float_lr": o.float_lr,
-              "ema": o.ema, "lr": o.lr, "val": o.val, "seed": o.seed}
+              "ema": o.ema, "lr": o.lr, "val": o.val, "seed": o.seed,
+              "scale_lr": o.scale_lr}
     def ptq(model):
         if o.no_ptq:
             return
@@ -267,7 +270,7 @@ def main():
                        qat_epochs=o.qat_epochs, exact_epochs=o.exact_epochs,
                        float_epochs=float_epochs, float_lr=o.float_lr,
                        float_alpha=f_alpha,
-                       ema=o.ema, val_data=val,
+                       ema=o.ema, val_data=val, scale_lr=o.scale_lr,
                        log=lambda m: print(m, flush=True))
     result["train_seconds"] = time.time() - start
     if o.float_epochs:

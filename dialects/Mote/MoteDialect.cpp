@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Mote/MoteDialect.h"
+#include "Mote/MoteInterfaces.h"
 #include "Mote/MoteOps.h"
 
 using namespace mlir;
@@ -17,6 +18,7 @@ void MoteDialect::initialize() {
 #define GET_OP_LIST
 #include "Mote/MoteOps.cpp.inc"
       >();
+  registerQuantizableOpModels(*getContext());
 }
 
 /// Folders produce ElementsAttr values; they become `mote.constant`.

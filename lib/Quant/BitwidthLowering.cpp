@@ -15,6 +15,7 @@
 
 #include "mote/Quant/BitwidthLowering.h"
 #include "mote/Quant/Passes.h"
+#include "mote/Quant/RemarkStream.h"
 
 #include "Mote/MoteAttrUtils.h"
 #include "Mote/MoteOps.h"
@@ -581,7 +582,7 @@ void BitwidthLoweringPass::runOnOperation() {
     (void)lower(p, *xPlan, *wPlan, acc, report);
   }
   if (!quiet)
-    llvm::errs() << report.str();
+    RemarkStream(reportLocation(getOperation())) << report.str();
 }
 
 } // namespace

@@ -18,6 +18,7 @@
 #include "mote/Interp/Interpreter.h"
 #include "mote/Quant/Calibration.h"
 #include "mote/Quant/CalibrationData.h"
+#include "mote/Quant/RemarkStream.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
@@ -108,15 +109,16 @@ void MoteCalibratePass::runOnOperation() {
         return signalPassFailure();
       }
       if (n >= 50 && s + 1 >= nextReport && s + 1 < n) {
-        llvm::errs() << "calibrate: " << (histogramPass ? "histograms " : "")
-                     << (s + 1) << "/" << n << " samples\n";
+        RemarkStream(reportLocation(fn))
+            << "calibrate: " << (histogramPass ? "histograms " : "")
+            << (s + 1) << "/" << n << " samples\n";
         nextReport += n / 10;
       }
     }
   }
   if (n >= 50)
-    llvm::errs() << "calibrate: " << n << "/" << n << " samples, method "
-                 << method << "\n";
+    RemarkStream(reportLocation(fn)) << "calibrate: " << n << "/" << n
+                                     << " samples, method " << method << "\n";
 
   Builder b(&getContext());
   auto rangeAttr = [&](const TensorStatistics &s) {

@@ -18,6 +18,7 @@
 #include "Mote/MoteAttrUtils.h"
 #include "Mote/MoteOps.h"
 #include "mote/Quant/Refinement.h"
+#include "mote/Quant/RemarkStream.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
@@ -294,8 +295,9 @@ void MoteEqualizePass::runOnOperation() {
     fn.emitWarning() << "mote-equalize: dropped stale mote.calib ranges of "
                         "rescaled values; run --mote-calibrate after "
                         "--mote-equalize";
-  llvm::errs() << "equalize: @" << fn.getSymName() << ": " << pairs.size()
-               << " layer pairs, " << rounds << " rounds\n";
+  mote::quant::RemarkStream(mote::quant::reportLocation(fn))
+      << "equalize: @" << fn.getSymName() << ": " << pairs.size()
+      << " layer pairs, " << rounds << " rounds\n";
 }
 
 } // namespace

@@ -17,6 +17,7 @@
 
 #include "mote/Quant/CalibrationData.h"
 #include "mote/Quant/CostModel.h"
+#include "mote/Quant/RemarkStream.h"
 #include "mote/Target/TargetDescription.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -70,7 +71,7 @@ struct MoteEstimateCostPass
     if (failed(priced))
       return signalPassFailure();
     const FunctionCost &cost = *priced;
-    auto &os = llvm::errs();
+    RemarkStream os(reportLocation(module));
     os << "cost: target " << desc->name << "\n";
     os << llvm::format("cost: %-36s %-16s %12s %12s %10s %10s %10s\n",
                        "layer", "kind", "MACs", "digit-MACs", "DRAM B", "uJ",

@@ -17,14 +17,16 @@
 
 #include "mote/Quant/Passes.h"
 
+#include "Mote/MoteInterfaces.h"
 #include "Mote/MoteOps.h"
 #include "Mote/MoteTypeUtils.h"
 #include "mote/Quant/CalibrationData.h"
 #include "mote/Quant/CostModel.h"
+#include "mote/Quant/Quantize.h"
+#include "mote/Quant/RemarkStream.h"
 #include "mote/Target/TargetDescription.h"
 
 #include "mlir/IR/Diagnostics.h"
-#include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/EquivalenceClasses.h"
 #include "llvm/ADT/StringExtras.h"
@@ -99,19 +101,26 @@ static bool isFloatConstant(Value v) {
   return c && cast<RankedTensorType>(c.getType()).getElementType().isF32();
 }
 
+/// The quantizer's kind of each op (QuantizableOpInterface), as the search
+/// sees it: products decide weight and activation bits, rescaling and
+/// table ops their activation bits, same-type ops follow their producer.
 static Role roleOf(Operation *op) {
-  if (isa<Conv2DOp, FullyConnectedOp>(op))
-    return isFloatConstant(op->getOperand(1)) ? Role::Product : Role::None;
-  if (auto mm = dyn_cast<MatMulOp>(op))
-    return isFloatConstant(mm.getRhs()) ? Role::Product : Role::Activation;
-  if (isa<AddOp, SubOp, MulOp, MaximumOp, MinimumOp, ConcatOp, AvgPool2DOp,
-          PReluOp, SigmoidOp, TanhOp, ExpOp, HardSwishOp, HardSigmoidOp,
-          LeakyReluOp>(op))
+  auto quantizable = dyn_cast<QuantizableOpInterface>(op);
+  if (!quantizable)
+    return Role::None;
+  switch (quantizable.getQuantizationKind()) {
+  case QuantizationKind::Product:
+    // Products whose weights are not constants stay in float.
+    return isFloatConstant(quantizable.getProductOperands().weight)
+               ? Role::Product
+               : Role::None;
+  case QuantizationKind::Rescale:
+  case QuantizationKind::Table:
     return Role::Activation;
-  if (isa<MaxPool2DOp, ReshapeOp, TransposeOp, PadOp, ClampOp, SliceOp,
-          ResizeOp>(op))
+  case QuantizationKind::SameType:
     return Role::SameType;
-  return Role::None;
+  }
+  llvm_unreachable("unknown QuantizationKind");
 }
 
 /// A decision unit: ops that take one choice (a layer, or layers tied by a
@@ -139,6 +148,10 @@ struct MoteMixedPrecisionPass
 private:
   LogicalResult buildGroups(func::FuncOp fn);
   std::string planText(ArrayRef<Candidate> choice) const;
+  /// The plan of `choice`, handed to the quantizer in memory.
+  FailureOr<PrecisionPlan> planOf(ArrayRef<Candidate> choice);
+  /// The quantizer's settings for every trial and the final run.
+  QuantizeConfig quantizeConfig() const;
   FailureOr<Trial> runTrial(ArrayRef<Candidate> choice);
   double costOf(const FunctionCost &c) const {
     return objective == "latency" ? c.total.cycles : c.total.energyPJ();
@@ -303,15 +316,6 @@ std::string MoteMixedPrecisionPass::planText(ArrayRef<Candidate> choice) const {
   return text;
 }
 
-/// A temporary file removed when it goes out of scope.
-struct TempFile {
-  SmallString<128> path;
-  ~TempFile() {
-    if (!path.empty())
-      llvm::sys::fs::remove(path);
-  }
-};
-
 static LogicalResult writeFile(StringRef path, StringRef text,
                                std::string &error) {
   std::error_code ec;
@@ -328,20 +332,33 @@ static LogicalResult writeFile(StringRef path, StringRef text,
   return success();
 }
 
+QuantizeConfig MoteMixedPrecisionPass::quantizeConfig() const {
+  QuantizeConfig config; // int8 outside the plan, as the plan's `*` line
+  config.data = refine ? std::string(data) : std::string();
+  config.maxSamples = 0; // Refinements use all data, as the user's run would.
+  config.entry = fnName;
+  config.threads = threads;
+  return config;
+}
+
+FailureOr<PrecisionPlan>
+MoteMixedPrecisionPass::planOf(ArrayRef<Candidate> choice) {
+  PrecisionPlan plan;
+  std::string error;
+  if (failed(parsePrecisionPlan(planText(choice), "mixed-precision plan", plan,
+                                error))) {
+    getOperation().emitError() << "mote-mixed-precision: " << error;
+    return failure();
+  }
+  return plan;
+}
+
 FailureOr<Trial> MoteMixedPrecisionPass::runTrial(ArrayRef<Candidate> choice) {
   ModuleOp module = getOperation();
   MLIRContext *ctx = module.getContext();
-  TempFile plan;
-  if (llvm::sys::fs::createTemporaryFile("mote-mixed-plan", "txt",
-                                         plan.path)) {
-    module.emitError("mote-mixed-precision: cannot create a temporary file");
+  FailureOr<PrecisionPlan> plan = planOf(choice);
+  if (failed(plan))
     return failure();
-  }
-  std::string error;
-  if (failed(writeFile(plan.path, planText(choice), error))) {
-    module.emitError() << "mote-mixed-precision: " << error;
-    return failure();
-  }
   OwningOpRef<ModuleOp> clone(module.clone());
   auto fn = clone->lookupSymbol<func::FuncOp>(fnName);
   // Stamp each decided op with its plan key, so the cost groups by line.
@@ -351,23 +368,16 @@ FailureOr<Trial> MoteMixedPrecisionPass::runTrial(ArrayRef<Candidate> choice) {
     if (auto it = keyOf.find(&o); it != keyOf.end())
       c.setAttr(kLayerAttr, StringAttr::get(ctx, it->second));
 
-  MoteQuantizeOptions options;
-  options.plan = std::string(plan.path);
-  options.data = refine ? data : std::string();
-  options.maxSamples = 0; // Refinements use all data, as the user's run would.
-  options.entry = fnName;
-  options.threads = threads;
-  options.quiet = true;
-  PassManager pm(ctx, ModuleOp::getOperationName());
-  pm.addPass(createMoteQuantize(options));
   std::string diagnostics;
   {
+    // The trial's remarks (ops kept in float) are the final run's too:
+    // only errors are kept, for the message.
     ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &d) {
       if (d.getSeverity() == DiagnosticSeverity::Error)
         diagnostics += d.str() + "\n";
       return success();
     });
-    if (failed(pm.run(*clone))) {
+    if (failed(quantizeModule(*clone, quantizeConfig(), *plan))) {
       module.emitError() << "mote-mixed-precision: quantizing the trial plan ("
                          << planText(choice) << ") failed: " << diagnostics;
       return failure();
@@ -560,7 +570,8 @@ void MoteMixedPrecisionPass::runOnOperation() {
   if (failed(base))
     return signalPassFailure();
   double baseCost = costOf(base->cost);
-  auto &err = llvm::errs();
+  // Progress and results are remarks: the tool decides where they go.
+  RemarkStream err(reportLocation(module));
   err << llvm::format("mixed-precision: %zu samples, %zu decision units, "
                       "int8: agreement %.2f %%, energy %.4f uJ, latency %.2f "
                       "us\n",
@@ -721,26 +732,15 @@ void MoteMixedPrecisionPass::runOnOperation() {
     err << "mixed-precision: choose " << group.label << " ("
         << group.ops.size() << " ops) " << choice[g].name() << "\n";
 
-  TempFile temp;
-  std::string planPath = planOut;
-  if (planPath.empty()) {
-    if (llvm::sys::fs::createTemporaryFile("mote-mixed-plan", "txt",
-                                           temp.path))
-      return fail("cannot create a temporary file");
-    planPath = std::string(temp.path);
-  }
-  if (failed(writePlan(planPath, choice, *base, *final)))
+  if (!planOut.empty() && failed(writePlan(planOut, choice, *base, *final)))
     return signalPassFailure();
   if (!quantize)
     return;
-  MoteQuantizeOptions options;
-  options.plan = planPath;
-  options.data = refine ? data : std::string();
-  options.maxSamples = 0; // Refinements use all data, as the user's run would.
-  options.entry = fnName;
-  options.threads = threads;
-  OpPassManager pm(ModuleOp::getOperationName());
-  pm.addPass(createMoteQuantize(options));
-  if (failed(runPipeline(pm, module)))
+  FailureOr<PrecisionPlan> plan = planOf(choice);
+  if (failed(plan))
     return signalPassFailure();
+  QuantizeSummary summary;
+  if (failed(quantizeModule(module, quantizeConfig(), *plan, &summary)))
+    return signalPassFailure();
+  summary.print(err);
 }

@@ -1,4 +1,4 @@
-// RUN: mote-opt %s -split-input-file -verify-diagnostics --mote-quantize
+// RUN: mote-opt %s -split-input-file -verify-diagnostics --mote-quantize=quiet=true
 // RUN: not mote-opt %s --mote-quantize=precision=int3 2>&1 | FileCheck %s --check-prefix=PRECISION
 // RUN: printf 'conv1 4\n' > %t.plan
 // RUN: not mote-opt %s --mote-quantize=plan=%t.plan 2>&1 | FileCheck %s --check-prefix=PLAN

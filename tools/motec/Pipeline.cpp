@@ -15,9 +15,11 @@
 
 #include "Mote/MoteOps.h"
 #include "mote/Quant/Passes.h"
+#include "mote/Quant/RemarkStream.h"
 #include "mote/Tools/ToolSupport.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/WithColor.h"
@@ -70,7 +72,20 @@ private:
 /// Runs a textual pass pipeline (nested under builtin.module) on `module`; errors carry the stage name
 /// (the passes' own diagnostics, with file and op locations, are printed).
 static llvm::Error runPipeline(ModuleOp module, llvm::StringRef stage,
-                               const std::string &pipeline) {
+                               const std::string &pipeline,
+                               bool showReports = true) {
+  // Passes report through remarks at the module's report location (the
+  // quantizer's summary, the mixed-precision search's progress): printed
+  // as they come unless --quiet. Remarks on single ops (an op kept in
+  // float) are left to --report and the host-op list; errors go on to the
+  // default handler.
+  ScopedDiagnosticHandler reports(module.getContext(), [&](Diagnostic &d) {
+    if (d.getSeverity() != DiagnosticSeverity::Remark)
+      return failure();
+    if (showReports && mote::quant::isReportLocation(d.getLocation()))
+      llvm::errs() << d.str() << "\n";
+    return success();
+  });
   PassManager pm(module.getContext());
   std::string errors;
   llvm::raw_string_ostream os(errors);
@@ -140,7 +155,8 @@ static llvm::Error quantize(const Options &opts, ModuleOp module,
     progress(opts, "calibrate", "observing activation ranges on " + opts.calib);
     if (auto e = runPipeline(module, "calibration",
                              "mote-calibrate{data=" + opts.calib + " threads=" +
-                                 std::to_string(opts.threads) + "}"))
+                                 std::to_string(opts.threads) + "}",
+                             /*showReports=*/!opts.quiet))
       return e;
   }
   StageTimer timer(out, "quantize");
@@ -157,7 +173,8 @@ static llvm::Error quantize(const Options &opts, ModuleOp module,
     if (auto e = runPipeline(
             module, "mixed-precision search",
             mote::motec::mixedPrecisionPipeline(opts.calib, opts.target,
-                                                opts.budget, planFile)))
+                                                opts.budget, planFile),
+            /*showReports=*/!opts.quiet))
       return e;
     out.planPath = planFile;
     return llvm::Error::success();

@@ -26,7 +26,14 @@ constexpr const char *kCalibAttr = "mote.calib";
 
 namespace quant {
 struct SynthesisLayerReport;
+struct QuantizeSummary;
 } // namespace quant
+
+/// --mote-quantize that hands its summary (ops in integers, ops kept in
+/// float, refinement figures) to the caller instead of emitting remarks.
+std::unique_ptr<mlir::Pass>
+createMoteQuantizePass(const MoteQuantizeOptions &options,
+                       quant::QuantizeSummary *sink);
 
 /// --mote-quant-synthesis that also hands its per-layer report to the
 /// caller (motec's --report) in memory: `*sink` receives one entry per

@@ -96,8 +96,12 @@ def MoteQuantize : Pass<"mote-quantize", "mlir::ModuleOp"> {
     built from the interpreter's own real functions; a product followed by
     a ReLU/ReLU6 clamp takes the clamp's range so that saturation
     implements the clamp. Ops without an integer form (softmax, div, ...)
-    stay in float; each one gets a remark and the pass prints a summary
-    line to stderr. docs/Quantization.md has the full rule table.
+    stay in float; each one gets a remark. Which ops have an integer form,
+    and which, is `QuantizableOpInterface` (docs/Dialects/MoteInterfaces.md).
+    The pass ends with a summary remark (`quantize: N ops in integers, ...`
+    and, after refinements, `refine: ...`) and pass statistics
+    (`-mlir-pass-statistics`). docs/Quantization.md has the full rule
+    table.
 
     `plan` names a per-layer precision file (lines `KEY WEIGHT_BITS
     ACT_BITS`, KEY an op's location name, `#N` its index among calibrated
@@ -162,8 +166,15 @@ def MoteQuantize : Pass<"mote-quantize", "mlir::ModuleOp"> {
     Option<"adaroundPasses", "adaround-passes", "unsigned", /*default=*/"4",
            "Most sweeps of the rounding refinement per channel">,
     Option<"quiet", "quiet", "bool", /*default=*/"false",
-           "Do not print the summary lines (for callers that quantize many "
-           "times, e.g. --mote-mixed-precision)">,
+           "Do not emit the summary remarks">,
+  ];
+  let statistics = [
+    Statistic<"numIntegerOps", "integer-ops", "Ops given an integer form">,
+    Statistic<"numFloatOps", "float-ops", "Ops kept in float">,
+    Statistic<"numRefinedLayers", "refined-layers",
+              "Layers whose weights the teacher-guided refinements chose">,
+    Statistic<"numRoundingFlips", "rounding-flips",
+              "Weight roundings AdaRound flipped">,
   ];
   let dependentDialects = ["::mote::MoteDialect",
                            "::mlir::quant::QuantDialect"];

@@ -30,6 +30,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/EquivalenceClasses.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Debug.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
@@ -45,6 +46,8 @@ namespace mote {
 using namespace mlir;
 using namespace mote;
 using namespace mote::quant;
+
+#define DEBUG_TYPE "mote-mixed-precision"
 
 namespace {
 
@@ -359,6 +362,8 @@ FailureOr<Trial> MoteMixedPrecisionPass::runTrial(ArrayRef<Candidate> choice) {
   FailureOr<PrecisionPlan> plan = planOf(choice);
   if (failed(plan))
     return failure();
+  LLVM_DEBUG(llvm::dbgs() << "mote-mixed-precision: trial\n"
+                          << planText(choice));
   OwningOpRef<ModuleOp> clone(module.clone());
   auto fn = clone->lookupSymbol<func::FuncOp>(fnName);
   // Stamp each decided op with its plan key, so the cost groups by line.

@@ -35,6 +35,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/Support/Debug.h"
 
 #include <cmath>
 #include <functional>
@@ -42,6 +43,8 @@
 using namespace mlir;
 using namespace mote;
 using namespace mote::quant;
+
+#define DEBUG_TYPE "mote-quantize"
 
 //===----------------------------------------------------------------------===//
 // Weights and constants
@@ -538,6 +541,15 @@ LogicalResult FunctionQuantizer::quantizeOp(Operation *op) {
                                        : "it has no integer form");
     return success();
   }
+  LLVM_DEBUG({
+    static const char *const kinds[] = {"product", "rescale", "same-type",
+                                        "table"};
+    Precision p = precisionOf(op);
+    llvm::dbgs() << "mote-quantize: " << op->getName() << " '"
+                 << locationName(op->getLoc()) << "': "
+                 << kinds[int(quantizable.getQuantizationKind())] << ", w"
+                 << p.weightBits << "a" << p.actBits << "\n";
+  });
   switch (quantizable.getQuantizationKind()) {
   case QuantizationKind::Product: {
     ProductOperands p = quantizable.getProductOperands();

@@ -4,6 +4,7 @@
 // digit-MACs = out_h*out_w*out_c * KH*KW*CG = 1*1*8*(3*3*4) = 288 per pass,
 // two passes; DRAM = 36 + 8 bytes loaded, 8 stored = 52; roofline =
 // max(576 / 256, 52 / 8) = 6.5 -> 7 cycles on mote-default.
+// CHECK-LABEL: npu.program
 // CHECK: npu.layer attributes {digit_macs = 576 : i64, dram_traffic = 52 : i64, kind = "conv2d", macs = 288 : i64, name = "c", roofline_cycles = 7 : i64}
 // TABLE: layer{{ +}}kind{{ +}}macs{{ +}}digit-macs{{ +}}dram-bytes{{ +}}roofline
 // TABLE-NEXT: c{{ +}}conv2d{{ +}}288{{ +}}576{{ +}}52{{ +}}7

@@ -10,20 +10,22 @@
 // A pinned tile (edited npu.tile) is used by the later steps.
 // RUN: mote-opt %s --mote-npu-tile | sed -e 's/npu.tile = array<i64: 4, 4, 2, 1>/npu.tile = array<i64: 2, 4, 1, 1>/' | mote-opt --mote-npu-plan-memory --mote-to-npu | FileCheck %s --check-prefix=PIN
 
-// FORM: func.func @net
+// FORM-LABEL: func.func @net
 // FORM: mote.conv2d {{.*}}npu.layer = 0 : i64, npu.layer_kind = "conv2d"
 // FORM-NOT: npu.tile
 // FORM: mote.max_pool2d {{.*}}npu.layer = 1 : i64, npu.layer_kind = "max_pool2d"
 // FORM: mote.avg_pool2d {{.*}}npu.layer = 2 : i64, npu.layer_kind = "avg_pool2d"
 // FORM: mote.add {{.*}}npu.layer = 3 : i64, npu.layer_kind = "add"
 
+// TILE-LABEL: func.func @net
 // TILE: mote.conv2d {{.*}}npu.layer = 0 : i64, npu.layer_kind = "conv2d", npu.loop_order = "oc,oh,ow,ic", npu.tile = array<i64: 4, 4, 2, 1>
 // TILE: mote.max_pool2d {{.*}}npu.loop_order = "oc,oh,ow,ic", npu.tile = array<i64: 2, 2, 2, 2>
 // TILE: mote.add {{.*}}npu.tile = array<i64: 2, 2, 2, 2>
 
 // The plan: the input's and each layer's output address, the constant
 // image size and the top of DRAM.
-// PLAN: func.func @net({{.*}}) {{.*}}attributes {npu.const_bytes = [[CB:[0-9]+]] : i64, npu.dram_inputs = array<i64: [[IN:[0-9]+]]>, npu.dram_top = {{[0-9]+}} : i64}
+// PLAN-LABEL: func.func @net(
+// PLAN-SAME: {{.*}}attributes {npu.const_bytes = [[CB:[0-9]+]] : i64, npu.dram_inputs = array<i64: [[IN:[0-9]+]]>, npu.dram_top = {{[0-9]+}} : i64}
 // PLAN: mote.conv2d {{.*}}npu.dram = [[C:[0-9]+]] : i64
 // PLAN: mote.max_pool2d {{.*}}npu.dram = [[P:[0-9]+]] : i64
 // PLAN: mote.add {{.*}}npu.dram = {{[0-9]+}} : i64
@@ -31,7 +33,7 @@
 // With activations=auto (the default) the tensors only NPU layers touch
 // stay in the activation buffer, above the tile slots; the conv's output,
 // read twice, is placed first. The model output stays in DRAM.
-// ONCHIP: func.func @net({{.*}}) {{.*}}attributes {npu.const_bytes = {{[0-9]+}} : i64, npu.dram_inputs = array<i64: {{[0-9]+}}>, npu.dram_top = {{[0-9]+}} : i64}
+// ONCHIP-LABEL: func.func @net({{.*}}) {{.*}}attributes {npu.const_bytes = {{[0-9]+}} : i64, npu.dram_inputs = array<i64: {{[0-9]+}}>, npu.dram_top = {{[0-9]+}} : i64}
 // ONCHIP: mote.conv2d {{.*}}npu.sram = [[C:[0-9]+]] : i64
 // ONCHIP: mote.max_pool2d {{.*}}npu.sram = [[P:[0-9]+]] : i64
 // ONCHIP: mote.avg_pool2d {{.*}}npu.sram = [[S:[0-9]+]] : i64
@@ -52,6 +54,7 @@
 // COPY: npu.vec {{.*}}op = 1 : i64{{.*}}src_a = [[P]] : i64, src_b = [[S]] : i64
 // COPY: npu.store {{.*}}on_chip = false
 
+// PIN-LABEL: npu.program
 // PIN: npu.layer {{.*}}kind = "conv2d"{{.*}}tile = array<i64: 2, 4, 1, 1>
 // PIN-COUNT-4: npu.vec {{.*}}a_acc = true
 // PIN: npu.layer {{.*}}kind = "max_pool2d"

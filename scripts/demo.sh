@@ -43,7 +43,7 @@ for precision in w4a8 mixed; do
   "$bin/motec" "$model" --target "$target" --calib "$work/calib/images.npy" \
     --precision "$precision" -o "$work/$precision.mbin" \
     --report "$work/$precision.json" --input image="$work/test/images.npy" \
-    --labels "$work/test/labels.npy" --quiet --no-summary \
+    --labels "$work/test/labels.npy" --no-summary \
     >"$work/$precision.log" 2>&1 || { cat "$work/$precision.log"; exit 1; }
   grep -E '^(quantize|mixed-precision: (loss|choose))' "$work/$precision.log" |
     sed 's/^/   /' || true

@@ -154,11 +154,13 @@ def evaluate(net, images, labels):
             "energy_uj": energy}
 
 
-def ptq_top1(precision, calib, images, labels, target, student=None):
+def ptq_top1(precision, calib, images, labels, target, student=None,
+             plan=None):
     import mote
     model = MODEL if student is None else student
     net = mote.compile(model, images[:1] if student is not None else None,
-                       calib=calib, target=target, precision=precision)
+                       calib=calib, target=target, precision=precision,
+                       plan=plan)
     out = net.run(images).reshape(len(images), -1)
     return top1(out, labels), net.report()["simulator"]["total"]["energy_uj"]
 
@@ -167,6 +169,9 @@ def main():
     p = argparse.ArgumentParser(description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--precision", default="int4")
+    p.add_argument("--plan", help="with --precision mixed: the per-layer "
+                   "precision plan (docs/MixedPrecision.md), for PTQ and "
+                   "training alike")
     p.add_argument("--target", default="mote-default")
     p.add_argument("--epochs", type=int, default=3)
     p.add_argument("--qat-epochs", type=int, default=None)
@@ -219,7 +224,7 @@ def main():
     else:
         student = copy.deepcopy(teacher)
     calib = train_x[:1000]
-    result = {"precision": o.precision, "target": o.target, "epochs": o.epochs, "alpha": o.alpha,
+    result = {"precision": o.precision, "plan": o.plan, "target": o.target, "epochs": o.epochs, "alpha": o.alpha,
               "temperature": o.temperature, "train": len(train_y),
               "test": len(test_y), "half": o.half, "teacher_top1": t_top1,
               "float_epochs": o.float_epochs, "float_lr": o.float_lr,
@@ -229,7 +234,7 @@ def main():
         if o.no_ptq:
             return
         top, energy = ptq_top1(o.precision, calib, test_x, test_y, o.target,
-                               model)
+                               model, o.plan)
         result["ptq_top1"], result["ptq_energy_uj"] = top, energy
         print(f"PTQ {o.precision}: simulator top-1 {100 * top:.2f}%, "
               f"{energy:.4f} uJ/inference", flush=True)
@@ -265,7 +270,7 @@ def main():
     start = time.time()
     net = mote.distill(teacher, student, (train_x, train_y),
                        precision=o.precision, target=o.target,
-                       epochs=o.epochs, lr=o.lr, temperature=o.temperature,
+                       plan=o.plan, epochs=o.epochs, lr=o.lr, temperature=o.temperature,
                        alpha=o.alpha, calib=calib, seed=o.seed,
                        qat_epochs=o.qat_epochs, exact_epochs=o.exact_epochs,
                        float_epochs=float_epochs, float_lr=o.float_lr,

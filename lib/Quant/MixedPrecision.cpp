@@ -152,7 +152,7 @@ private:
   LogicalResult buildGroups(func::FuncOp fn);
   std::string planText(ArrayRef<Candidate> choice) const;
   /// The plan of `choice`, handed to the quantizer in memory.
-  FailureOr<PrecisionPlan> planOf(ArrayRef<Candidate> choice);
+  PrecisionPlan planOf(ArrayRef<Candidate> choice) const;
   /// The quantizer's settings for every trial and the final run.
   QuantizeConfig quantizeConfig() const;
   FailureOr<Trial> runTrial(ArrayRef<Candidate> choice);
@@ -344,24 +344,19 @@ QuantizeConfig MoteMixedPrecisionPass::quantizeConfig() const {
   return config;
 }
 
-FailureOr<PrecisionPlan>
-MoteMixedPrecisionPass::planOf(ArrayRef<Candidate> choice) {
+/// The plan planText writes, keyed as a plan file's lines are.
+PrecisionPlan MoteMixedPrecisionPass::planOf(ArrayRef<Candidate> choice) const {
   PrecisionPlan plan;
-  std::string error;
-  if (failed(parsePrecisionPlan(planText(choice), "mixed-precision plan", plan,
-                                error))) {
-    getOperation().emitError() << "mote-mixed-precision: " << error;
-    return failure();
-  }
+  for (auto &[key, g] : keys)
+    plan.set(key, {choice[g].w, choice[g].a});
+  plan.set("*", {kBaseline.w, kBaseline.a});
   return plan;
 }
 
 FailureOr<Trial> MoteMixedPrecisionPass::runTrial(ArrayRef<Candidate> choice) {
   ModuleOp module = getOperation();
   MLIRContext *ctx = module.getContext();
-  FailureOr<PrecisionPlan> plan = planOf(choice);
-  if (failed(plan))
-    return failure();
+  PrecisionPlan plan = planOf(choice);
   LLVM_DEBUG(llvm::dbgs() << "mote-mixed-precision: trial\n"
                           << planText(choice));
   OwningOpRef<ModuleOp> clone(module.clone());
@@ -382,7 +377,7 @@ FailureOr<Trial> MoteMixedPrecisionPass::runTrial(ArrayRef<Candidate> choice) {
         diagnostics += d.str() + "\n";
       return success();
     });
-    if (failed(quantizeModule(*clone, quantizeConfig(), *plan))) {
+    if (failed(quantizeModule(*clone, quantizeConfig(), plan))) {
       module.emitError() << "mote-mixed-precision: quantizing the trial plan ("
                          << planText(choice) << ") failed: " << diagnostics;
       return failure();
@@ -741,11 +736,9 @@ void MoteMixedPrecisionPass::runOnOperation() {
     return signalPassFailure();
   if (!quantize)
     return;
-  FailureOr<PrecisionPlan> plan = planOf(choice);
-  if (failed(plan))
-    return signalPassFailure();
   QuantizeSummary summary;
-  if (failed(quantizeModule(module, quantizeConfig(), *plan, &summary)))
+  if (failed(quantizeModule(module, quantizeConfig(), planOf(choice),
+                            &summary)))
     return signalPassFailure();
   summary.print(err);
 }

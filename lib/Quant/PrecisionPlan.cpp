@@ -21,6 +21,16 @@ using namespace mote::quant;
 
 static bool validBits(unsigned b) { return b >= 2 && b <= 8; }
 
+void PrecisionPlan::set(StringRef key, Precision p) {
+  unsigned index;
+  if (key == "*")
+    fallback = p;
+  else if (key.starts_with("#") && !key.drop_front().getAsInteger(10, index))
+    byIndex[index] = p;
+  else
+    byName[key] = p;
+}
+
 LogicalResult mote::quant::parsePrecisionPlan(StringRef text, StringRef source,
                                               PrecisionPlan &plan,
                                               std::string &error) {
@@ -49,14 +59,7 @@ LogicalResult mote::quant::parsePrecisionPlan(StringRef text, StringRef source,
                   .str();
       return failure();
     }
-    StringRef key = fields[0];
-    unsigned index;
-    if (key == "*")
-      plan.fallback = p;
-    else if (key.starts_with("#") && !key.drop_front().getAsInteger(10, index))
-      plan.byIndex[index] = p;
-    else
-      plan.byName[key] = p;
+    plan.set(fields[0], p);
   }
   return success();
 }

@@ -131,6 +131,12 @@ private:
   Value getFloat(Value v);
   FailureOr<Value> getQuantized(Value v, unsigned bits);
   void replace(Operation *op, Value replacement);
+  /// The calibrated range of the op's result (resultRange), or an error.
+  FailureOr<Range> requireResultRange(Operation *op);
+  /// `op` cloned before itself with `operands` in place of its first ones
+  /// and its result's element type set to `element`: the integer form of
+  /// an op whose attributes stay as they are.
+  Value cloneQuantized(Operation *op, ValueRange operands, Type element);
   Value makeConstant(Location loc, RankedTensorType qtype,
                      ArrayRef<float> values, StringRef hint);
 
@@ -270,6 +276,24 @@ FailureOr<Value> FunctionQuantizer::getQuantized(Value v, unsigned bits) {
   return q;
 }
 
+FailureOr<Range> FunctionQuantizer::requireResultRange(Operation *op) {
+  if (std::optional<Range> r = resultRange(op))
+    return *r;
+  return op->emitError("mote-quantize: no mote.calib range on this op's "
+                       "result; run --mote-calibrate first");
+}
+
+Value FunctionQuantizer::cloneQuantized(Operation *op, ValueRange operands,
+                                        Type element) {
+  rewriter.setInsertionPoint(op);
+  Operation *newOp = rewriter.clone(*op);
+  newOp->removeAttr(kCalibAttr);
+  for (auto [i, v] : llvm::enumerate(operands))
+    newOp->setOperand(i, v);
+  newOp->getResult(0).setType(withElement(op->getResult(0), element));
+  return newOp->getResult(0);
+}
+
 /// Replaces the single result of `op` by its integer form and erases `op`.
 void FunctionQuantizer::replace(Operation *op, Value replacement) {
   rewriter.replaceAllUsesWith(op->getResult(0), replacement);
@@ -320,12 +344,9 @@ LogicalResult FunctionQuantizer::quantizeProduct(Operation *op, Value input,
                << what << " element " << i << " is " << (*values)[i]
                << "; a NaN or infinite constant cannot be quantized — fix "
                   "the model's weights";
-  std::optional<Range> outRange = resultRange(op);
-  if (!outRange) {
-    op->emitError("mote-quantize: no mote.calib range on this op's result; "
-                  "run --mote-calibrate first");
+  FailureOr<Range> outRange = requireResultRange(op);
+  if (failed(outRange))
     return failure();
-  }
   FailureOr<Value> qin = getQuantized(input, p.actBits);
   if (failed(qin))
     return failure();
@@ -396,14 +417,10 @@ LogicalResult FunctionQuantizer::quantizeProduct(Operation *op, Value input,
     qbias = makeConstant(bias.getLoc(), withElement(bias, bElement),
                          *biasValues, "qbias");
   }
-  Operation *newOp = rewriter.clone(*op);
-  newOp->removeAttr(kCalibAttr);
-  newOp->setOperand(0, *qin);
-  newOp->setOperand(1, qweight);
+  SmallVector<Value, 3> operands{*qin, qweight};
   if (bias)
-    newOp->setOperand(2, qbias);
-  newOp->getResult(0).setType(withElement(op->getResult(0), outType));
-  replace(op, newOp->getResult(0));
+    operands.push_back(qbias);
+  replace(op, cloneQuantized(op, operands, outType));
   return success();
 }
 
@@ -411,12 +428,9 @@ LogicalResult FunctionQuantizer::quantizeProduct(Operation *op, Value input,
 /// operand quantized as it is, the result from its calibrated range.
 LogicalResult FunctionQuantizer::quantizeRescaling(Operation *op) {
   Precision p = precisionOf(op);
-  std::optional<Range> r = resultRange(op);
-  if (!r) {
-    op->emitError("mote-quantize: no mote.calib range on this op's result; "
-                  "run --mote-calibrate first");
+  FailureOr<Range> r = requireResultRange(op);
+  if (failed(r))
     return failure();
-  }
   SmallVector<Value> operands;
   for (Value v : op->getOperands()) {
     FailureOr<Value> q = getQuantized(v, p.actBits);
@@ -448,12 +462,7 @@ LogicalResult FunctionQuantizer::quantizeRescaling(Operation *op) {
       return success();
     }
   }
-  rewriter.setInsertionPoint(op);
-  Operation *newOp = rewriter.clone(*op);
-  newOp->removeAttr(kCalibAttr);
-  newOp->setOperands(operands);
-  newOp->getResult(0).setType(withElement(op->getResult(0), outType));
-  replace(op, newOp->getResult(0));
+  replace(op, cloneQuantized(op, operands, outType));
   return success();
 }
 
@@ -475,12 +484,7 @@ LogicalResult FunctionQuantizer::quantizeSameType(Operation *op) {
       return success();
     }
   }
-  rewriter.setInsertionPoint(op);
-  Operation *newOp = rewriter.clone(*op);
-  newOp->removeAttr(kCalibAttr);
-  newOp->setOperand(0, *in);
-  newOp->getResult(0).setType(withElement(op->getResult(0), element));
-  replace(op, newOp->getResult(0));
+  replace(op, cloneQuantized(op, *in, element));
   return success();
 }
 
@@ -488,12 +492,9 @@ LogicalResult FunctionQuantizer::quantizeSameType(Operation *op) {
 /// 2^b entries built from the interpreter's own real functions.
 LogicalResult FunctionQuantizer::quantizeNonlinear(Operation *op) {
   Precision p = precisionOf(op);
-  std::optional<Range> r = resultRange(op);
-  if (!r) {
-    op->emitError("mote-quantize: no mote.calib range on this op's result; "
-                  "run --mote-calibrate first");
+  FailureOr<Range> r = requireResultRange(op);
+  if (failed(r))
     return failure();
-  }
   FailureOr<Value> in = getQuantized(op->getOperand(0), p.actBits);
   if (failed(in))
     return failure();
@@ -502,11 +503,7 @@ LogicalResult FunctionQuantizer::quantizeNonlinear(Operation *op) {
   rewriter.setInsertionPoint(op);
   QuantParams qi = *getQuantParams(in->getType());
   if (!useLut || qi.storageBits > 8) {
-    Operation *newOp = rewriter.clone(*op);
-    newOp->removeAttr(kCalibAttr);
-    newOp->setOperand(0, *in);
-    newOp->getResult(0).setType(resultType);
-    replace(op, newOp->getResult(0));
+    replace(op, cloneQuantized(op, *in, outType));
     return success();
   }
   // The interpreter's own function of the op, so that table and quantized

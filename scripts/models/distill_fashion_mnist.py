@@ -49,17 +49,24 @@ import fashion_mnist  # noqa: E402
 MODEL = os.path.join(ROOT, "models", "fashion_mnist_cnn.onnx")
 
 
-def teacher_net(width=1.0):
-    """The bundled network with conv biases in place of batch norm."""
+def mote_net(width=1.0, batch_norm=False):
+    """The bundled architecture (train_fashion_mnist.MoteNet: conv + ReLU,
+    max pool, residual depthwise block, strided conv, global average pool,
+    FC) with `width` times the channels; random init. Without batch norm
+    the convolutions carry biases, as the exporter wrote the teacher with
+    batch norm folded; with it, Mote folds it at PTQ as it did the
+    teacher's."""
     import torch
     import torch.nn as nn
 
     c1, c2 = int(16 * width), int(32 * width)
 
     def conv(cin, cout, k=3, stride=1, groups=1):
-        return nn.Conv2d(cin, cout, k, stride, k // 2, groups=groups)
+        c = nn.Conv2d(cin, cout, k, stride, k // 2, groups=groups,
+                      bias=not batch_norm)
+        return nn.Sequential(c, nn.BatchNorm2d(cout)) if batch_norm else c
 
-    class FoldedMoteNet(nn.Module):
+    class MoteNet(nn.Module):
         def __init__(self):
             super().__init__()
             self.stem = conv(1, c1)
@@ -77,43 +84,17 @@ def teacher_net(width=1.0):
             x = r(self.conv(r(self.down(x))))
             return self.fc(torch.flatten(x.mean((2, 3), keepdim=True), 1))
 
-    return FoldedMoteNet()
+    return MoteNet()
+
+
+def teacher_net(width=1.0):
+    """The bundled network with conv biases in place of batch norm."""
+    return mote_net(width, batch_norm=False)
 
 
 def student_net(width=0.5):
-    """The bundled architecture (train_fashion_mnist.MoteNet: conv + batch
-    norm + ReLU, max pool, residual depthwise block, strided conv, global
-    average pool, FC) with `width` times the channels; random init. Mote
-    folds its batch norm at PTQ as it does the teacher's."""
-    import torch
-    import torch.nn as nn
-
-    c1, c2 = int(16 * width), int(32 * width)
-
-    def conv_bn(cin, cout, k=3, stride=1, groups=1):
-        return nn.Sequential(
-            nn.Conv2d(cin, cout, k, stride, k // 2, groups=groups,
-                      bias=False), nn.BatchNorm2d(cout))
-
-    class MoteNetW(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.stem = conv_bn(1, c1)
-            self.pool = nn.MaxPool2d(2)
-            self.dw = conv_bn(c1, c1, groups=c1)
-            self.pw = conv_bn(c1, c1, k=1)
-            self.down = conv_bn(c1, c2, stride=2)
-            self.conv = conv_bn(c2, c2)
-            self.fc = nn.Linear(c2, 10)
-
-        def forward(self, x):
-            r = torch.relu
-            x = self.pool(r(self.stem(x)))
-            x = r(x + self.pw(r(self.dw(x))))
-            x = r(self.conv(r(self.down(x))))
-            return self.fc(torch.flatten(x.mean((2, 3), keepdim=True), 1))
-
-    return MoteNetW()
+    """The half-width student: the bundled architecture with batch norm."""
+    return mote_net(width, batch_norm=True)
 
 
 def load_teacher(path=MODEL):

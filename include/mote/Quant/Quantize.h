@@ -40,6 +40,9 @@ struct PrecisionPlan {
   std::optional<Precision> fallback;
   llvm::StringMap<Precision> byName;
   std::map<unsigned, Precision> byIndex;
+
+  /// Sets the precision of a plan KEY: `*`, `#N` or a location name.
+  void set(llvm::StringRef key, Precision p);
 };
 
 /// Parses plan text (`KEY WEIGHT_BITS ACT_BITS` lines, `#` comments; KEY a

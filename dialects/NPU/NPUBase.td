@@ -37,10 +37,11 @@ def NPU_Dialect : Dialect {
     like the field: the build turns the table's rows into TableGen records
     (`NPUInstFields.td.in`) from which each op's arguments are folded, so
     the ops cannot drift from the ISA, and conversion to
-    `mote::isa::Instruction` stays generic. The header token flags
-    (`pop_prev`, `pop_next`, `push_prev`, `push_next`) default to false and
-    may be left out; every other field is required. Integer fields are
-    `i64` attributes, `Bool` fields `BoolAttr`s.
+    `mote::isa::Instruction` stays generic. Flags (`Bool` fields such as
+    `accumulate` or `drain`, and the header token flags `pop_prev`,
+    `pop_next`, `push_prev`, `push_next`) are `BoolAttr`s that default to
+    false: they may be left out and print only when set. Every integer
+    field is a required `i64` attribute.
   }];
   let useDefaultAttributePrinterParser = 1;
 }

@@ -147,8 +147,9 @@ FailureOr<isa::Instruction> mote::npu::toInstruction(Operation *op) {
   for (const isa::FieldInfo *f : tokenFields())
     if (failed(readField(*f, /*optional=*/true)))
       return failure();
+  // Flags default to false (NPUOps.td); integer fields are required.
   for (const isa::FieldInfo *f : isa::fieldsOf(*opcode))
-    if (failed(readField(*f, /*optional=*/false)))
+    if (failed(readField(*f, /*optional=*/f->kind == isa::FieldKind::Bool)))
       return failure();
   // Anything else is a typo of a field name.
   for (NamedAttribute attr : op->getAttrs()) {
@@ -200,9 +201,10 @@ void mote::npu::setFieldAttrs(OperationState &state,
     if (inst.get(f->id))
       state.addAttribute(f->name, b.getBoolAttr(true));
   for (const isa::FieldInfo *f : isa::fieldsOf(inst.opcode)) {
-    if (f->kind == isa::FieldKind::Bool)
-      state.addAttribute(f->name, b.getBoolAttr(inst.get(f->id) != 0));
-    else
+    if (f->kind == isa::FieldKind::Bool) {
+      if (inst.get(f->id))
+        state.addAttribute(f->name, b.getBoolAttr(true));
+    } else
       state.addAttribute(f->name, b.getI64IntegerAttr(inst.get(f->id)));
   }
 }

@@ -158,12 +158,12 @@ class NPU_ISAField<string opcodeName, string fieldName, string fieldKind,
 }
 include "NPUInstFields.td"
 
-/// The ODS attribute of a field: a BoolAttr for a Bool field (the header
-/// token flags default to false and may be left out), an i64 otherwise.
+/// The ODS attribute of a field: a BoolAttr for a Bool field (a flag
+/// defaults to false, may be left out and is printed only when set, as
+/// the masm printer does), an i64 otherwise.
 class NPU_FieldAttr<NPU_ISAField f> {
-  Attr attr = !if(!eq(f.opcode, "Header"),
-                  DefaultValuedAttr<BoolAttr, "false">,
-                  !if(!eq(f.kind, "Bool"), BoolAttr, I64Attr));
+  Attr attr = !if(!eq(f.kind, "Bool"), DefaultValuedAttr<BoolAttr, "false">,
+                  I64Attr);
 }
 
 class NPU_InstOp<string mnemonic, string opcode> : NPU_Op<mnemonic> {
@@ -172,7 +172,8 @@ class NPU_InstOp<string mnemonic, string opcode> : NPU_Op<mnemonic> {
   let description = [{
     One typed attribute per field of the opcode in ISA.def (see
     docs/ISA.md for the semantics), generated from the table, plus the
-    header token flags (default false). The verifier checks that every
+    header token flags. Flags default to false and are printed only when
+    set. The verifier checks that every
     value fits its field's width and names a known enum value.
   }];
   let arguments = !foldl((ins),

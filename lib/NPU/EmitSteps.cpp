@@ -468,14 +468,22 @@ void Emitter::buildSteps(const Layer &l) {
               m.set(Field::MatMul_accumulate, !firstPass);
               m.set(Field::MatMul_depthwise, l.depthwise);
               m.set(Field::MatMul_chain, chained);
+              // The tile's last pass of a single-term layer drains its
+              // sums straight into the requantize: the int32 tile never
+              // touches the accumulator buffer (ISA.def `drain`).
+              m.set(Field::MatMul_drain,
+                    isLast && !l.terms && pi + 1 == l.passes.size());
               s.exec.push_back(m);
               firstPass = false;
             }
-            if (isLast)
-              s.exec.push_back(vec(l.terms ? isa::VecOp::Combine
-                                           : isa::VecOp::Requantize,
-                                   0, wbase + recOff, th, tw, tc, dst,
-                                   /*aAcc=*/true));
+            if (isLast) {
+              Instruction r = vec(l.terms ? isa::VecOp::Combine
+                                          : isa::VecOp::Requantize,
+                                  0, wbase + recOff, th, tw, tc, dst,
+                                  /*aAcc=*/true);
+              r.set(Field::Vec_a_drain, !l.terms);
+              s.exec.push_back(r);
+            }
           } else if (l.kind == LayerKind::MaxPool || l.kind == LayerKind::AvgPool) {
             int64_t src = inSlot[slot];
             if (directIn) {

@@ -23,7 +23,11 @@
 
 #include "llvm/ADT/STLExtras.h"
 
+#include "llvm/Support/Debug.h"
+
 #include <limits>
+
+#define DEBUG_TYPE "mote-tile-pricing"
 
 using namespace mlir;
 using namespace mote;
@@ -31,6 +35,15 @@ using namespace mote::npu;
 using namespace mote::npu::emit_detail;
 
 namespace {
+/// The number of steps (tiles times reduction chunks) of tile `c`.
+int64_t stepsOf(const Layer &l, const TileChoice &c) {
+  auto ceilDiv = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
+  bool chanTied = l.kind != LayerKind::Conv || l.depthwise;
+  int64_t reduced = l.groups > 1 ? l.cg : l.in.c;
+  return ceilDiv(l.out.h, c.th) * ceilDiv(l.out.w, c.tw) *
+         ceilDiv(l.out.c, c.tc) * (chanTied ? 1 : ceilDiv(reduced, c.cc));
+}
+
 struct Price {
   double energyPJ = 0;
   uint64_t cycles = 0;
@@ -142,6 +155,32 @@ void mote::npu::priceTiles(Network &net, const TargetDescription &t,
             list.push_back(&c);
           break;
         }
+    // The estimate counts cycles, where small tiles overlap their loads
+    // best; the energy of re-reading each weight plane and the input halo
+    // per tile it does not see. So the largest tiles are priced too: the
+    // best of the three tallest whole-row tiles, and the fewest steps.
+    llvm::SmallVector<int64_t, 3> tallest;
+    for (const TileChoice &c : choices)
+      if (c.wholeRows && !llvm::is_contained(tallest, c.th) &&
+          (tallest.size() < 3 || c.th > tallest.back())) {
+        tallest.push_back(c.th);
+        llvm::sort(tallest, std::greater<int64_t>());
+        if (tallest.size() > 3)
+          tallest.pop_back();
+      }
+    for (int64_t th : tallest)
+      for (const TileChoice &c : choices)
+        if (c.wholeRows && c.th == th) {
+          if (!llvm::is_contained(list, &c))
+            list.push_back(&c);
+          break;
+        }
+    const TileChoice *fewest = nullptr;
+    for (const TileChoice &c : choices)
+      if (!fewest || stepsOf(l, c) < stepsOf(l, *fewest))
+        fewest = &c;
+    if (fewest && !llvm::is_contained(list, fewest))
+      list.push_back(fewest);
     Layer trial = l;
     std::optional<Price> best;
     const TileChoice *bestChoice = nullptr;
@@ -176,9 +215,19 @@ void mote::npu::priceTiles(Network &net, const TargetDescription &t,
       // Slots reaching into on-chip tensors live here would push them out
       // when the plan is made again: each such tensor is charged a round
       // trip through DRAM instead of the buffer.
+      // Only where the buffer cannot hold the slots and every tensor live
+      // here at once: otherwise the plan places them above the slots.
+      int64_t together = alignTo(slots, 64);
       for (const Resident &r : live[i])
-        if (r.addr < slots)
-          price->energyPJ += double(r.bytes) * r.accesses * dramExtraPJ;
+        together += alignTo(r.bytes, 64);
+      if (together > int64_t(t.sram.activationBuffer.bytes))
+        for (const Resident &r : live[i])
+          if (r.addr < slots)
+            price->energyPJ += double(r.bytes) * r.accesses * dramExtraPJ;
+      LLVM_DEBUG(llvm::dbgs() << l.name << ": tile [" << c->th << ", " << c->tw
+                              << ", " << c->tc << ", " << c->cc << "] "
+                              << price->energyPJ << " pJ, " << price->cycles
+                              << " cycles\n");
       if (!best || price->energyPJ < best->energyPJ ||
           (price->energyPJ == best->energyPJ && price->cycles < best->cycles)) {
         best = price;

@@ -66,6 +66,8 @@ Error Scheduler::resolveLoad(uint64_t i, Op &op, uint64_t &latency,
     return e;
   uint64_t srcBytes = uint64_t(op.rows) * op.cols * op.elemBytes;
   ev.sramWriteBytes[op.buffer] += tileBytes;
+  if (op.buffer == 2)
+    accWritten(op.sramAddr, op.sramAddr + tileBytes);
   if (op.onChip) {
     if (op.buffer == 1 && srcBytes && src.first < op.sramAddr + tileBytes &&
         op.sramAddr < src.second)
@@ -105,6 +107,9 @@ Error Scheduler::resolveStore(uint64_t i, Op &op, uint64_t &latency,
   if (Error e =
           checkSram(i, op.buffer, op.sramAddr, bytes, "sram_addr", "reads"))
     return e;
+  if (op.buffer == 2)
+    if (Error e = accRead(i, op.sramAddr, op.sramAddr + bytes, "stores"))
+      return e;
   op.onChip = field(i, Field::Store_on_chip);
   std::pair<uint64_t, uint64_t> dst{0, 0};
   if (Error e = checkDram(i, int64_t(op.dramAddr), op.rows, op.cols,
@@ -146,6 +151,7 @@ Error Scheduler::resolveMatMul(uint64_t i, Op &op, uint64_t &latency,
   op.accumulate = field(i, Field::MatMul_accumulate);
   op.depthwise = field(i, Field::MatMul_depthwise);
   op.chain = field(i, Field::MatMul_chain);
+  op.drain = field(i, Field::MatMul_drain);
   // A continuing member of a chain runs interleaved with the passes before
   // it, on the same tile: same addresses and geometry (the registers cannot
   // have changed: no other execute instruction came between), accumulating,
@@ -176,6 +182,17 @@ Error Scheduler::resolveMatMul(uint64_t i, Op &op, uint64_t &latency,
                    "accumulator buffer until the chain's last MATMUL");
   chainOpen = op.chain;
   chainLast = i;
+  if (op.drain) {
+    if (op.chain)
+      return fail(i, "sets both chain and drain: only a chain's last MATMUL "
+                     "drains its sums");
+    if (insts[i].pushPrev() || insts[i].pushNext())
+      return fail(i, "sets drain but pushes a token: its sums are complete "
+                     "only when the VEC requantize after it has taken them");
+    drainOpen = true;
+    drainFrom = i;
+    drainHead = op;
+  }
 
   // Alignment is checked even for an empty pass.
   if (Error e = checkSram(i, 1, op.actAddr, 0, "act_addr", "reads"))
@@ -253,10 +270,19 @@ Error Scheduler::resolveMatMul(uint64_t i, Op &op, uint64_t &latency,
     ev.sramReadBytes[1] +=
         pixels * K * (op.depthwise ? op.outC : ceilDiv(op.outC, cols));
   ev.sramReadBytes[0] += op.outC * rowBytes;
-  if (op.accumulate && !continuing)
+  uint64_t accEnd = op.accAddr + outputs * 4;
+  if (op.accumulate && !continuing) {
+    if (Error e = accRead(i, op.accAddr, accEnd, "accumulates onto"))
+      return e;
     ev.sramReadBytes[2] += outputs * 4;
-  if (!op.chain)
+  }
+  // A drained tile's sums go to the vector unit, not the buffer.
+  if (!op.chain && !op.drain) {
     ev.sramWriteBytes[2] += outputs * 4;
+    accWritten(op.accAddr, accEnd);
+  }
+  if (op.drain)
+    undefinedAcc.push_back({op.accAddr, accEnd, i});
   latency = pixels * ceilDiv(op.outC, cols) * ceilDiv(K, rows) + rows + cols;
   return Error::success();
 }
@@ -278,6 +304,7 @@ Error Scheduler::resolveVec(uint64_t i, Op &op, uint64_t &latency,
   op.aAcc = field(i, Field::Vec_a_acc);
   op.bAcc = field(i, Field::Vec_b_acc);
   op.dAcc = field(i, Field::Vec_d_acc);
+  bool aDrain = field(i, Field::Vec_a_drain);
   op.vaSigned = reg(kExec, isa::reg::VEC_A_SIGNED) != 0;
   op.vbSigned = reg(kExec, isa::reg::VEC_B_SIGNED) != 0;
   op.outSigned = reg(kExec, isa::reg::VEC_OUT_SIGNED) != 0;
@@ -342,6 +369,21 @@ Error Scheduler::resolveVec(uint64_t i, Op &op, uint64_t &latency,
   if (v == VecOp::Lut && op.aAcc)
     return fail(i, "field a_acc: a LUT indexes with activation bytes, not "
                    "int32 accumulators");
+  if (drainOpen) {
+    const Op &m = drainHead;
+    if (!aDrain || v != VecOp::Requantize || !op.aAcc ||
+        op.srcA != m.accAddr || op.outH != m.outH || op.outW != m.outW ||
+        op.channels != m.outC)
+      return fail(i, "follows " + describe(drainFrom) +
+                         ", which drains its sums, but is not the VEC "
+                         "requantize that takes them (op requantize, "
+                         "a_acc and a_drain set, src_a = its acc_addr, the "
+                         "same out_h, out_w and channels = out_c)");
+    drainOpen = false;
+  } else if (aDrain) {
+    return fail(i, "sets a_drain but the execute instruction before it is "
+                   "not a MATMUL that drains its sums (field drain)");
+  }
 
   uint64_t n = uint64_t(op.outH) * op.outW * op.channels;
   uint64_t aElem = op.aAcc ? 4 : 1, bElem = op.bAcc ? 4 : 1,
@@ -387,6 +429,15 @@ Error Scheduler::resolveVec(uint64_t i, Op &op, uint64_t &latency,
   }
   if (Error e = checkSram(i, aBuf, op.srcA, aExtent * aElem, "src_a", "reads"))
     return e;
+  if (op.aAcc && !aDrain)
+    if (Error e = accRead(i, op.srcA, op.srcA + uint64_t(aExtent) * 4,
+                          "reads (src_a)"))
+      return e;
+  if (usesB && op.bAcc)
+    if (Error e = accRead(i, op.srcB, op.srcB + n * 4, "reads (src_b)"))
+      return e;
+  if (op.dAcc)
+    accWritten(op.dst, op.dst + n * 4);
   if (usesB)
     if (Error e = checkSram(i, bBuf, op.srcB, (unsigned __int128)n * bElem,
                             "src_b", "reads"))
@@ -420,7 +471,8 @@ Error Scheduler::resolveVec(uint64_t i, Op &op, uint64_t &latency,
         uint64_t(op.channels) * isa::kRequantRecordBytes * op.terms;
   }
   ev.vectorOps[unsigned(kind)] += elements;
-  ev.sramReadBytes[aBuf] += aReads * aElem;
+  if (!aDrain)
+    ev.sramReadBytes[aBuf] += aReads * aElem;
   if (usesB)
     ev.sramReadBytes[bBuf] += n * bElem;
   if (v == VecOp::Requantize)
@@ -448,6 +500,10 @@ Error Scheduler::resolve(uint64_t i, Op &op, bool &hasOp, uint64_t &latency,
   if (chainOpen && engineOf[i] == kExec && inst.opcode != isa::Opcode::MatMul)
     return fail(i, "comes between the MATMUL chain's " + describe(chainLast) +
                        " (chain set) and the MATMUL that must continue it");
+  if (drainOpen && engineOf[i] == kExec && inst.opcode != isa::Opcode::Vec)
+    return fail(i, "comes between " + describe(drainFrom) +
+                       " (drain set) and the VEC requantize that must take "
+                       "its sums");
   switch (inst.opcode) {
   case isa::Opcode::Load:
     hasOp = true;

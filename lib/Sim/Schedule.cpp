@@ -52,6 +52,36 @@ Error Scheduler::fail(uint64_t i, const Twine &message) const {
                                      message);
 }
 
+void Scheduler::accWritten(uint64_t lo, uint64_t hi) {
+  if (lo >= hi || undefinedAcc.empty())
+    return;
+  std::vector<Undefined> kept;
+  for (const Undefined &u : undefinedAcc) {
+    if (u.hi <= lo || hi <= u.lo) {
+      kept.push_back(u);
+      continue;
+    }
+    if (u.lo < lo)
+      kept.push_back({u.lo, lo, u.by});
+    if (hi < u.hi)
+      kept.push_back({hi, u.hi, u.by});
+  }
+  undefinedAcc = std::move(kept);
+}
+
+Error Scheduler::accRead(uint64_t i, uint64_t lo, uint64_t hi,
+                         llvm::StringRef what) {
+  for (const Undefined &u : undefinedAcc)
+    if (lo < u.hi && u.lo < hi)
+      return fail(i, what + " accumulator_buffer bytes [" +
+                         Twine(std::max(lo, u.lo)) + ", " +
+                         Twine(std::min(hi, u.hi)) + ") that " +
+                         describe(u.by) +
+                         " drained from the array instead of writing (field "
+                         "drain): nothing has written them since");
+  return Error::success();
+}
+
 Error Scheduler::checkSram(uint64_t i, unsigned buffer, uint64_t addr,
                            unsigned __int128 bytes, llvm::StringRef field,
                            llvm::StringRef what, bool checkAlign) const {
@@ -297,6 +327,8 @@ Error Scheduler::runPhase(uint64_t begin, uint64_t end, std::vector<Op> &ops) {
   for (TokenQueue &q : queues)
     q = TokenQueue();
   chainOpen = false;
+  drainOpen = false;
+  undefinedAcc.clear();
   std::vector<uint64_t> posInEngine(end);
   for (unsigned e = 0; e < 3; ++e)
     for (uint64_t p = 0; p < engineList[e].size(); ++p)
@@ -389,6 +421,8 @@ Error Scheduler::runPhase(uint64_t begin, uint64_t end, std::vector<Op> &ops) {
   }
   if (chainOpen)
     return fail(chainLast, "sets chain but no MATMUL continues it");
+  if (drainOpen)
+    return fail(drainFrom, "sets drain but no VEC requantize takes its sums");
   // Pushes whose `depth`-earlier token was never popped overflowed.
   for (unsigned q = 0; q < kNumQueues; ++q) {
     const TokenQueue &tq = queues[q];

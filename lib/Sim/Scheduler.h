@@ -152,6 +152,23 @@ private:
   bool chainOpen = false;
   uint64_t chainFirst = 0, chainLast = 0;
   Op chainHead;
+  /// The MATMUL that set `drain` (ISA.def): the next execute instruction
+  /// must be the VEC requantize that takes its sums from the array.
+  bool drainOpen = false;
+  uint64_t drainFrom = 0;
+  Op drainHead;
+  /// Accumulator-buffer bytes a draining MATMUL's tile names but never
+  /// wrote (the simulator stages the sums there), each with that MATMUL:
+  /// no instruction may read them before something writes them.
+  struct Undefined {
+    uint64_t lo, hi, by;
+  };
+  std::vector<Undefined> undefinedAcc;
+  /// Marks accumulator bytes [lo, hi) written (defined) again.
+  void accWritten(uint64_t lo, uint64_t hi);
+  /// Fails if instruction i reads accumulator bytes [lo, hi) that a
+  /// draining MATMUL left undefined.
+  Error accRead(uint64_t i, uint64_t lo, uint64_t hi, llvm::StringRef what);
 };
 
 } // namespace mote::sim::schedule_detail

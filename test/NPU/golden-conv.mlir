@@ -45,8 +45,8 @@
 // CHECK-NEXT: matmul wgt_addr=32 out_h=4 out_w=4 out_c=2 a_digit=1 w_digit=1 w_signed shift=8
 // CHECK-NEXT: matmul wgt_addr=32 out_h=4 out_w=4 out_c=2 w_digit=1 w_signed shift=4 accumulate
 // CHECK-NEXT: matmul out_h=4 out_w=4 out_c=2 a_digit=1 shift=4 accumulate
-// CHECK-NEXT: matmul out_h=4 out_w=4 out_c=2 accumulate
-// CHECK-NEXT: vec op=requantize src_b=64 out_h=4 out_w=4 channels=2 dst_addr=96 a_acc push_prev push_next
+// CHECK-NEXT: matmul out_h=4 out_w=4 out_c=2 accumulate drain
+// CHECK-NEXT: vec op=requantize src_b=64 out_h=4 out_w=4 channels=2 dst_addr=96 a_acc a_drain push_prev push_next
 // CHECK-NEXT: config engine=store reg=ST_ROW_STRIDE value=8 pop_prev
 // CHECK-NEXT: config engine=store reg=ST_PIX_STRIDE value=2
 // CHECK-NEXT: store buffer=activation sram_addr=96 dram_addr=192 rows=4 cols=4 elem_bytes=2 push_prev

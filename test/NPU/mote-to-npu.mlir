@@ -12,12 +12,12 @@
 // CHECK: npu.layer {{.*}}kind = "conv2d", loop_order = "oc,oh,ow,ic", macs = 288 : i64{{.*}}tile = array<i64: 4, 4, 2, 1>
 // CHECK: npu.load {buffer = 0 : i64, cols = 2 : i64, dram_addr = 0 : i64, elem_bytes = 64 : i64
 // CHECK: npu.config {engine = 0 : i64, reg = 2 : i64, value = 0 : i64}
-// CHECK: npu.load {buffer = 1 : i64, cols = 4 : i64, dram_addr = [[IN]] : i64, elem_bytes = 1 : i64, on_chip = false, pad_bottom = 1 : i64, pad_left = 1 : i64, pad_right = 1 : i64, pad_top = 1 : i64, push_next = true, rows = 4 : i64, sram_addr = 0 : i64}
+// CHECK: npu.load {buffer = 1 : i64, cols = 4 : i64, dram_addr = [[IN]] : i64, elem_bytes = 1 : i64, pad_bottom = 1 : i64, pad_left = 1 : i64, pad_right = 1 : i64, pad_top = 1 : i64, push_next = true, rows = 4 : i64, sram_addr = 0 : i64}
 // CHECK: npu.config {engine = 1 : i64, pop_prev = true, reg = 4 : i64, value = 3 : i64}
 // The fused ReLU: clamp [-5, 127] = quantize([0, 6]) through (0.01, -5).
 // CHECK: npu.config {engine = 1 : i64, reg = 25 : i64, value = -5 : i64}
 // CHECK: npu.config {engine = 1 : i64, reg = 26 : i64, value = 127 : i64}
-// CHECK: npu.matmul {a_digit = 1 : i64, a_signed = false, {{.*}}accumulate = false, {{.*}}shift = 8 : i64, w_digit = 1 : i64, w_signed = true
+// CHECK: npu.matmul {a_digit = 1 : i64, acc_addr = 0 : i64, act_addr = {{.*}}shift = 8 : i64, w_digit = 1 : i64, w_signed = true
 // CHECK-COUNT-3: npu.matmul {{.*}}accumulate = true
 // The conv's output stays on chip and its one tile is whole rows: the
 // requantize writes it in place, so the layer has no STORE.

@@ -52,7 +52,7 @@
 // COPY-LABEL: npu.layer attributes {{.*}}kind = "add"
 // COPY-NOT: on_chip = true
 // COPY: npu.vec {{.*}}op = 1 : i64{{.*}}src_a = [[P]] : i64, src_b = [[S]] : i64
-// COPY: npu.store {{.*}}on_chip = false
+// COPY: npu.store {buffer = 1 : i64, cols = 2 : i64, dram_addr = {{[0-9]+}} : i64, elem_bytes = 2 : i64, push_prev = true
 
 // PIN-LABEL: npu.program
 // PIN: npu.layer {{.*}}kind = "conv2d"{{.*}}tile = array<i64: 2, 4, 1, 1>

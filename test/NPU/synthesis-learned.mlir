@@ -42,10 +42,10 @@
 
 // CHECK-LABEL: npu.layer {{.*}}kind = "conv2d"
 // Term 0: input digit 1 then 0 chained into tile 0; term 1 into tile 1.
-// CHECK: npu.matmul {a_digit = 1 : i64, a_signed = false, acc_addr = 0 : i64, accumulate = false, {{.*}}chain = true
-// CHECK: npu.matmul {a_digit = 0 : i64, a_signed = false, acc_addr = 0 : i64, accumulate = true, {{.*}}chain = false
-// CHECK: npu.matmul {a_digit = 1 : i64, a_signed = false, acc_addr = [[T1:[1-9][0-9]*]] : i64, accumulate = false, {{.*}}chain = true
-// CHECK: npu.matmul {a_digit = 0 : i64, a_signed = false, acc_addr = [[T1]] : i64, accumulate = true, {{.*}}chain = false
+// CHECK: npu.matmul {a_digit = 1 : i64, acc_addr = 0 : i64, act_addr = {{.*}}chain = true
+// CHECK: npu.matmul {a_digit = 0 : i64, acc_addr = 0 : i64, accumulate = true, act_addr = {{[0-9]+}} : i64, out_c
+// CHECK: npu.matmul {a_digit = 1 : i64, acc_addr = [[T1:[1-9][0-9]*]] : i64, act_addr = {{.*}}chain = true
+// CHECK: npu.matmul {a_digit = 0 : i64, acc_addr = [[T1]] : i64, accumulate = true, act_addr = {{[0-9]+}} : i64, out_c
 // CHECK: npu.vec {a_acc = true, {{.*}}op = 11 : i64, {{.*}}src_a = 0 : i64
 // CHECK-LABEL: npu.layer {{.*}}kind = "fully_connected"
 // CHECK-COUNT-6: npu.matmul
@@ -54,8 +54,8 @@
 
 // One pass per term on 8-bit digits.
 // D8-LABEL: npu.layer {{.*}}kind = "conv2d"
-// D8: npu.matmul {{{.*}}acc_addr = 0 : i64, accumulate = false, {{.*}}chain = false
-// D8: npu.matmul {{{.*}}acc_addr = {{[1-9][0-9]*}} : i64, accumulate = false, {{.*}}chain = false
+// D8: npu.matmul {{{.*}}acc_addr = 0 : i64, act_addr =
+// D8: npu.matmul {{{.*}}acc_addr = {{[1-9][0-9]*}} : i64, act_addr =
 // D8: npu.vec {{{.*}}op = 11 : i64
 
 // RES-LABEL: npu.layer {{.*}}kind = "conv2d"

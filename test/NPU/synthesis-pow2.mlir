@@ -13,10 +13,10 @@
 // RUN: mote-sim %t/syn.mbin --input x=%t/x.npy --output-dir %t/sim --quiet
 // RUN: cmp %t/ref/y.npy %t/sim/y.npy
 // CHECK-LABEL: npu.layer {{.*}}kind = "conv2d"
-// CHECK: npu.matmul {a_digit = 1 : i64, {{.*}}accumulate = false, {{.*}}shift = 8 : i64, w_digit = 0 : i64, w_signed = true
+// CHECK: npu.matmul {a_digit = 1 : i64, acc_addr = 0 : i64, act_addr = {{.*}}shift = 8 : i64, w_digit = 0 : i64, w_signed = true
 // CHECK: npu.matmul {a_digit = 0 : i64, {{.*}}accumulate = true, {{.*}}shift = 4 : i64, w_digit = 0 : i64, w_signed = true
-// CHECK: npu.matmul {a_digit = 1 : i64, {{.*}}accumulate = true, {{.*}}shift = 4 : i64, w_digit = 0 : i64, w_signed = false
-// CHECK: npu.matmul {a_digit = 0 : i64, {{.*}}accumulate = true, {{.*}}shift = 0 : i64, w_digit = 0 : i64, w_signed = false
+// CHECK: npu.matmul {a_digit = 1 : i64, {{.*}}accumulate = true, {{.*}}shift = 4 : i64, w_digit = 0 : i64, wgt_addr
+// CHECK: npu.matmul {a_digit = 0 : i64, {{.*}}accumulate = true, {{.*}}shift = 0 : i64, w_digit = 0 : i64, wgt_addr
 // CHECK: npu.layer {{.*}}kind = "fully_connected"
 // CHECK-COUNT-4: npu.matmul
 // CHECK: npu.finish

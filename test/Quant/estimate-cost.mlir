@@ -14,12 +14,12 @@
 // RUN: not mote-opt %s --mote-estimate-cost=target=nope 2>&1 | FileCheck %s --check-prefix=ERR
 
 // CHECK: cost: target mote-default
-// CHECK: cost: fc {{ *}}fully_connected {{ *}}8 {{ *}}16 {{ *}}6 {{ *}}0.00398 {{ *}}294
-// CHECK: cost: total 0.00398 uJ (MAC 0.00001, SRAM 0.00034, DRAM 0.00097, vector 0.00001, static 0.00265), 294 cycles = 0.588 us
+// CHECK: cost: fc {{ *}}fully_connected {{ *}}8 {{ *}}16 {{ *}}6 {{ *}}0.00392 {{ *}}294
+// CHECK: cost: total 0.00392 uJ (MAC 0.00001, SRAM 0.00029, DRAM 0.00097, vector 0.00001, static 0.00265), 294 cycles = 0.588 us
 // CHECK: cost: program load (once) 0.01181 uJ, 110 cycles
 
 // JSON: "digit_macs": 16
-// JSON: "energy_uj": 0.003977408
+// JSON: "energy_uj": 0.003922224
 // JSON: "key": "fc"
 // JSON: "total":
 

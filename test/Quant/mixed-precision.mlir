@@ -18,7 +18,7 @@
 // RUN: diff %t/m100.mlir %t/rt100.mlir
 // RUN: %PYTHON %S/Inputs/check_plan.py %t/p100.txt | FileCheck %s --check-prefix=OK
 
-// LOG: mixed-precision: 200 samples, 3 decision units, int8: agreement {{[0-9.]+}} %, energy 0.0275 uJ
+// LOG: mixed-precision: 200 samples, 3 decision units, int8: agreement {{[0-9.]+}} %, energy 0.0263 uJ
 // LOG: mixed-precision:   fc1 {{ *}}w4a8  loss
 // LOG: mixed-precision:   add {{ *}}w8a4  loss
 // LOG-NOT: add {{ *}}w4a8
@@ -33,13 +33,13 @@
 // PLAN100:# target: mote-default (hash 0x{{[0-9a-f]+}}), digit 4 bits; objective: energy
 // PLAN100:# budget: 100.00 points of top-1 agreement with float lost vs uniform int8, on 200 calibration samples
 // PLAN100:# measured: int8 {{[0-9.]+}} %, plan {{[0-9.]+}} % agreement -> loss {{[0-9.]+}} points
-// PLAN100:# simulated energy: 0.0167 uJ vs int8 0.0275 uJ (-39.3 %); latency {{.*}}
-// PLAN100:fc1       4  4    # 0.0082 (0.0129) g0 (tied: residual branches)
+// PLAN100:# simulated energy: 0.0155 uJ vs int8 0.0263 uJ (-41.0 %); latency {{.*}}
+// PLAN100:fc1       4  4    # 0.0077 (0.0124) g0 (tied: residual branches)
 // PLAN100-NEXT:relu1     4  4    # 0.0000 (0.0000) g0 (tied: residual branches)
-// PLAN100-NEXT:fc2       4  4    # 0.0032 (0.0068) g0 (tied: residual branches)
+// PLAN100-NEXT:fc2       4  4    # 0.0028 (0.0063) g0 (tied: residual branches)
 // PLAN100-NEXT:add       8  4    # 0.0005 (0.0005) g1
 // PLAN100-NEXT:relu2     8  4    # 0.0000 (0.0000) g1
-// PLAN100-NEXT:fc3       4  4    # 0.0048 (0.0074) g2
+// PLAN100-NEXT:fc3       4  4    # 0.0045 (0.0071) g2
 // PLAN100-NEXT:*         8  8    # 0.0000 (0.0000) everything else (layers without a plan line: pools, adds, copies)
 
 // IR100: mote.fully_connected {{.*}}i4<-7:7>{{.*}} -> tensor<1x16x!quant.uniform<u4
@@ -56,7 +56,7 @@
 // RUN: FileCheck %s --check-prefix=FLOAT < %t/float.mlir
 // RUN: %PYTHON %S/Inputs/check_plan.py %t/p0.txt | FileCheck %s --check-prefix=OK
 // PLAN0: -> loss 0.00 points
-// PLAN0: simulated energy: 0.0275 uJ vs int8 0.0275 uJ (+0.0 %)
+// PLAN0: simulated energy: 0.0263 uJ vs int8 0.0263 uJ (+0.0 %)
 // PLAN0: fc1 {{ *}}8  8
 // PLAN0: fc3 {{ *}}8  8
 // FLOAT-NOT: quant.uniform

@@ -2,12 +2,13 @@
 """Generates a one-tile quantized convolution as a Mote NPU program.
 
 Usage: gen_conv.py OUTDIR TARGET HASH DIGIT_BITS SEED [depthwise] [signed]
-       [stride2] [dilate] [relu] [chain]
+       [stride2] [dilate] [relu] [chain] [drain]
 
 Writes OUTDIR/prog.masm (load weights/records/input with a zero-point
 border, one MATMUL per (activation digit, weight digit) pass (with
 `chain`: the passes form one MATMUL chain, accumulating in the array), VEC
-requantize, STORE), OUTDIR/x.npy (int storage, NCHW) and
+requantize (with `drain`: the last pass drains its sums into it instead
+of writing the accumulator buffer), STORE), OUTDIR/x.npy (int storage, NCHW) and
 OUTDIR/expected.npy (int8, NCHW) computed directly in numpy with Python
 integers: conv of (x - zp) with int8 weights, + bias, TOSA single-round
 apply_scale, + zp_out, clamp. Independent of the simulator's code.
@@ -162,6 +163,7 @@ def main():
         first = False
     first = True
     chain = "chain" in flags
+    drain = "drain" in flags
     for a in range(nA):
         for j in range(nW):
             last = a == nA - 1 and j == nW - 1
@@ -172,10 +174,12 @@ def main():
                         f"w_digit={j} shift={d*(a+j)}{flagsA}{flagsW}"
                         + ("" if first else " accumulate")
                         + (" depthwise" if depthwise else "")
-                        + (" chain" if chain and not last else ""))
+                        + (" chain" if chain and not last else "")
+                        + (" drain" if drain and last else ""))
             first = False
     body.append(f"vec op=requantize src_a=0 src_b={rq_w} out_h={OH} "
-                f"out_w={OW} channels={O} dst_addr={out_a} a_acc push_next")
+                f"out_w={OW} channels={O} dst_addr={out_a} a_acc"
+                + (" a_drain" if drain else "") + " push_next")
     body.append(f"config engine=store reg=ST_ROW_STRIDE value={OW*O} pop_prev")
     body.append(f"config engine=store reg=ST_PIX_STRIDE value={O}")
     body.append(f"store buffer=activation sram_addr={out_a} "

@@ -214,14 +214,17 @@ LogicalResult ProgramOp::verifyRegions() {
   Operation *last = nullptr;
   WalkResult r = getBody().walk([&](Operation *op) -> WalkResult {
     if (auto data = dyn_cast<DataOp>(op)) {
+      // I64Attr getters are unsigned; the fields are signed i64 values.
       int64_t size = cast<ShapedType>(data.getBytes().getType()).getNumElements();
-      if (data.getOffset() + int64_t(size) > dram)
+      int64_t offset = int64_t(data.getOffset());
+      if (offset < 0 || offset + size > dram)
         return data.emitOpError("segment ends beyond dram_bytes ") << dram;
-      segments.push_back({data.getOffset(), data.getOffset() + size});
+      segments.push_back({offset, offset + size});
       return WalkResult::advance();
     }
     if (auto io = dyn_cast<IOOp>(op)) {
-      if (io.getDramAddr() < 0 || io.getDramAddr() + io.getSize() > dram)
+      int64_t addr = int64_t(io.getDramAddr()), bytes = int64_t(io.getSize());
+      if (addr < 0 || bytes < 0 || addr + bytes > dram)
         return io.emitOpError("tensor lies outside dram_bytes ") << dram;
       return WalkResult::advance();
     }

@@ -176,7 +176,7 @@ FailureOr<isa::Program> mote::npu::translateToProgram(ModuleOp module) {
       continue;
     }
     if (auto host = dyn_cast<HostSegmentOp>(op)) {
-      if (host.getSegment() != int64_t(p.hostSegments.size()))
+      if (host.getSegment() != uint64_t(p.hostSegments.size()))
         return host.emitOpError("segment ")
                << host.getSegment() << " out of order (expected "
                << p.hostSegments.size() << ")";

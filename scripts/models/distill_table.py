@@ -11,9 +11,11 @@ docs/Distillation.md from their JSON results.
 
 Usage: distill_table.py OUT_DIR [--rows ROWS] [--jobs 2] [EXTRA ARGS]
        distill_table.py OUT_DIR --rows ROWS --table-only
-ROWS is a comma-separated list of [half-]PRECISION:EPOCHS[:OPT=VALUE...]:
-`half-` trains the half-width student (--half), each OPT=VALUE is passed
-as --OPT VALUE to that row's runs (e.g. half-int8:4:float-epochs=15), and
+ROWS is a comma-separated list of [half-]PRECISION[+TAG]:EPOCHS[:OPT=VALUE...]:
+`half-` trains the half-width student (--half), `+TAG` only names a row
+(two rows of one precision, e.g. mixed+lsq:4:plan=FILE), each OPT=VALUE is
+passed as --OPT VALUE to that row's runs (e.g. half-int8:4:float-epochs=15),
+and
 EXTRA ARGS go to every run (e.g. --ema 0.999). Results go to
 OUT_DIR/<row>_<kd|qat>.json with logs next to them; existing results are
 kept (delete them to rerun); --table-only reprints the table.
@@ -36,7 +38,7 @@ def parse_rows(text):
         fields = spec.split(":")
         name, epochs = fields[0], int(fields[1])
         half = name.startswith("half-")
-        prec = name[len("half-"):] if half else name
+        prec = (name[len("half-"):] if half else name).split("+")[0]
         argv = ["--half"] if half else []
         for opt in fields[2:]:
             k, v = opt.split("=", 1)
@@ -67,16 +69,31 @@ def run_all(out, rows, jobs, extra):
                 argv += ["--float-student", os.path.join(
                     out, f"float_{'half' if half else 'full'}_{fe}_a{fa}.pt")]
             todo.append((argv, base + ".log"))
-    running = []
+    def float_student(argv):
+        return argv[argv.index("--float-student") + 1] \
+            if "--float-student" in argv else None
+    # Runs that train a float student first: the runs sharing it wait.
+    todo.sort(key=lambda t: not (float_student(t[0]) and
+                                 not os.path.exists(float_student(t[0]))))
+    running = []  # (process, the float student it is training, if any)
     start = time.time()
     while todo or running:
-        while todo and len(running) < jobs:
-            argv, log = todo.pop(0)
+        # A run whose float student another running run is still training
+        # waits for it, then loads it instead of training it again.
+        busy = {f for _, f in running if f}
+        ready = [t for t in todo if float_student(t[0]) not in busy]
+        while ready and len(running) < jobs:
+            argv, log = ready.pop(0)
+            todo.remove((argv, log))
+            f = float_student(argv)
             print("run:", " ".join(argv[1:]), flush=True)
-            running.append(subprocess.Popen(argv, stdout=open(log, "w"),
-                                            stderr=subprocess.STDOUT))
+            running.append((subprocess.Popen(argv, stdout=open(log, "w"),
+                                             stderr=subprocess.STDOUT),
+                            f if f and not os.path.exists(f) else None))
+            busy = {g for _, g in running if g}
+            ready = [t for t in ready if float_student(t[0]) not in busy]
         time.sleep(5)
-        running = [p for p in running if p.poll() is None]
+        running = [(p, f) for p, f in running if p.poll() is None]
     print(f"all runs: {time.time() - start:.0f} s wall", flush=True)
 
 
@@ -113,7 +130,14 @@ def table(out, rows):
         # PTQ: of the float student the quantized training started from
         # (KD-trained in float for the KD run when there are float epochs)
         ptq = pct(any_r.get("ptq_top1"))
-        if fe and "kd" in r and "qat" in r:
+        shared = fe and "kd" in r and "qat" in r and \
+            r["kd"].get("float_alpha") == r["qat"].get("float_alpha")
+        if shared:
+            notes.append(f"{name}: one float-trained student (torch) "
+                         f"{pct(r['qat'].get('float_student_top1'))}, "
+                         f"float alpha {r['qat'].get('float_alpha')}, "
+                         f"for both runs")
+        elif fe and "kd" in r and "qat" in r:
             ptq = (f"{pct(r['qat'].get('ptq_top1'))} / "
                    f"{pct(r['kd'].get('ptq_top1'))}")
             notes.append(f"{name}: float-trained student (torch) "
@@ -127,6 +151,8 @@ def table(out, rows):
             train = f"{secs:.0f} s"
             if k.get("float_student_loaded"):
                 train += " (float student shared)"
+        if any_r.get("plan"):
+            prec = f"{prec} (`{os.path.basename(any_r['plan'])}`)"
         lines.append(
             f"| {who} | {prec} | {epochs} | {ptq} | {pct(qat)} | {pct(kd)} "
             f"| {delta} | "

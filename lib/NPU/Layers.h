@@ -260,6 +260,7 @@ struct TileChoice {
   bool wholeRows = false;   ///< Every output channel, the full width.
   bool weightsOnce = false; ///< Each weight block loaded once per layer.
   int64_t th = 1, tw = 1, tc = 1, cc = 1;
+  int64_t steps = 1; ///< Tiles times input-channel chunks.
 };
 
 /// Every tile of `l` that fits `target`, cheapest estimate first.

@@ -35,15 +35,6 @@ using namespace mote::npu;
 using namespace mote::npu::emit_detail;
 
 namespace {
-/// The number of steps (tiles times reduction chunks) of tile `c`.
-int64_t stepsOf(const Layer &l, const TileChoice &c) {
-  auto ceilDiv = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
-  bool chanTied = l.kind != LayerKind::Conv || l.depthwise;
-  int64_t reduced = l.groups > 1 ? l.cg : l.in.c;
-  return ceilDiv(l.out.h, c.th) * ceilDiv(l.out.w, c.tw) *
-         ceilDiv(l.out.c, c.tc) * (chanTied ? 1 : ceilDiv(reduced, c.cc));
-}
-
 struct Price {
   double energyPJ = 0;
   uint64_t cycles = 0;
@@ -159,28 +150,24 @@ void mote::npu::priceTiles(Network &net, const TargetDescription &t,
     // best; the energy of re-reading each weight plane and the input halo
     // per tile it does not see. So the largest tiles are priced too: the
     // best of the three tallest whole-row tiles, and the fewest steps.
-    llvm::SmallVector<int64_t, 3> tallest;
+    llvm::SmallVector<int64_t> heights;
     for (const TileChoice &c : choices)
-      if (c.wholeRows && !llvm::is_contained(tallest, c.th) &&
-          (tallest.size() < 3 || c.th > tallest.back())) {
-        tallest.push_back(c.th);
-        llvm::sort(tallest, std::greater<int64_t>());
-        if (tallest.size() > 3)
-          tallest.pop_back();
-      }
-    for (int64_t th : tallest)
-      for (const TileChoice &c : choices)
-        if (c.wholeRows && c.th == th) {
-          if (!llvm::is_contained(list, &c))
-            list.push_back(&c);
-          break;
-        }
-    const TileChoice *fewest = nullptr;
-    for (const TileChoice &c : choices)
-      if (!fewest || stepsOf(l, c) < stepsOf(l, *fewest))
-        fewest = &c;
-    if (fewest && !llvm::is_contained(list, fewest))
-      list.push_back(fewest);
+      if (c.wholeRows)
+        heights.push_back(c.th);
+    llvm::sort(heights, std::greater<int64_t>());
+    heights.erase(llvm::unique(heights), heights.end());
+    heights.truncate(std::min<size_t>(heights.size(), 3));
+    auto add = [&](std::vector<TileChoice>::const_iterator it) {
+      if (it != choices.end() && !llvm::is_contained(list, &*it))
+        list.push_back(&*it);
+    };
+    for (int64_t th : heights)
+      add(llvm::find_if(choices, [&](const TileChoice &c) {
+        return c.wholeRows && c.th == th;
+      }));
+    add(llvm::min_element(choices, [](const TileChoice &a, const TileChoice &b) {
+      return a.steps < b.steps;
+    }));
     Layer trial = l;
     std::optional<Price> best;
     const TileChoice *bestChoice = nullptr;
@@ -213,10 +200,10 @@ void mote::npu::priceTiles(Network &net, const TargetDescription &t,
       if (!price)
         continue;
       // Slots reaching into on-chip tensors live here would push them out
-      // when the plan is made again: each such tensor is charged a round
-      // trip through DRAM instead of the buffer.
-      // Only where the buffer cannot hold the slots and every tensor live
-      // here at once: otherwise the plan places them above the slots.
+      // when the plan is made again, if the buffer cannot hold the slots
+      // and every tensor live here at once (otherwise the plan places them
+      // above the slots): then each such tensor is charged a round trip
+      // through DRAM instead of the buffer.
       int64_t together = alignTo(slots, 64);
       for (const Resident &r : live[i])
         together += alignTo(r.bytes, 64);

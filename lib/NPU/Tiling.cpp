@@ -326,7 +326,7 @@ std::vector<TileChoice> mote::npu::tileChoices(const Layer &l,
           double cost = std::max(load, compute) +
                         std::min(load, compute) / double(steps);
           choices.push_back({cost, dram, tw == OW && tc >= OC,
-                             nc == 1 || ny * nx == 1, th, tw, tc, cc});
+                             nc == 1 || ny * nx == 1, th, tw, tc, cc, steps});
         }
       }
     }

@@ -61,9 +61,6 @@ struct Op {
   /// Continued by the next MATMUL in the array's accumulators (ISA.def):
   /// the same values as unchained; only the events differ.
   bool chain = false;
-  /// Drains into the next VEC requantize (ISA.def): the simulator stages
-  /// the sums at accAddr as unchained; only the events differ.
-  bool drain = false;
 
   // HOST: the segment the host runs.
   uint32_t segment = 0;

@@ -151,7 +151,9 @@ Error Scheduler::resolveMatMul(uint64_t i, Op &op, uint64_t &latency,
   op.accumulate = field(i, Field::MatMul_accumulate);
   op.depthwise = field(i, Field::MatMul_depthwise);
   op.chain = field(i, Field::MatMul_chain);
-  op.drain = field(i, Field::MatMul_drain);
+  // Drains into the next VEC requantize (ISA.def): the sums are staged at
+  // acc_addr as for an undrained pass; only the events and checks differ.
+  bool drain = field(i, Field::MatMul_drain);
   // A continuing member of a chain runs interleaved with the passes before
   // it, on the same tile: same addresses and geometry (the registers cannot
   // have changed: no other execute instruction came between), accumulating,
@@ -182,7 +184,7 @@ Error Scheduler::resolveMatMul(uint64_t i, Op &op, uint64_t &latency,
                    "accumulator buffer until the chain's last MATMUL");
   chainOpen = op.chain;
   chainLast = i;
-  if (op.drain) {
+  if (drain) {
     if (op.chain)
       return fail(i, "sets both chain and drain: only a chain's last MATMUL "
                      "drains its sums");
@@ -277,11 +279,11 @@ Error Scheduler::resolveMatMul(uint64_t i, Op &op, uint64_t &latency,
     ev.sramReadBytes[2] += outputs * 4;
   }
   // A drained tile's sums go to the vector unit, not the buffer.
-  if (!op.chain && !op.drain) {
+  if (!op.chain && !drain) {
     ev.sramWriteBytes[2] += outputs * 4;
     accWritten(op.accAddr, accEnd);
   }
-  if (op.drain)
+  if (drain)
     undefinedAcc.push_back({op.accAddr, accEnd, i});
   latency = pixels * ceilDiv(op.outC, cols) * ceilDiv(K, rows) + rows + cols;
   return Error::success();
